@@ -1,0 +1,3 @@
+import { panmmuVitestConfig } from "../../vitest.shared.js";
+
+export default panmmuVitestConfig();

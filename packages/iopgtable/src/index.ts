@@ -1,0 +1,1 @@
+export type { PageTableMemory } from "./memory.js";

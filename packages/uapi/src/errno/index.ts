@@ -1,0 +1,3 @@
+export * from "./errno.js";
+export { KernelError } from "./kernel-error.js";
+export { CollectingWarningSink, NULL_WARNING_SINK, type Warning, type WarningSink } from "./warn.js";

@@ -1,0 +1,25 @@
+/**
+ * Shared vitest configuration for every panmmu package.
+ *
+ * Tests run against the TypeScript sources: the `@panmmu/source` export condition makes
+ * `import "@panmmu/x"` resolve to `packages/x/src/index.ts`, so no build is needed first.
+ */
+import { defineConfig } from "vitest/config";
+
+/** The export condition under which each package exposes its TypeScript sources. */
+export const SOURCE_CONDITION = "@panmmu/source";
+
+/** Builds the vitest config for one package. */
+export function panmmuVitestConfig() {
+  return defineConfig({
+    resolve: { conditions: [SOURCE_CONDITION, "import", "module", "node", "default"] },
+    ssr: { resolve: { conditions: [SOURCE_CONDITION, "import", "node", "default"] } },
+    test: {
+      include: ["test/**/*.test.ts"],
+      environment: "node",
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      benchmark: { include: ["bench/**/*.bench.ts"] },
+    },
+  });
+}
