@@ -4,4 +4,7 @@
  *
  * @packageDocumentation
  */
+
+export * from "./memory/index.js";
 export * from "./platform/index.js";
+export * from "./sim/index.js";

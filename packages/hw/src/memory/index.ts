@@ -1,0 +1,1 @@
+export { type MemoryStats, SystemMemory, type SystemMemoryOptions } from "./system-memory.js";

@@ -1,0 +1,113 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { SystemMemory } from "../src/index.js";
+
+describe("SystemMemory", () => {
+  it("allocates zeroed pages from the base, counts and reuses LIFO", () => {
+    const m = new SystemMemory({ base: 0x8000_0000, size: 64 * 4096 });
+    const a = m.allocPage();
+    const b = m.allocPage();
+    expect(a).toBe(0x8000_0000);
+    expect(b).toBe(0x8000_1000);
+    m.write32(0x8000_0010, 0xdeadbeef);
+    expect(m.pageU32(0x8000_0000)[4]).toBe(0xdeadbeef);
+    expect(m.pageU8(0x8000_0000)[16]).toBe(0xef);
+    expect(m.allocatedPages).toBe(2);
+    m.freePage(0x8000_0000);
+    expect(m.isAllocated(0x8000_0000)).toBe(false);
+    expect(m.allocPage()).toBe(0x8000_0000);
+    expect(m.read32(0x8000_0010)).toBe(0);
+    expect(m.peakPages).toBe(2);
+    expect(m.freePages).toBe(62);
+  });
+
+  it("allocates aligned contiguous runs", () => {
+    const m = new SystemMemory({ base: 0x8000_0000, size: 8 * 1024 * 1024 });
+    expect(m.allocPage()).toBe(0x8000_0000);
+    const run = m.allocContiguous(512, 512);
+    expect(run).toBe(0x8020_0000);
+    expect(m.allocatedPages).toBe(513);
+    expect(m.allocContiguous(512 * 4, 512)).toBeNull();
+  });
+
+  it("reads and writes 64-bit values as halves and copies bytes across pages", () => {
+    const m = new SystemMemory({ size: 16 * 4096 });
+    const p = m.allocContiguous(2, 1) as number;
+    m.write64(p + 8, 0x11223344, 0x55667788);
+    expect(m.read64Lo(p + 8)).toBe(0x11223344);
+    expect(m.read64Hi(p + 8)).toBe(0x55667788);
+    m.fill(p + 4090, 12, 0xab);
+    m.copy(p + 100, p + 4090, 12);
+    expect([...m.readBytes(p + 100, 12)]).toEqual(new Array(12).fill(0xab));
+    expect(m.stats.strayAccesses).toBe(0);
+    expect(m.read32(0x10)).toBe(0);
+    expect(m.stats.strayAccesses).toBe(1);
+  });
+
+  it("fails the Nth allocation and with a seeded probability", () => {
+    const m = new SystemMemory({ size: 64 * 4096, seed: 9 });
+    m.failNthAllocation(2);
+    expect(m.allocPage()).not.toBeNull();
+    expect(m.allocPage()).toBeNull();
+    expect(m.allocPage()).not.toBeNull();
+    const pattern = (seed: number) => {
+      const mm = new SystemMemory({ size: 64 * 4096, seed });
+      mm.setFailureProbability(0.5);
+      return Array.from({ length: 20 }, () => mm.allocPage() === null);
+    };
+    expect(pattern(4)).toEqual(pattern(4));
+    expect(pattern(4).some((x) => x)).toBe(true);
+    expect(m.stats.injectedFailures).toBe(1);
+  });
+
+  it("asks shrinkers for pages when exhausted", () => {
+    const m = new SystemMemory({ size: 2 * 4096 });
+    const held = [m.allocPage() as number, m.allocPage() as number];
+    const unregister = m.registerShrinker({
+      name: "test",
+      count: () => held.length,
+      scan: (n) => {
+        let freed = 0;
+        while (freed < n && held.length > 0) {
+          m.freePage(held.pop() as number);
+          freed++;
+        }
+        return freed;
+      },
+    });
+    expect(m.allocPage()).not.toBeNull();
+    expect(m.stats.shrinkerCalls).toBe(1);
+    expect(held).toHaveLength(1);
+    unregister();
+    expect(m.allocPage()).toBeNull();
+    expect(held).toHaveLength(1);
+  });
+
+  it("rejects double frees without changing state", () => {
+    const m = new SystemMemory({ size: 4 * 4096 });
+    const p = m.allocPage() as number;
+    m.freePage(p);
+    expect(() => m.freePage(p)).toThrow(RangeError);
+    expect(m.allocatedPages).toBe(0);
+  });
+
+  it("keeps allocated + free equal to the range for any alloc/free sequence", () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { maxLength: 80 }), (ops) => {
+        const m = new SystemMemory({ size: 32 * 4096 });
+        const live: number[] = [];
+        for (const alloc of ops) {
+          if (alloc) {
+            const p = m.allocPage();
+            if (p !== null) {
+              expect(live).not.toContain(p);
+              live.push(p);
+            }
+          } else if (live.length > 0) m.freePage(live.shift() as number);
+        }
+        expect(m.allocatedPages).toBe(live.length);
+        expect(m.allocatedPages + m.freePages).toBe(32);
+      }),
+    );
+  });
+});
