@@ -9,7 +9,7 @@
  */
 export class Idr<T> {
   private readonly map = new Map<number, T>();
-  /** Removed ids below `next`, kept sorted descending would be costly; a min-heap-free set scan is enough for handle tables. */
+  /** Freed ids below `next`, handed out again lowest first. */
   private readonly holes: number[] = [];
   private next: number;
 
