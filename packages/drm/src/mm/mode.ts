@@ -18,20 +18,21 @@ export const DRM_MM_INSERT_HIGHEST = DRM_MM_INSERT_HIGH | DRM_MM_INSERT_ONCE;
 /** `LOW | ONCE`. `DRM_MM_INSERT_LOWEST`. */
 export const DRM_MM_INSERT_LOWEST = DRM_MM_INSERT_LOW | DRM_MM_INSERT_ONCE;
 
-/** The search order a mode value selects once the ONCE bit is split off. */
+/** The search order a mode value selects once the ONCE bit is split off (BEST, LOW, HIGH or EVICT). */
 export type DrmMmSearch = 0 | 1 | 2 | 3;
 
 /**
- * Splits a raw u32 mode into its search order and the ONCE flag. Every value other than
- * LOW, HIGH and EVICT searches like BEST, as in the kernel's `switch` defaults.
+ * The search order of a raw u32 mode. Every value other than LOW, HIGH and EVICT (after the
+ * ONCE bit is removed) searches like BEST, as the kernel's `switch` defaults do.
  */
-export function decodeInsertMode(mode: number): { search: DrmMmSearch; once: boolean } {
-  const raw = mode >>> 0;
-  const once = raw >= DRM_MM_INSERT_ONCE;
-  const low = raw & 0x7fff_ffff;
-  const search: DrmMmSearch =
-    low === DRM_MM_INSERT_LOW || low === DRM_MM_INSERT_HIGH || low === DRM_MM_INSERT_EVICT
-      ? low
-      : DRM_MM_INSERT_BEST;
-  return { search, once };
+export function insertModeSearch(mode: number): DrmMmSearch {
+  const low = mode & 0x7fff_ffff;
+  return low === DRM_MM_INSERT_LOW || low === DRM_MM_INSERT_HIGH || low === DRM_MM_INSERT_EVICT
+    ? low
+    : DRM_MM_INSERT_BEST;
+}
+
+/** Whether a raw u32 mode carries the ONCE flag (bit 31). */
+export function insertModeOnce(mode: number): boolean {
+  return (mode & DRM_MM_INSERT_ONCE) !== 0;
 }

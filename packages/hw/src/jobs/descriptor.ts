@@ -134,7 +134,7 @@ export function splitU64(value: number): [number, number] {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`not a non-negative safe integer: ${value}`);
   }
-  return [value % TWO32 >>> 0, Math.floor(value / TWO32) >>> 0];
+  return [(value % TWO32) >>> 0, Math.floor(value / TWO32) >>> 0];
 }
 
 /** Joins u32 halves into a number (exact below 2^53). */
@@ -187,7 +187,11 @@ export function encodeJobHeader(out: Uint8Array, offset: number, fields: JobHead
  * Decodes the 8 header words `w[base..base+7]`. `honourIs64b` (true on v4..v7) reads `next`
  * as 32 bits when is_64b is clear; on v9 pass false (every job is 64-bit).
  */
-export function decodeJobHeaderWords(w: ArrayLike<number>, base: number, honourIs64b: boolean): JobHeader {
+export function decodeJobHeaderWords(
+  w: ArrayLike<number>,
+  base: number,
+  honourIs64b: boolean,
+): JobHeader {
   const word4 = (w[base + 4] ?? 0) >>> 0;
   const word5 = (w[base + 5] ?? 0) >>> 0;
   const is64b = (word4 & 1) !== 0;

@@ -55,13 +55,14 @@ export class SystemMemory implements PhysicalMemory {
   /** Number of pages in the range. */
   readonly pageCount: number;
   private readonly basePfn: number;
-  private readonly chunks: (Uint32Array | undefined)[][] = [];
+  private readonly chunks: ((Uint32Array | undefined)[] | undefined)[];
   private readonly used: Uint8Array;
   private readonly freeStack: number[] = [];
   private cursor = 0;
   private readonly shrinkers: MemoryShrinker[] = [];
   private readonly rng: SimRng;
   private readonly warnings: WarningSink | undefined;
+  private released = 0;
   private failAt = 0;
   private failEvery = 0;
   private failProbability = 0;
@@ -95,8 +96,17 @@ export class SystemMemory implements PhysicalMemory {
     this.pageCount = size / PAGE_SIZE;
     this.basePfn = base / PAGE_SIZE;
     this.used = new Uint8Array(this.pageCount);
+    // Dense (never dictionary-mode) arrays keep page lookups fast on the walker's hot path.
+    this.chunks = new Array<(Uint32Array | undefined)[] | undefined>(
+      Math.ceil(this.pageCount / (1 << CHUNK_SHIFT)),
+    ).fill(undefined);
     this.rng = new SimRng(options.seed ?? 1);
     this.warnings = options.warnings;
+  }
+
+  /** Changes whenever a page is freed (lets the MMU's walker keep page views between walks). */
+  get releaseGeneration(): number {
+    return this.released;
   }
 
   /** Pages currently allocated. */
@@ -204,10 +214,16 @@ export class SystemMemory implements PhysicalMemory {
       return;
     }
     this.used[idx] = 0;
+    this.released++;
     const chunk = this.chunks[idx >>> CHUNK_SHIFT];
     if (chunk !== undefined) chunk[idx & CHUNK_MASK] = undefined;
     this.freeStack.push(idx);
     this.st.allocated--;
+  }
+
+  /** Whether `pa` lies inside the physical range (allocated or not). */
+  contains(pa: number): boolean {
+    return pa >= this.base && pa < this.base + this.size;
   }
 
   /** Whether `pa` lies in an allocated page. */
@@ -399,7 +415,7 @@ export class SystemMemory implements PhysicalMemory {
     this.used[idx] = 1;
     let chunk = this.chunks[idx >>> CHUNK_SHIFT];
     if (chunk === undefined) {
-      chunk = [];
+      chunk = new Array<Uint32Array | undefined>(1 << CHUNK_SHIFT).fill(undefined);
       this.chunks[idx >>> CHUNK_SHIFT] = chunk;
     }
     chunk[idx & CHUNK_MASK] = new Uint32Array(PAGE_SIZE / 4);

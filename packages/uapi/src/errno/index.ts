@@ -1,3 +1,8 @@
 export * from "./errno.js";
 export { KernelError } from "./kernel-error.js";
-export { CollectingWarningSink, NULL_WARNING_SINK, type Warning, type WarningSink } from "./warn.js";
+export {
+  CollectingWarningSink,
+  NULL_WARNING_SINK,
+  type Warning,
+  type WarningSink,
+} from "./warn.js";

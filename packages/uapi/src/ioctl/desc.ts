@@ -27,9 +27,18 @@ export interface IoctlDesc {
 export function ioctlDesc(name: string, request: number, codec: StructCodec<unknown>): IoctlDesc {
   const size = ioctlSize(request);
   if (size !== codec.size) {
-    throw new Error(`${name}: request encodes ${size} bytes, struct ${codec.name} has ${codec.size}`);
+    throw new Error(
+      `${name}: request encodes ${size} bytes, struct ${codec.name} has ${codec.size}`,
+    );
   }
-  return Object.freeze({ name, request, nr: ioctlNr(request), dir: ioctlDir(request), size, codec });
+  return Object.freeze({
+    name,
+    request,
+    nr: ioctlNr(request),
+    dir: ioctlDir(request),
+    size,
+    codec,
+  });
 }
 
 /** Finds the descriptor of `request` in `table` (exact request match). */

@@ -39,7 +39,7 @@ export class ArrayType<V> implements FieldType<V[]> {
       throw new KernelError(EINVAL, `${path}: expected an array of ${this.len} elements`);
     }
     for (let i = 0; i < this.len; i++) {
-      this.elem.write(view, offset + i * this.elem.size, value[i] as V, `${path}[${i}]`);
+      this.elem.write(view, offset + i * this.elem.size, value[i] as V, path);
     }
   }
 

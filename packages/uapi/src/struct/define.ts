@@ -15,7 +15,7 @@
  */
 import { EINVAL } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel-error.js";
-import type { AnonymousUnionMarker, AnonUnionType, UnionMembers } from "./anon-union.js";
+import type { AnonUnionType, AnonymousUnionMarker, UnionMembers } from "./anon-union.js";
 import type { Simplify, StructCodec } from "./codec.js";
 import type { FieldType, FieldValue } from "./field-type.js";
 
@@ -51,11 +51,8 @@ export type FieldsValue<F extends FieldsDesc> = Simplify<
 >;
 
 /** The TS value type of a struct: `StructValue<typeof DrmGemClose>` or of its description. */
-export type StructValue<T> = T extends StructType<infer F>
-  ? FieldsValue<F>
-  : T extends FieldsDesc
-    ? FieldsValue<T>
-    : never;
+export type StructValue<T> =
+  T extends StructType<infer F> ? FieldsValue<F> : T extends FieldsDesc ? FieldsValue<T> : never;
 
 /** Layout facts of one declared field. */
 export interface FieldInfo {
@@ -107,6 +104,7 @@ export class StructType<F extends FieldsDesc>
   /** Compiler-inserted holes, including tail padding. */
   readonly padding: readonly PaddingInfo[];
   private readonly plain: readonly FieldInfo[];
+  private readonly labels: readonly string[];
   private readonly union: FieldInfo | undefined;
 
   /**
@@ -147,6 +145,7 @@ export class StructType<F extends FieldsDesc>
     this.fields = fields;
     this.padding = padding;
     this.plain = fields.filter((f) => !isAnonUnion(f.type));
+    this.labels = this.plain.map((f) => `${name}.${f.name}`);
     const unions = fields.filter((f) => isAnonUnion(f.type));
     if (unions.length > 1) throw new Error(`struct ${name}: at most one anonymous union`);
     this.union = unions[0];
@@ -172,7 +171,12 @@ export class StructType<F extends FieldsDesc>
     if (offset < 0 || offset + this.size > target.length) {
       throw new KernelError(EINVAL, `${this.name}: target too small`);
     }
-    this.write(new DataView(target.buffer, target.byteOffset, target.length), offset, value, this.name);
+    this.write(
+      new DataView(target.buffer, target.byteOffset, target.length),
+      offset,
+      value,
+      this.name,
+    );
   }
 
   /** Decodes exactly `size` bytes; throws KernelError(EINVAL) for any other length. */
@@ -210,10 +214,14 @@ export class StructType<F extends FieldsDesc>
       throw new KernelError(EINVAL, `${path}: expected an object`);
     }
     const rec = value as Readonly<Record<string, unknown>>;
-    for (const f of this.plain) {
+    const plain = this.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const f = plain[i] as FieldInfo;
       const v = rec[f.name];
-      if (v === undefined) throw new KernelError(EINVAL, `${path}.${f.name}: missing`);
-      f.type.write(view, offset + f.offset, v, `${path}.${f.name}`);
+      // Paths are prebuilt per field so the hot path never formats strings.
+      const label = this.labels[i] as string;
+      if (v === undefined) throw new KernelError(EINVAL, `${path}: ${label} missing`);
+      f.type.write(view, offset + f.offset, v, label);
     }
     const u = this.union;
     if (u !== undefined) u.type.write(view, offset + u.offset, rec, path);
@@ -234,7 +242,18 @@ export class StructType<F extends FieldsDesc>
 
   /** A zero value with the given fields set: `DrmGemClose.create({ handle: 3 })`. */
   create(init: Partial<FieldsValue<F>> = {}): FieldsValue<F> {
-    return { ...this.zero(), ...init } as FieldsValue<F>;
+    const u = this.union;
+    if (u === undefined) return { ...this.zero(), ...init } as FieldsValue<F>;
+    // Anonymous union: keep the member given in `init`, else the zero of the one `type` selects.
+    const type = u.type as AnonUnionType<UnionMembers>;
+    const out: Record<string, unknown> = {};
+    for (const f of this.plain) out[f.name] = f.type.zero();
+    Object.assign(out, init);
+    if (type.memberNames.every((n) => out[n] === undefined)) {
+      const name = type.select(out);
+      out[name] = (type.members[name] as FieldType<unknown>).zero();
+    }
+    return out as FieldsValue<F>;
   }
 
   /** True when every field is zero. */

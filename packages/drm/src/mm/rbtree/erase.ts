@@ -4,107 +4,96 @@
  * ____rb_erase_color() (lib/rbtree.c) step for step, so the resulting shapes are the kernel's.
  */
 import { rbNext } from "./navigate.js";
-import {
-  RB_NO_AUGMENT,
-  type RbAugmentCallbacks,
-  type RbNode,
-  type RbRoot,
-  type RbRootCached,
-  type RbRotateFn,
-  rbChangeChild,
-  rbRotateSetParents,
-} from "./node.js";
+import { RB_NIL, type RbAugment, type RbTree } from "./tree.js";
 
 /**
- * Unlinks `node` and returns the link from which the black-height repair must start, or `null`
- * when no repair is needed.
+ * Unlinks `node` and returns the slot from which the black-height repair must start, or
+ * {@link RB_NIL} when no repair is needed.
  *
  * With at most one child the child (necessarily red) takes the node's place and colour. With
  * two children the in-order successor takes the node's place, parent and colour; if it was the
  * right child it keeps its own right subtree, otherwise it is first cut out of the leftmost
  * position of the right subtree. Augmented data is copied to the successor and re-propagated
- * from the lowest changed link. Mirrors __rb_erase_augmented().
+ * from the lowest changed slot. Mirrors __rb_erase_augmented().
  */
-export function rbEraseUnlink<O>(
-  node: RbNode<O>,
-  root: RbRoot<O>,
-  augment: RbAugmentCallbacks<O>,
-): RbNode<O> | null {
-  const child = node.right;
-  let tmp = node.left;
-  let rebalance: RbNode<O> | null;
-  let from: RbNode<O> | null;
+export function rbEraseUnlink(t: RbTree, node: number, augment: RbAugment | null): number {
+  const child = t.rightOf(node);
+  let tmp = t.leftOf(node);
+  let rebalance: number;
+  let from: number;
 
-  if (tmp === null) {
-    const parent = node.parent;
-    rbChangeChild(node, child, parent, root);
-    if (child !== null) {
-      child.parent = parent;
-      child.black = node.black;
-      rebalance = null;
+  if (tmp === RB_NIL) {
+    const parent = t.parentOf(node);
+    t.changeChild(node, child, parent);
+    if (child !== RB_NIL) {
+      t.setParent(child, parent);
+      t.setBlack(child, t.isBlack(node));
+      rebalance = RB_NIL;
     } else {
-      rebalance = node.black ? parent : null;
+      rebalance = t.isBlack(node) ? parent : RB_NIL;
     }
     from = parent;
-  } else if (child === null) {
-    const parent = node.parent;
-    tmp.parent = parent;
-    tmp.black = node.black;
-    rbChangeChild(node, tmp, parent, root);
-    rebalance = null;
+  } else if (child === RB_NIL) {
+    const parent = t.parentOf(node);
+    t.setParent(tmp, parent);
+    t.setBlack(tmp, t.isBlack(node));
+    t.changeChild(node, tmp, parent);
+    rebalance = RB_NIL;
     from = parent;
   } else {
-    let successor: RbNode<O> = child;
-    let parent: RbNode<O>;
-    let child2: RbNode<O> | null;
-    tmp = child.left;
-    if (tmp === null) {
+    let successor = child;
+    let parent: number;
+    let child2: number;
+    tmp = t.leftOf(child);
+    if (tmp === RB_NIL) {
       // The successor is the right child itself.
       parent = successor;
-      child2 = successor.right;
-      augment.copy(node, successor);
+      child2 = t.rightOf(successor);
+      if (augment !== null) augment.copy(node, successor);
     } else {
-      // The successor is the leftmost link of the right subtree.
+      // The successor is the leftmost slot of the right subtree.
       do {
         parent = successor;
         successor = tmp;
-        tmp = tmp.left;
-      } while (tmp !== null);
-      child2 = successor.right;
-      parent.left = child2;
-      successor.right = child;
-      child.parent = successor;
-      augment.copy(node, successor);
-      augment.propagate(parent, successor);
+        tmp = t.leftOf(tmp);
+      } while (tmp !== RB_NIL);
+      child2 = t.rightOf(successor);
+      t.setLeft(parent, child2);
+      t.setRight(successor, child);
+      t.setParent(child, successor);
+      if (augment !== null) {
+        augment.copy(node, successor);
+        augment.propagate(parent, successor);
+      }
     }
 
-    const left = node.left as RbNode<O>;
-    successor.left = left;
-    left.parent = successor;
+    const left = t.leftOf(node);
+    t.setLeft(successor, left);
+    t.setParent(left, successor);
 
-    const nodeParent = node.parent;
-    const nodeBlack = node.black;
-    rbChangeChild(node, successor, nodeParent, root);
+    const nodeParent = t.parentOf(node);
+    const nodeBlack = t.isBlack(node);
+    t.changeChild(node, successor, nodeParent);
 
-    if (child2 !== null) {
-      child2.parent = parent;
-      child2.black = true;
-      rebalance = null;
+    if (child2 !== RB_NIL) {
+      t.setParent(child2, parent);
+      t.setBlack(child2, true);
+      rebalance = RB_NIL;
     } else {
-      rebalance = successor.black ? parent : null;
+      rebalance = t.isBlack(successor) ? parent : RB_NIL;
     }
-    successor.parent = nodeParent;
-    successor.black = nodeBlack;
+    t.setParent(successor, nodeParent);
+    t.setBlack(successor, nodeBlack);
     from = successor;
   }
 
-  augment.propagate(from, null);
+  if (augment !== null) augment.propagate(from, RB_NIL);
   return rebalance;
 }
 
 /**
  * Repairs the black height after an erase, starting at `parent`, whose subtree on one side is
- * one black link short.
+ * one black slot short.
  *
  * Four situations (and their mirror images): a red sibling (rotate it above the parent, which
  * turns it into one of the other cases); a black sibling with black children (recolour it red
@@ -112,43 +101,38 @@ export function rbEraseUnlink<O>(
  * is red and far child black (rotate at the sibling); a black sibling with a red far child
  * (rotate at the parent and recolour, done). Mirrors ____rb_erase_color().
  */
-export function rbEraseColor<O>(
-  parent: RbNode<O>,
-  root: RbRoot<O>,
-  rotate: RbRotateFn<O>,
-): void {
-  let node: RbNode<O> | null = null;
-  let sibling: RbNode<O>;
-  let tmp1: RbNode<O> | null;
-  let tmp2: RbNode<O> | null;
+export function rbEraseColor(t: RbTree, parent: number, augment: RbAugment | null): void {
+  let node = RB_NIL;
+  let sibling: number;
+  let tmp1: number;
+  let tmp2: number;
   for (;;) {
-    // Invariants: node is black or null, node is not the root, the paths through node are one
-    // black link short. A black-short side always has a non-null sibling.
-    sibling = parent.right as RbNode<O>;
+    // Invariants: node is black or nil, node is not the root, the paths through node are one
+    // black slot short. A black-short side always has a sibling.
+    sibling = t.rightOf(parent);
     if (node !== sibling) {
       // node is the left child.
-      if (!sibling.black) {
-        tmp1 = sibling.left as RbNode<O>;
-        parent.right = tmp1;
-        sibling.left = parent;
-        tmp1.parent = parent;
-        tmp1.black = true;
-        rbRotateSetParents(parent, sibling, root, false);
-        rotate(parent, sibling);
+      if (!t.isBlack(sibling)) {
+        tmp1 = t.leftOf(sibling);
+        t.setRight(parent, tmp1);
+        t.setLeft(sibling, parent);
+        t.setParent(tmp1, parent);
+        t.setBlack(tmp1, true);
+        t.rotateSetParents(parent, sibling, false);
+        if (augment !== null) augment.rotate(parent, sibling);
         sibling = tmp1;
       }
-      tmp1 = sibling.right;
-      if (tmp1 === null || tmp1.black) {
-        tmp2 = sibling.left;
-        if (tmp2 === null || tmp2.black) {
-          sibling.parent = parent;
-          sibling.black = false;
-          if (!parent.black) {
-            parent.black = true;
+      tmp1 = t.rightOf(sibling);
+      if (tmp1 === RB_NIL || t.isBlack(tmp1)) {
+        tmp2 = t.leftOf(sibling);
+        if (tmp2 === RB_NIL || t.isBlack(tmp2)) {
+          t.setBlack(sibling, false);
+          if (!t.isBlack(parent)) {
+            t.setBlack(parent, true);
           } else {
             node = parent;
-            const up: RbNode<O> | null = node.parent;
-            if (up !== null) {
+            const up = t.parentOf(node);
+            if (up !== RB_NIL) {
               parent = up;
               continue;
             }
@@ -156,53 +140,52 @@ export function rbEraseColor<O>(
           return;
         }
         // Near child red, far child black: rotate right at the sibling.
-        tmp1 = tmp2.right;
-        sibling.left = tmp1;
-        tmp2.right = sibling;
-        parent.right = tmp2;
-        if (tmp1 !== null) {
-          tmp1.parent = sibling;
-          tmp1.black = true;
+        tmp1 = t.rightOf(tmp2);
+        t.setLeft(sibling, tmp1);
+        t.setRight(tmp2, sibling);
+        t.setRight(parent, tmp2);
+        if (tmp1 !== RB_NIL) {
+          t.setParent(tmp1, sibling);
+          t.setBlack(tmp1, true);
         }
-        rotate(sibling, tmp2);
+        if (augment !== null) augment.rotate(sibling, tmp2);
         tmp1 = sibling;
         sibling = tmp2;
       }
       // Far child red: rotate left at the parent and recolour.
-      tmp2 = sibling.left;
-      parent.right = tmp2;
-      sibling.left = parent;
-      (tmp1 as RbNode<O>).parent = sibling;
-      (tmp1 as RbNode<O>).black = true;
-      if (tmp2 !== null) tmp2.parent = parent;
-      rbRotateSetParents(parent, sibling, root, true);
-      rotate(parent, sibling);
+      tmp2 = t.leftOf(sibling);
+      t.setRight(parent, tmp2);
+      t.setLeft(sibling, parent);
+      t.setParent(tmp1, sibling);
+      t.setBlack(tmp1, true);
+      if (tmp2 !== RB_NIL) t.setParent(tmp2, parent);
+      t.rotateSetParents(parent, sibling, true);
+      if (augment !== null) augment.rotate(parent, sibling);
       return;
     }
     // node is the right child.
-    sibling = parent.left as RbNode<O>;
-    if (!sibling.black) {
-      tmp1 = sibling.right as RbNode<O>;
-      parent.left = tmp1;
-      sibling.right = parent;
-      tmp1.parent = parent;
-      tmp1.black = true;
-      rbRotateSetParents(parent, sibling, root, false);
-      rotate(parent, sibling);
+    sibling = t.leftOf(parent);
+    if (!t.isBlack(sibling)) {
+      tmp1 = t.rightOf(sibling);
+      t.setLeft(parent, tmp1);
+      t.setRight(sibling, parent);
+      t.setParent(tmp1, parent);
+      t.setBlack(tmp1, true);
+      t.rotateSetParents(parent, sibling, false);
+      if (augment !== null) augment.rotate(parent, sibling);
       sibling = tmp1;
     }
-    tmp1 = sibling.left;
-    if (tmp1 === null || tmp1.black) {
-      tmp2 = sibling.right;
-      if (tmp2 === null || tmp2.black) {
-        sibling.parent = parent;
-        sibling.black = false;
-        if (!parent.black) {
-          parent.black = true;
+    tmp1 = t.leftOf(sibling);
+    if (tmp1 === RB_NIL || t.isBlack(tmp1)) {
+      tmp2 = t.rightOf(sibling);
+      if (tmp2 === RB_NIL || t.isBlack(tmp2)) {
+        t.setBlack(sibling, false);
+        if (!t.isBlack(parent)) {
+          t.setBlack(parent, true);
         } else {
           node = parent;
-          const up: RbNode<O> | null = node.parent;
-          if (up !== null) {
+          const up = t.parentOf(node);
+          if (up !== RB_NIL) {
             parent = up;
             continue;
           }
@@ -210,49 +193,45 @@ export function rbEraseColor<O>(
         return;
       }
       // Near child red, far child black: rotate left at the sibling.
-      tmp1 = tmp2.left;
-      sibling.right = tmp1;
-      tmp2.left = sibling;
-      parent.left = tmp2;
-      if (tmp1 !== null) {
-        tmp1.parent = sibling;
-        tmp1.black = true;
+      tmp1 = t.leftOf(tmp2);
+      t.setRight(sibling, tmp1);
+      t.setLeft(tmp2, sibling);
+      t.setLeft(parent, tmp2);
+      if (tmp1 !== RB_NIL) {
+        t.setParent(tmp1, sibling);
+        t.setBlack(tmp1, true);
       }
-      rotate(sibling, tmp2);
+      if (augment !== null) augment.rotate(sibling, tmp2);
       tmp1 = sibling;
       sibling = tmp2;
     }
     // Far child red: rotate right at the parent and recolour.
-    tmp2 = sibling.right;
-    parent.left = tmp2;
-    sibling.right = parent;
-    (tmp1 as RbNode<O>).parent = sibling;
-    (tmp1 as RbNode<O>).black = true;
-    if (tmp2 !== null) tmp2.parent = parent;
-    rbRotateSetParents(parent, sibling, root, true);
-    rotate(parent, sibling);
+    tmp2 = t.rightOf(sibling);
+    t.setLeft(parent, tmp2);
+    t.setRight(sibling, parent);
+    t.setParent(tmp1, sibling);
+    t.setBlack(tmp1, true);
+    if (tmp2 !== RB_NIL) t.setParent(tmp2, parent);
+    t.rotateSetParents(parent, sibling, true);
+    if (augment !== null) augment.rotate(parent, sibling);
     return;
   }
 }
 
 /** Erases `node` from a plain tree. Mirrors rb_erase(). */
-export function rbErase<O>(node: RbNode<O>, root: RbRoot<O>): void {
-  const rebalance = rbEraseUnlink(node, root, RB_NO_AUGMENT);
-  if (rebalance !== null) rbEraseColor(rebalance, root, RB_NO_AUGMENT.rotate);
+export function rbErase(t: RbTree, node: number): void {
+  const rebalance = rbEraseUnlink(t, node, null);
+  if (rebalance !== RB_NIL) rbEraseColor(t, rebalance, null);
 }
 
 /** Erases `node` from a cached tree, moving the cached leftmost on. Mirrors rb_erase_cached(). */
-export function rbEraseCached<O>(node: RbNode<O>, root: RbRootCached<O>): void {
-  if (root.leftmost === node) root.leftmost = rbNext(node);
-  rbErase(node, root);
+export function rbEraseCached(t: RbTree, node: number): void {
+  if (t.leftmost === node) t.leftmost = rbNext(t, node);
+  rbErase(t, node);
 }
 
 /** Erases `node` from an augmented tree. Mirrors rb_erase_augmented(). */
-export function rbEraseAugmented<O>(
-  node: RbNode<O>,
-  root: RbRoot<O>,
-  augment: RbAugmentCallbacks<O>,
-): void {
-  const rebalance = rbEraseUnlink(node, root, augment);
-  if (rebalance !== null) rbEraseColor(rebalance, root, augment.rotate);
+export function rbEraseAugmented(t: RbTree, node: number, augment: RbAugment): void {
+  const rebalance = rbEraseUnlink(t, node, augment);
+  if (rebalance !== RB_NIL) rbEraseColor(t, rebalance, augment);
 }

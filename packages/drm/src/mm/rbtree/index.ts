@@ -1,18 +1,9 @@
 /**
  * A faithful port of Linux's red-black tree (lib/rbtree.c, include/linux/rbtree_augmented.h):
- * intrusive links, caller-driven descent, the kernel's exact rebalancing and augmentation hooks.
+ * caller-driven descent, the kernel's exact rebalancing and augmentation hooks, stored as
+ * parallel typed arrays indexed by slot.
  */
-export { rbEraseColor, rbErase, rbEraseAugmented, rbEraseCached, rbEraseUnlink } from "./erase.js";
+export { rbErase, rbEraseAugmented, rbEraseCached, rbEraseColor, rbEraseUnlink } from "./erase.js";
 export { rbInsertAugmented, rbInsertColor, rbInsertColorCached, rbInsertFixup } from "./insert.js";
 export { rbFirst, rbLast, rbNext, rbPrev, rbReplaceNode, rbReplaceNodeCached } from "./navigate.js";
-export {
-  RB_NO_AUGMENT,
-  type RbAugmentCallbacks,
-  rbChangeChild,
-  rbLinkNode,
-  RbNode,
-  RbRoot,
-  RbRootCached,
-  type RbRotateFn,
-  rbRotateSetParents,
-} from "./node.js";
+export { RB_LINK_WORDS, RB_NIL, type RbAugment, RbTree } from "./tree.js";

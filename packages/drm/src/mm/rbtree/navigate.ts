@@ -1,53 +1,53 @@
 /**
- * In-order navigation and link replacement. Mirrors rb_first(), rb_last(), rb_next(),
+ * In-order navigation and slot replacement. Mirrors rb_first(), rb_last(), rb_next(),
  * rb_prev(), rb_replace_node() and rb_replace_node_cached() of lib/rbtree.c.
  */
-import { type RbNode, type RbRoot, type RbRootCached, rbChangeChild } from "./node.js";
+import { RB_NIL, type RbTree } from "./tree.js";
 
-/** The first link in order, or `null` for an empty tree. Mirrors rb_first(). */
-export function rbFirst<O>(root: RbRoot<O>): RbNode<O> | null {
-  let n = root.node;
-  if (n === null) return null;
-  while (n.left !== null) n = n.left;
+/** The first slot in order, or {@link RB_NIL} for an empty tree. Mirrors rb_first(). */
+export function rbFirst(t: RbTree): number {
+  let n = t.root;
+  if (n === RB_NIL) return RB_NIL;
+  for (let l = t.leftOf(n); l !== RB_NIL; l = t.leftOf(n)) n = l;
   return n;
 }
 
-/** The last link in order, or `null` for an empty tree. Mirrors rb_last(). */
-export function rbLast<O>(root: RbRoot<O>): RbNode<O> | null {
-  let n = root.node;
-  if (n === null) return null;
-  while (n.right !== null) n = n.right;
+/** The last slot in order, or {@link RB_NIL} for an empty tree. Mirrors rb_last(). */
+export function rbLast(t: RbTree): number {
+  let n = t.root;
+  if (n === RB_NIL) return RB_NIL;
+  for (let r = t.rightOf(n); r !== RB_NIL; r = t.rightOf(n)) n = r;
   return n;
 }
 
-/** The in-order successor of `node`, or `null` at the end. Mirrors rb_next(). */
-export function rbNext<O>(node: RbNode<O>): RbNode<O> | null {
-  let n = node.right;
-  if (n !== null) {
-    while (n.left !== null) n = n.left;
+/** The in-order successor of `node`, or {@link RB_NIL} at the end. Mirrors rb_next(). */
+export function rbNext(t: RbTree, node: number): number {
+  let n = t.rightOf(node);
+  if (n !== RB_NIL) {
+    for (let l = t.leftOf(n); l !== RB_NIL; l = t.leftOf(n)) n = l;
     return n;
   }
   let cur = node;
-  let parent = cur.parent;
-  while (parent !== null && cur === parent.right) {
+  let parent = t.parentOf(cur);
+  while (parent !== RB_NIL && cur === t.rightOf(parent)) {
     cur = parent;
-    parent = cur.parent;
+    parent = t.parentOf(cur);
   }
   return parent;
 }
 
-/** The in-order predecessor of `node`, or `null` at the start. Mirrors rb_prev(). */
-export function rbPrev<O>(node: RbNode<O>): RbNode<O> | null {
-  let n = node.left;
-  if (n !== null) {
-    while (n.right !== null) n = n.right;
+/** The in-order predecessor of `node`, or {@link RB_NIL} at the start. Mirrors rb_prev(). */
+export function rbPrev(t: RbTree, node: number): number {
+  let n = t.leftOf(node);
+  if (n !== RB_NIL) {
+    for (let r = t.rightOf(n); r !== RB_NIL; r = t.rightOf(n)) n = r;
     return n;
   }
   let cur = node;
-  let parent = cur.parent;
-  while (parent !== null && cur === parent.left) {
+  let parent = t.parentOf(cur);
+  while (parent !== RB_NIL && cur === t.leftOf(parent)) {
     cur = parent;
-    parent = cur.parent;
+    parent = t.parentOf(cur);
   }
   return parent;
 }
@@ -56,23 +56,21 @@ export function rbPrev<O>(node: RbNode<O>): RbNode<O> | null {
  * Puts `replacement` exactly where `victim` is (same parent, children and colour) without
  * rebalancing; the caller guarantees the order is unchanged. Mirrors rb_replace_node().
  */
-export function rbReplaceNode<O>(victim: RbNode<O>, replacement: RbNode<O>, root: RbRoot<O>): void {
-  const parent = victim.parent;
-  replacement.parent = parent;
-  replacement.left = victim.left;
-  replacement.right = victim.right;
-  replacement.black = victim.black;
-  if (victim.left !== null) victim.left.parent = replacement;
-  if (victim.right !== null) victim.right.parent = replacement;
-  rbChangeChild(victim, replacement, parent, root);
+export function rbReplaceNode(t: RbTree, victim: number, replacement: number): void {
+  const parent = t.parentOf(victim);
+  const l = t.leftOf(victim);
+  const r = t.rightOf(victim);
+  t.setParent(replacement, parent);
+  t.setLeft(replacement, l);
+  t.setRight(replacement, r);
+  t.setBlack(replacement, t.isBlack(victim));
+  if (l !== RB_NIL) t.setParent(l, replacement);
+  if (r !== RB_NIL) t.setParent(r, replacement);
+  t.changeChild(victim, replacement, parent);
 }
 
 /** {@link rbReplaceNode} for a cached tree, keeping the leftmost cache right. Mirrors rb_replace_node_cached(). */
-export function rbReplaceNodeCached<O>(
-  victim: RbNode<O>,
-  replacement: RbNode<O>,
-  root: RbRootCached<O>,
-): void {
-  if (root.leftmost === victim) root.leftmost = replacement;
-  rbReplaceNode(victim, replacement, root);
+export function rbReplaceNodeCached(t: RbTree, victim: number, replacement: number): void {
+  if (t.leftmost === victim) t.leftmost = replacement;
+  rbReplaceNode(t, victim, replacement);
 }

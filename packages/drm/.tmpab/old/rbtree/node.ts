@@ -60,7 +60,7 @@ export interface RbAugmentCallbacks<O> {
 function noop(): void {}
 
 /** Hooks that do nothing, for plain (non-augmented) trees. Mirrors the kernel's dummy callbacks. */
-export const RB_NO_AUGMENT: RbAugmentCallbacks<never> = {
+export const RB_NO_AUGMENT: RbAugmentCallbacks<unknown> = {
   propagate: noop,
   copy: noop,
   rotate: noop,

@@ -1,0 +1,50 @@
+/** Renders a scenario report for people (tables, colour) or machines (JSON). */
+import Table from "cli-table3";
+import pc from "picocolors";
+import type { ReportTable, ScenarioReport } from "../scenarios/types.js";
+
+function renderTable(t: ReportTable): string {
+  const table = new Table({ head: t.head.map((h) => pc.bold(h)), style: { head: [], border: [] } });
+  for (const row of t.rows) table.push(row.map((c) => String(c)));
+  return `${pc.underline(t.title)}\n${table.toString()}`;
+}
+
+/** Formats virtual nanoseconds for people. */
+export function formatNs(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
+  return `${ns} ns`;
+}
+
+/** The text form of a report. */
+export function renderText(report: ScenarioReport): string {
+  const out: string[] = [];
+  out.push(pc.bold(`scenario ${report.scenario}`));
+  for (const line of report.narrative) out.push(`  ${line}`);
+  for (const t of report.tables) out.push("", renderTable(t));
+  out.push("", pc.underline("Checks"));
+  for (const c of report.checks) {
+    const mark = c.ok ? pc.green("✔") : pc.red("✘");
+    out.push(`  ${mark} ${c.name} ${pc.dim(`(${c.detail})`)}`);
+  }
+  const failed = report.checks.filter((c) => !c.ok).length;
+  out.push(
+    "",
+    failed === 0
+      ? pc.green(`all ${report.checks.length} checks held`)
+      : pc.red(`${failed} of ${report.checks.length} checks failed`),
+    pc.dim(`virtual time ${formatNs(report.virtualNs)}, host time ${report.hostMs.toFixed(0)} ms`),
+  );
+  return out.join("\n");
+}
+
+/** The JSON form of a report. */
+export function renderJson(report: ScenarioReport): string {
+  return JSON.stringify(report, null, 2);
+}
+
+/** Whether every check of the report held. */
+export function reportPassed(report: ScenarioReport): boolean {
+  return report.checks.every((c) => c.ok);
+}

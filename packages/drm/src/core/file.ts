@@ -1,0 +1,150 @@
+/**
+ * `struct drm_file`: one open file of a DRM device, with its GEM handle table, syncobj table
+ * and PRIME cache.
+ */
+import { EINVAL, ENOENT } from "@panmmu/uapi";
+import type { DmaBuf } from "../gem/dma-buf.js";
+import type { DrmGemObject } from "../gem/gem-object.js";
+import type { DrmSyncobj } from "../syncobj/syncobj.js";
+import type { DrmDevice } from "./device.js";
+import { Idr } from "./idr.js";
+import type { DrmUserMemory } from "./user-memory.js";
+
+/** Which device node a file was opened on. */
+export type DrmNodeType = "primary" | "render";
+
+/**
+ * An open DRM file. GEM handles and syncobj handles are per file and allocated lowest-free from
+ * 1. `P` is the driver's per-file data type.
+ */
+export class DrmFile<P = unknown> {
+  /** The device. */
+  readonly dev: DrmDevice<P>;
+  /** Sequential id of the file within its device (client id, as in fdinfo). */
+  readonly clientId: number;
+  /** Node the file was opened on: render nodes only get `DRM_RENDER_ALLOW` ioctls. */
+  readonly node: DrmNodeType;
+  /** The driver's per-file data, set by `DrmDriver.open`. */
+  driverPriv: P | null = null;
+  /** GEM handle → object (`object_idr`). */
+  readonly objectIdr: Idr<DrmGemObject>;
+  /** Syncobj handle → syncobj (`syncobj_idr`). */
+  readonly syncobjIdr: Idr<DrmSyncobj>;
+  /** PRIME cache: dma-buf → handle in this file (`prime.dmabufs`). */
+  readonly primeByBuf = new Map<DmaBuf, number>();
+  /** PRIME cache: handle → dma-buf (`prime.handles`). */
+  readonly primeByHandle = new Map<number, DmaBuf>();
+  private isClosed = false;
+
+  /** Core use only: files come from {@link DrmDevice.open}. */
+  constructor(dev: DrmDevice<P>, clientId: number, node: DrmNodeType, maxHandles: number) {
+    this.dev = dev;
+    this.clientId = clientId;
+    this.node = node;
+    this.objectIdr = new Idr<DrmGemObject>(1, maxHandles);
+    this.syncobjIdr = new Idr<DrmSyncobj>(1, maxHandles);
+  }
+
+  /** Whether {@link DrmDevice.close} ran for this file. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Core use only: marks the file closed. */
+  markClosed(): void {
+    this.isClosed = true;
+  }
+
+  /**
+   * Issues ioctl `request` with the argument bytes `arg` (the user buffer the ioctl pointer
+   * points at, or null for a NULL pointer), reaching other user memory through `user`. Returns
+   * 0 or a negative errno, as drm_ioctl() does; see {@link DrmDevice.ioctl}.
+   */
+  ioctl(request: number, arg: Uint8Array | null, user: DrmUserMemory): number {
+    return this.dev.ioctl(this, request, arg, user);
+  }
+
+  /**
+   * Creates a handle for `obj` in this file: the lowest free handle from 1. Counts the handle
+   * on the object, then calls the object's `open`; any failure (-ENOSPC from the table, the
+   * open callback's errno) undoes everything. Returns the handle or a negative errno. Mirrors
+   * drm_gem_handle_create_tail().
+   */
+  gemHandleCreate(obj: DrmGemObject): number {
+    obj.handleGet();
+    const handle = this.objectIdr.alloc(obj);
+    if (handle < 0) {
+      obj.handlePut();
+      return handle;
+    }
+    const ret = obj.open(this as DrmFile);
+    if (ret < 0) {
+      this.objectIdr.remove(handle);
+      obj.handlePut();
+      return ret;
+    }
+    return handle;
+  }
+
+  /**
+   * Deletes `handle`: calls the object's `close`, drops the PRIME cache entry and the handle's
+   * count. Returns 0, or -EINVAL for a handle that names nothing. Mirrors drm_gem_handle_delete().
+   */
+  gemHandleDelete(handle: number): number {
+    const obj = this.objectIdr.remove(handle);
+    if (obj === undefined) return -EINVAL;
+    this.releaseHandle(handle, obj);
+    return 0;
+  }
+
+  /**
+   * Looks `handle` up and takes a reference on the object (drop it with `put()`); null when the
+   * handle names nothing. Mirrors drm_gem_object_lookup().
+   */
+  gemObjectLookup(handle: number): DrmGemObject | null {
+    const obj = this.objectIdr.find(handle);
+    return obj === undefined ? null : obj.get();
+  }
+
+  /**
+   * Looks several handles up, taking a reference on each; the objects or -ENOENT if any handle
+   * names nothing (then no reference is kept). Mirrors drm_gem_objects_lookup().
+   */
+  gemObjectsLookup(handles: ArrayLike<number>): DrmGemObject[] | number {
+    const out: DrmGemObject[] = [];
+    for (let i = 0; i < handles.length; i++) {
+      const obj = this.objectIdr.find(handles[i] as number);
+      if (obj === undefined) {
+        for (const o of out) o.put();
+        return -ENOENT;
+      }
+      out.push(obj.get());
+    }
+    return out;
+  }
+
+  /** The handle under which this file holds `obj`, or 0. */
+  gemHandleOf(obj: DrmGemObject): number {
+    for (const [h, o] of this.objectIdr.entries()) if (o === obj) return h;
+    return 0;
+  }
+
+  /** Core use only: releases every GEM handle of the file (file close). Mirrors drm_gem_release(). */
+  releaseAllHandles(): void {
+    for (const [handle, obj] of this.objectIdr.entries()) {
+      this.objectIdr.remove(handle);
+      this.releaseHandle(handle, obj);
+    }
+  }
+
+  private releaseHandle(handle: number, obj: DrmGemObject): void {
+    obj.close(this as DrmFile);
+    const buf = this.primeByHandle.get(handle);
+    if (buf !== undefined) {
+      this.primeByHandle.delete(handle);
+      this.primeByBuf.delete(buf);
+      buf.put();
+    }
+    obj.handlePut();
+  }
+}

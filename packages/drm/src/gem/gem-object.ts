@@ -1,0 +1,132 @@
+/**
+ * `struct drm_gem_object`: a buffer object with a reference count, per-file handles and a
+ * reservation object.
+ */
+import type { DrmDevice } from "../core/device.js";
+import type { DrmFile } from "../core/file.js";
+import { DmaResv } from "../fence/dma-resv.js";
+import type { DmaBuf } from "./dma-buf.js";
+
+let nextGemId = 1;
+
+/**
+ * A GEM object. The creator holds the first reference; every handle table entry counts in
+ * {@link handleCount}, and all handles together hold one more reference (as the kernel's
+ * `drm_gem_object_handle_get` does). When the last reference goes, {@link free} runs.
+ *
+ * Drivers subclass it (usually through {@link DrmGemShmemObject}) and override the object
+ * functions {@link open}, {@link close} and {@link free}, as they fill `drm_gem_object_funcs`.
+ */
+export class DrmGemObject {
+  /** Unique id of the object within the process (debugging and identity). */
+  readonly id: number;
+  /** The device it belongs to. */
+  readonly dev: DrmDevice;
+  /** Size in bytes (a multiple of the page size for shmem objects). */
+  readonly size: number;
+  /** Fences guarding the object's contents. */
+  readonly resv: DmaResv;
+  /** Global (flink) name, 0 when it has none. */
+  name = 0;
+  /** The dma-buf this object is exported as, while one exists. */
+  dmaBuf: DmaBuf | null = null;
+  private refs = 1;
+  private handles = 0;
+  private isFreed = false;
+
+  /** Creates an object with one reference (the creator's). Mirrors drm_gem_private_object_init(). */
+  constructor(dev: DrmDevice, size: number) {
+    this.id = nextGemId++;
+    this.dev = dev;
+    this.size = size;
+    this.resv = new DmaResv(dev.warnings);
+    dev.gemObjectCreated(this);
+  }
+
+  /** Current reference count. */
+  get refcount(): number {
+    return this.refs;
+  }
+
+  /** Number of handles naming it, over all files. */
+  get handleCount(): number {
+    return this.handles;
+  }
+
+  /** Whether the last reference went and the object was freed. */
+  get freed(): boolean {
+    return this.isFreed;
+  }
+
+  /** Takes a reference; returns the object. Mirrors drm_gem_object_get(). */
+  get(): this {
+    if (this.isFreed || this.refs <= 0) {
+      this.dev.warnings.warn("drm_gem_object_get", `object ${this.id} used after free`);
+      return this;
+    }
+    this.refs++;
+    return this;
+  }
+
+  /** Drops a reference; the last one frees the object. Mirrors drm_gem_object_put(). */
+  put(): void {
+    if (this.isFreed || this.refs <= 0) {
+      this.dev.warnings.warn("drm_gem_object_put", `object ${this.id} put after free`);
+      return;
+    }
+    this.refs--;
+    if (this.refs === 0) {
+      this.isFreed = true;
+      this.free();
+      this.dev.gemObjectFreed(this);
+    }
+  }
+
+  /**
+   * Object function called when a handle to the object is created in `file` (after the handle
+   * is in the table). A negative errno makes handle creation fail and undo itself. Mirrors
+   * `drm_gem_object_funcs.open`; the default does nothing.
+   */
+  open(file: DrmFile): number {
+    void file;
+    return 0;
+  }
+
+  /** Object function called when a handle in `file` is deleted. Mirrors `drm_gem_object_funcs.close`. */
+  close(file: DrmFile): void {
+    void file;
+  }
+
+  /**
+   * Object function called once when the last reference is dropped; subclasses release their
+   * resources and call `super.free()`. Mirrors `drm_gem_object_funcs.free` / drm_gem_object_release().
+   */
+  free(): void {
+    if (this.handles !== 0) {
+      this.dev.warnings.warn("drm_gem_object_release", `object ${this.id} freed with handles`);
+    }
+  }
+
+  /**
+   * Core use only: counts a new handle; the first one takes the handles' reference.
+   * Mirrors drm_gem_object_handle_get().
+   */
+  handleGet(): void {
+    if (this.handles++ === 0) this.get();
+  }
+
+  /**
+   * Core use only: drops a handle; the last one removes the flink name and the export link and
+   * drops the handles' reference. Mirrors drm_gem_object_handle_put_unlocked().
+   */
+  handlePut(): void {
+    if (this.handles <= 0) {
+      this.dev.warnings.warn("drm_gem_object_handle_put", `object ${this.id} has no handle`);
+      return;
+    }
+    if (--this.handles === 0) {
+      this.dev.gemHandlesGone(this);
+      this.put();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A CPU mapping of a shmem object (mmap or vmap), reading and writing its pages directly.
+ */
+import { PAGE_SIZE } from "@panmmu/hw";
+import { EFAULT, KernelError } from "@panmmu/uapi";
+import type { DrmGemShmemObject } from "./shmem-object.js";
+
+/**
+ * A CPU view of a shmem object's pages. It holds a pages reference (mmap) or a pin (vmap) until
+ * {@link unmap}. Accesses outside the object, after `unmap`, or after the object was purged
+ * throw `KernelError(EFAULT)` — the SIGBUS a CPU access to a purged mapping gets.
+ */
+export class ShmemCpuView {
+  private mapped = true;
+
+  /** Core use only: created by {@link DrmGemShmemObject.mmap} / {@link DrmGemShmemObject.vmap}. */
+  constructor(
+    readonly obj: DrmGemShmemObject,
+    readonly kind: "mmap" | "vmap",
+  ) {}
+
+  /** Whether the view is still mapped. */
+  get isMapped(): boolean {
+    return this.mapped;
+  }
+
+  /** Reads `length` bytes at byte `offset` of the object. */
+  read(offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.walk(offset, length, (page, pageOff, done, n) => {
+      out.set(page.subarray(pageOff, pageOff + n), done);
+    });
+    return out;
+  }
+
+  /** Writes `data` at byte `offset` of the object. */
+  write(offset: number, data: Uint8Array): void {
+    this.walk(offset, data.length, (page, pageOff, done, n) => {
+      page.set(data.subarray(done, done + n), pageOff);
+    });
+  }
+
+  /** Reads the little-endian u32 at `offset` (4-byte aligned). */
+  readU32(offset: number): number {
+    const b = this.read(offset, 4);
+    return new DataView(b.buffer).getUint32(0, true);
+  }
+
+  /** Writes the little-endian u32 at `offset`. */
+  writeU32(offset: number, value: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, value >>> 0, true);
+    this.write(offset, b);
+  }
+
+  /** Drops the view's pages reference (mmap) or pin (vmap). Idempotent. */
+  unmap(): void {
+    if (!this.mapped) return;
+    this.mapped = false;
+    this.obj.cpuViewUnmapped(this);
+  }
+
+  private walk(
+    offset: number,
+    length: number,
+    fn: (page: Uint8Array, pageOff: number, done: number, n: number) => void,
+  ): void {
+    const pages = this.obj.pages;
+    if (!this.mapped || pages === null || this.obj.purged) {
+      throw new KernelError(EFAULT, `object ${this.obj.id}: CPU view has no pages`);
+    }
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > this.obj.size
+    ) {
+      throw new KernelError(EFAULT, `object ${this.obj.id}: access [${offset}, +${length}) out of range`);
+    }
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const idx = Math.floor(at / PAGE_SIZE);
+      const pageOff = at % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - pageOff, length - done);
+      fn(this.obj.dev.memory.pageU8(pages[idx] as number), pageOff, done, n);
+      done += n;
+    }
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * `struct drm_gem_shmem_object`: a GEM object backed by system-memory pages allocated lazily.
+ */
+import { PAGE_SIZE } from "@panmmu/hw";
+import { EINVAL, ENOMEM } from "@panmmu/uapi";
+import type { DrmDevice } from "../core/device.js";
+import { DrmGemObject } from "./gem-object.js";
+import { type DrmSgTable, sgTableFromPages } from "./sg-table.js";
+import { ShmemCpuView } from "./shmem-cpu-view.js";
+import type { DrmGemShmemShrinker } from "./shrinker.js";
+
+/** Pages in a 2 MiB block: the allocator run shmem tries for every 2 MiB-aligned 2 MiB of an object. */
+export const SHMEM_HUGE_PAGES = 512;
+
+/** madvise value: the pages are needed (`madv == 0`). */
+export const MADV_WILLNEED = 0;
+/** madvise value: the pages may be purged under pressure (`madv > 0`). */
+export const MADV_DONTNEED = 1;
+
+/**
+ * A shmem-backed GEM object. Pages come from the device's {@link PhysicalMemory} on first use
+ * and are counted: {@link getPages}/{@link putPages} (use count), {@link pin}/{@link unpin} (pin
+ * count, which holds one use), the mapping table {@link getPagesSgt} (holds one use until the
+ * object is freed or purged), and CPU views ({@link mmap}: one use; {@link vmap}: one pin).
+ *
+ * For each 2 MiB-aligned, fully covered 2 MiB of the object the allocator is first asked for a
+ * 2 MiB-aligned run of 512 pages (as shmem on a huge tmpfs mount hands out 2 MiB folios); when
+ * it has none, single pages are used. Any failure frees what the call allocated: -ENOMEM with
+ * the memory's page count unchanged.
+ *
+ * madvise: {@link madvise}(DONTNEED) makes the object purgeable; {@link purge} frees its pages and
+ * marks it purged for good (`madv < 0`): later page requests fail with -ENOMEM.
+ */
+export class DrmGemShmemObject extends DrmGemObject {
+  private pageList: number[] | null = null;
+  private useCount = 0;
+  private pinCount = 0;
+  private vmapCount = 0;
+  private sgt: DrmSgTable | null = null;
+  private madvState = MADV_WILLNEED;
+  private readonly views = new Set<ShmemCpuView>();
+  /** The shrinker tracking this object, if any (set by {@link DrmGemShmemShrinker.madvise}). */
+  shrinker: DrmGemShmemShrinker | null = null;
+
+  /**
+   * Creates an object of `size` bytes rounded up to the page size, without pages. Throws
+   * RangeError for a size that is not a positive safe integer; use {@link create} for an errno.
+   * Mirrors drm_gem_shmem_create().
+   */
+  constructor(dev: DrmDevice, size: number) {
+    if (!Number.isSafeInteger(size) || size <= 0) {
+      throw new RangeError(`shmem object size must be a positive integer, got ${size}`);
+    }
+    super(dev, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
+  }
+
+  /** Creates an object; -EINVAL for a size that is not a positive safe integer. */
+  static create(dev: DrmDevice, size: number): DrmGemShmemObject | number {
+    if (!Number.isSafeInteger(size) || size <= 0) return -EINVAL;
+    return new DrmGemShmemObject(dev, size);
+  }
+
+  /** Number of pages of the object. */
+  get pageCount(): number {
+    return this.size / PAGE_SIZE;
+  }
+
+  /** Physical address of every page in object order, or null while the object has no pages. */
+  get pages(): readonly number[] | null {
+    return this.pageList;
+  }
+
+  /** `pages_use_count`. */
+  get pagesUseCount(): number {
+    return this.useCount;
+  }
+
+  /** `pages_pin_count`. */
+  get pagesPinCount(): number {
+    return this.pinCount;
+  }
+
+  /** `vmap_use_count`. */
+  get vmapUseCount(): number {
+    return this.vmapCount;
+  }
+
+  /** The madvise state: 0 WILLNEED, > 0 DONTNEED, < 0 purged. */
+  get madv(): number {
+    return this.madvState;
+  }
+
+  /** Whether the object was purged (`madv < 0`). */
+  get purged(): boolean {
+    return this.madvState < 0;
+  }
+
+  /** The mapping table if {@link getPagesSgt} made one and it was not purged. */
+  get sgTable(): DrmSgTable | null {
+    return this.sgt;
+  }
+
+  /**
+   * Takes a use of the pages, allocating them on the first use. 0, or -ENOMEM (allocation
+   * failure, or a purged object) with nothing changed. Mirrors drm_gem_shmem_get_pages_locked().
+   */
+  getPages(): number {
+    if (this.madvState < 0) return -ENOMEM;
+    if (this.useCount > 0) {
+      this.useCount++;
+      return 0;
+    }
+    const pages = this.allocPages();
+    if (pages === null) return -ENOMEM;
+    this.pageList = pages;
+    this.useCount = 1;
+    return 0;
+  }
+
+  /** Drops a use of the pages; the last one frees them. Mirrors drm_gem_shmem_put_pages_locked(). */
+  putPages(): void {
+    if (this.useCount <= 0) {
+      this.dev.warnings.warn("drm_gem_shmem_put_pages", `object ${this.id}: no page use to drop`);
+      return;
+    }
+    if (--this.useCount === 0) this.releasePages();
+  }
+
+  /** Pins the pages (the first pin takes a page use). 0 or -ENOMEM. Mirrors drm_gem_shmem_pin(). */
+  pin(): number {
+    if (this.pinCount > 0) {
+      this.pinCount++;
+      return 0;
+    }
+    const ret = this.getPages();
+    if (ret === 0) this.pinCount = 1;
+    return ret;
+  }
+
+  /** Drops a pin (the last one drops its page use). Mirrors drm_gem_shmem_unpin(). */
+  unpin(): void {
+    if (this.pinCount <= 0) {
+      this.dev.warnings.warn("drm_gem_shmem_unpin", `object ${this.id}: not pinned`);
+      return;
+    }
+    if (--this.pinCount === 0) this.putPages();
+  }
+
+  /**
+   * The page table drivers map into the GPU: made on the first call (taking a page use it keeps
+   * until the object is freed or purged), returned as-is afterwards. The table, or -ENOMEM.
+   * Mirrors drm_gem_shmem_get_pages_sgt().
+   */
+  getPagesSgt(): DrmSgTable | number {
+    if (this.sgt !== null) return this.sgt;
+    const ret = this.getPages();
+    if (ret < 0) return ret;
+    this.sgt = sgTableFromPages(this.pageList as number[]);
+    return this.sgt;
+  }
+
+  /** An mmap-style CPU view holding a page use until unmapped; or -ENOMEM. Mirrors drm_gem_shmem_mmap(). */
+  mmap(): ShmemCpuView | number {
+    const ret = this.getPages();
+    if (ret < 0) return ret;
+    const view = new ShmemCpuView(this, "mmap");
+    this.views.add(view);
+    return view;
+  }
+
+  /** A kernel-style CPU mapping holding a pin until unmapped; or -ENOMEM. Mirrors drm_gem_shmem_vmap_locked(). */
+  vmap(): ShmemCpuView | number {
+    const ret = this.pin();
+    if (ret < 0) return ret;
+    this.vmapCount++;
+    const view = new ShmemCpuView(this, "vmap");
+    this.views.add(view);
+    return view;
+  }
+
+  /** Core use only: a CPU view was unmapped; drops what it held. */
+  cpuViewUnmapped(view: ShmemCpuView): void {
+    if (!this.views.delete(view)) return;
+    if (view.kind === "vmap") {
+      this.vmapCount--;
+      this.unpin();
+    } else if (!this.purged) {
+      this.putPages();
+    }
+  }
+
+  /**
+   * Sets the madvise state unless the object is already purged; returns whether the pages are
+   * retained (not purged). Mirrors drm_gem_shmem_madvise_locked().
+   */
+  madvise(madv: number): boolean {
+    if (this.madvState >= 0) this.madvState = madv;
+    return this.madvState >= 0;
+  }
+
+  /**
+   * Whether {@link purge} may run: DONTNEED, not pinned or vmapped, with a mapping table, not
+   * exported. Mirrors drm_gem_shmem_is_purgeable().
+   */
+  isPurgeable(): boolean {
+    return (
+      this.madvState > 0 &&
+      this.pinCount === 0 &&
+      this.vmapCount === 0 &&
+      this.sgt !== null &&
+      this.dmaBuf === null
+    );
+  }
+
+  /**
+   * Frees the object's pages (all of them: the backing store is truncated, so other page users
+   * lose them too) and marks it purged. Returns the number of pages freed (0 when not
+   * purgeable, which is also warned about). Drivers unmap the object from the GPU first.
+   * Mirrors drm_gem_shmem_purge_locked().
+   */
+  purge(): number {
+    if (!this.isPurgeable()) {
+      this.dev.warnings.warn("drm_gem_shmem_purge", `object ${this.id} is not purgeable`);
+      return 0;
+    }
+    const freed = this.pageList?.length ?? 0;
+    this.sgt = null;
+    this.releasePages();
+    this.useCount = 0;
+    this.madvState = -1;
+    return freed;
+  }
+
+  /** Frees pages and table; warns about uses still held. Mirrors drm_gem_shmem_free(). */
+  override free(): void {
+    this.shrinker?.remove(this);
+    for (const v of [...this.views]) v.unmap();
+    if (this.sgt !== null) {
+      this.sgt = null;
+      this.putPages();
+    }
+    if (this.useCount !== 0 || this.pinCount !== 0) {
+      this.dev.warnings.warn(
+        "drm_gem_shmem_free",
+        `object ${this.id} freed with ${this.useCount} page uses and ${this.pinCount} pins`,
+      );
+      this.releasePages();
+      this.useCount = 0;
+      this.pinCount = 0;
+    }
+    super.free();
+  }
+
+  private releasePages(): void {
+    const pages = this.pageList;
+    if (pages === null) return;
+    this.pageList = null;
+    const mem = this.dev.memory;
+    for (const pa of pages) mem.freePage(pa);
+  }
+
+  private allocPages(): number[] | null {
+    const mem = this.dev.memory;
+    const n = this.pageCount;
+    const pages: number[] = [];
+    let i = 0;
+    while (i < n) {
+      if (i % SHMEM_HUGE_PAGES === 0 && n - i >= SHMEM_HUGE_PAGES) {
+        const run = mem.allocContiguous(SHMEM_HUGE_PAGES, SHMEM_HUGE_PAGES);
+        if (run !== null) {
+          for (let k = 0; k < SHMEM_HUGE_PAGES; k++) pages.push(run + k * PAGE_SIZE);
+          i += SHMEM_HUGE_PAGES;
+          continue;
+        }
+      }
+      const pa = mem.allocPage();
+      if (pa === null) {
+        for (const p of pages) mem.freePage(p);
+        return null;
+      }
+      pages.push(pa);
+      i++;
+    }
+    return pages;
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * An intrusive interval tree: a red-black tree keyed by interval start and augmented with the
+ * largest interval end ("last") of every subtree, plus a doubly-linked list of the same nodes
+ * in address order.
+ *
+ * This is the structure drm_gpuvm builds from `INTERVAL_TREE_DEFINE()` (its `rb.tree`) together
+ * with its `rb.list`. Intervals are closed, `[start, last]`, with `last = start + range - 1`
+ * computed modulo 2^64 exactly as the kernel does, so a zero-length interval has `last < start`
+ * and one at address 0 has `last = 2^64 - 1`. Nodes with equal starts are kept in insertion
+ * order (a new node goes after the existing ones). Lookups, insertion and removal are
+ * O(log n); the successor of a node is O(1) through the list.
+ */
+import { type U64, u64Max } from "./u64.js";
+
+/**
+ * Fields a node carries to live in an {@link IntervalTree}. The node type embeds them (the tree
+ * allocates nothing), as a kernel structure embeds its `rb_node`.
+ */
+export interface IntervalTreeNode<N> {
+  /** Start of the interval (the tree key). */
+  addr: U64;
+  /** Inclusive end of the interval, `addr + range - 1` modulo 2^64; set before insertion. */
+  itLast: U64;
+  /** Largest `itLast` in this node's subtree (the augmentation). */
+  itSubtreeLast: U64;
+  /** Left child, or `null`. */
+  itLeft: N | null;
+  /** Right child, or `null`. */
+  itRight: N | null;
+  /** Parent, or `null` for the root (and for a node that is not in a tree). */
+  itParent: N | null;
+  /** Node colour: `true` for red, `false` for black. */
+  itRed: boolean;
+  /** Previous node in address order, or `null` for the first one. */
+  itPrev: N | null;
+  /** Next node in address order, or `null` for the last one. */
+  itNext: N | null;
+}
+
+/** The subtree maximum of `n` recomputed from its own end and its children's maxima. */
+function subtreeLastOf<N extends IntervalTreeNode<N>>(n: N): U64 {
+  let m = n.itLast;
+  const l = n.itLeft;
+  const r = n.itRight;
+  if (l !== null && l.itSubtreeLast > m) m = l.itSubtreeLast;
+  if (r !== null && r.itSubtreeLast > m) m = r.itSubtreeLast;
+  return m;
+}
+
+/**
+ * Augmented red-black interval tree over intrusive nodes, with an address-ordered list.
+ * Mirrors the kernel's interval tree (`interval_tree_generic.h`) as used by drm_gpuvm.
+ */
+export class IntervalTree<N extends IntervalTreeNode<N>> {
+  /** Root of the tree, or `null` when empty. */
+  root: N | null = null;
+  /** Lowest node in address order (the list head), or `null` when empty. */
+  first: N | null = null;
+  /** Highest node in address order (the list tail), or `null` when empty. */
+  last: N | null = null;
+  /** Number of nodes in the tree. */
+  size = 0;
+
+  /**
+   * Inserts `node`, whose `addr` and `itLast` must already be set. A node whose start equals
+   * existing starts is placed after them. Does not check for overlaps.
+   */
+  insert(node: N): void {
+    const start = node.addr;
+    const nodeLast = node.itLast;
+    node.itLeft = null;
+    node.itRight = null;
+    node.itRed = true;
+    node.itSubtreeLast = nodeLast;
+
+    let parent: N | null = null;
+    let cur = this.root;
+    let toLeft = false;
+    // The in-order predecessor is the last ancestor we stepped right from.
+    let pred: N | null = null;
+    while (cur !== null) {
+      if (cur.itSubtreeLast < nodeLast) cur.itSubtreeLast = nodeLast;
+      parent = cur;
+      if (start < cur.addr) {
+        toLeft = true;
+        cur = cur.itLeft;
+      } else {
+        toLeft = false;
+        pred = cur;
+        cur = cur.itRight;
+      }
+    }
+    node.itParent = parent;
+    if (parent === null) this.root = node;
+    else if (toLeft) parent.itLeft = node;
+    else parent.itRight = node;
+
+    const succ = pred === null ? this.first : pred.itNext;
+    node.itPrev = pred;
+    node.itNext = succ;
+    if (pred === null) this.first = node;
+    else pred.itNext = node;
+    if (succ === null) this.last = node;
+    else succ.itPrev = node;
+    this.size++;
+
+    this.insertRebalance(node);
+  }
+
+  /** Removes `node`, which must be in this tree, and clears its links. */
+  remove(node: N): void {
+    // Successor first: for a node with two children it is the minimum of its right subtree.
+    const succ = node.itNext;
+    const pred = node.itPrev;
+    if (pred === null) this.first = succ;
+    else pred.itNext = succ;
+    if (succ === null) this.last = pred;
+    else succ.itPrev = pred;
+    this.size--;
+
+    let removedBlack = !node.itRed;
+    let child: N | null;
+    let childParent: N | null;
+    let relocated: N | null = null;
+    if (node.itLeft === null) {
+      child = node.itRight;
+      childParent = node.itParent;
+      this.transplant(node, child);
+    } else if (node.itRight === null) {
+      child = node.itLeft;
+      childParent = node.itParent;
+      this.transplant(node, child);
+    } else {
+      const y = succ as N;
+      relocated = y;
+      removedBlack = !y.itRed;
+      child = y.itRight;
+      if (y.itParent === node) {
+        childParent = y;
+      } else {
+        childParent = y.itParent;
+        this.transplant(y, child);
+        y.itRight = node.itRight;
+        (y.itRight as N).itParent = y;
+      }
+      this.transplant(node, y);
+      y.itLeft = node.itLeft;
+      (y.itLeft as N).itParent = y;
+      y.itRed = node.itRed;
+    }
+
+    // Every node whose subtree lost `node` lies on the path from childParent to the root. Up
+    // to the relocated successor the subtrees changed shape, so recompute unconditionally;
+    // above it they only lost `node`, so stop as soon as a maximum comes out unchanged.
+    let n = childParent;
+    if (relocated !== null) {
+      while (n !== relocated && n !== null) {
+        n.itSubtreeLast = subtreeLastOf(n);
+        n = n.itParent;
+      }
+      relocated.itSubtreeLast = subtreeLastOf(relocated);
+      n = relocated.itParent;
+    }
+    while (n !== null) {
+      const m = subtreeLastOf(n);
+      if (m === n.itSubtreeLast) break;
+      n.itSubtreeLast = m;
+      n = n.itParent;
+    }
+    if (removedBlack) this.removeRebalance(child, childParent);
+
+    node.itLeft = null;
+    node.itRight = null;
+    node.itParent = null;
+    node.itPrev = null;
+    node.itNext = null;
+  }
+
+  /**
+   * The first node in address order whose interval intersects `[start, last]`, or `null`.
+   *
+   * Precisely (this matters only for the inverted intervals that zero-length ranges produce):
+   * take the first node `n` in address order with `start <= n.itLast`; return it when
+   * `n.addr <= last`, else `null`. Mirrors the kernel's `<prefix>_iter_first()`.
+   */
+  iterFirst(start: U64, last: U64): N | null {
+    let node = this.root;
+    if (node === null || node.itSubtreeLast < start) return null;
+    const lowest = this.first as N;
+    if (lowest.addr > last) return null;
+    for (;;) {
+      const l: N | null = node.itLeft;
+      if (l !== null && start <= l.itSubtreeLast) {
+        node = l;
+        continue;
+      }
+      if (node.addr <= last) {
+        if (start <= node.itLast) return node;
+        const r: N | null = node.itRight;
+        if (r !== null && start <= r.itSubtreeLast) {
+          node = r;
+          continue;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Puts `v` (possibly `null`) where `u` hangs from its parent. */
+  private transplant(u: N, v: N | null): void {
+    const p = u.itParent;
+    if (p === null) this.root = v;
+    else if (p.itLeft === u) p.itLeft = v;
+    else p.itRight = v;
+    if (v !== null) v.itParent = p;
+  }
+
+  /** Left rotation at `x`, keeping the subtree maxima right. */
+  private rotateLeft(x: N): void {
+    const y = x.itRight as N;
+    const b = y.itLeft;
+    x.itRight = b;
+    if (b !== null) b.itParent = x;
+    this.transplant(x, y);
+    y.itLeft = x;
+    x.itParent = y;
+    // y now spans exactly what x spanned; x lost y's right subtree.
+    y.itSubtreeLast = x.itSubtreeLast;
+    x.itSubtreeLast = subtreeLastOf(x);
+  }
+
+  /** Right rotation at `x`, keeping the subtree maxima right. */
+  private rotateRight(x: N): void {
+    const y = x.itLeft as N;
+    const b = y.itRight;
+    x.itLeft = b;
+    if (b !== null) b.itParent = x;
+    this.transplant(x, y);
+    y.itRight = x;
+    x.itParent = y;
+    y.itSubtreeLast = x.itSubtreeLast;
+    x.itSubtreeLast = subtreeLastOf(x);
+  }
+
+  /** Restores the red-black rules after inserting the red node `z`. */
+  private insertRebalance(z: N): void {
+    for (;;) {
+      let p = z.itParent;
+      if (p === null || !p.itRed) break;
+      // A red parent is never the root, so the grandparent exists.
+      const g = p.itParent as N;
+      if (p === g.itLeft) {
+        const u = g.itRight;
+        if (u?.itRed) {
+          p.itRed = false;
+          u.itRed = false;
+          g.itRed = true;
+          z = g;
+          continue;
+        }
+        if (z === p.itRight) {
+          this.rotateLeft(p);
+          z = p;
+          p = z.itParent as N;
+        }
+        p.itRed = false;
+        g.itRed = true;
+        this.rotateRight(g);
+        break;
+      }
+      const u = g.itLeft;
+      if (u?.itRed) {
+        p.itRed = false;
+        u.itRed = false;
+        g.itRed = true;
+        z = g;
+        continue;
+      }
+      if (z === p.itLeft) {
+        this.rotateRight(p);
+        z = p;
+        p = z.itParent as N;
+      }
+      p.itRed = false;
+      g.itRed = true;
+      this.rotateLeft(g);
+      break;
+    }
+    (this.root as N).itRed = false;
+  }
+
+  /** Restores the red-black rules after a black node was taken out above `x` (maybe null). */
+  private removeRebalance(x: N | null, parent: N | null): void {
+    while (parent !== null && (x === null || !x.itRed)) {
+      if (x === parent.itLeft) {
+        let w = parent.itRight as N;
+        if (w.itRed) {
+          w.itRed = false;
+          parent.itRed = true;
+          this.rotateLeft(parent);
+          w = parent.itRight as N;
+        }
+        const wl = w.itLeft;
+        const wr = w.itRight;
+        if ((wl === null || !wl.itRed) && (wr === null || !wr.itRed)) {
+          w.itRed = true;
+          x = parent;
+          parent = x.itParent;
+          continue;
+        }
+        if (wr === null || !wr.itRed) {
+          (wl as N).itRed = false;
+          w.itRed = true;
+          this.rotateRight(w);
+          w = parent.itRight as N;
+        }
+        w.itRed = parent.itRed;
+        parent.itRed = false;
+        if (w.itRight !== null) w.itRight.itRed = false;
+        this.rotateLeft(parent);
+        x = this.root;
+        break;
+      }
+      let w = parent.itLeft as N;
+      if (w.itRed) {
+        w.itRed = false;
+        parent.itRed = true;
+        this.rotateRight(parent);
+        w = parent.itLeft as N;
+      }
+      const wl = w.itLeft;
+      const wr = w.itRight;
+      if ((wl === null || !wl.itRed) && (wr === null || !wr.itRed)) {
+        w.itRed = true;
+        x = parent;
+        parent = x.itParent;
+        continue;
+      }
+      if (wl === null || !wl.itRed) {
+        (wr as N).itRed = false;
+        w.itRed = true;
+        this.rotateLeft(w);
+        w = parent.itLeft as N;
+      }
+      w.itRed = parent.itRed;
+      parent.itRed = false;
+      if (w.itLeft !== null) w.itLeft.itRed = false;
+      this.rotateRight(parent);
+      x = this.root;
+      break;
+    }
+    if (x !== null) x.itRed = false;
+  }
+}
+
+/**
+ * Checks the tree's invariants (BST order with ties in list order, red-black rules, subtree
+ * maxima, list consistency) and returns a description of the first violation, or `null`.
+ * O(n); meant for tests and debugging.
+ */
+export function checkIntervalTree<N extends IntervalTreeNode<N>>(
+  tree: IntervalTree<N>,
+): string | null {
+  const inorder: N[] = [];
+  let problem: string | null = null;
+  const walk = (n: N | null, parent: N | null): number => {
+    if (n === null) return 1;
+    if (n.itParent !== parent) problem ??= "parent link mismatch";
+    if (n.itRed && parent?.itRed) problem ??= "red node with red parent";
+    const lh = walk(n.itLeft, n);
+    inorder.push(n);
+    const rh = walk(n.itRight, n);
+    if (lh !== rh) problem ??= "black heights differ";
+    const want = [n.itLast, n.itLeft?.itSubtreeLast, n.itRight?.itSubtreeLast].reduce<U64>(
+      (m, v) => (v === undefined ? m : u64Max(m, v)),
+      n.itLast,
+    );
+    if (want !== n.itSubtreeLast) problem ??= "stale subtree maximum";
+    return lh + (n.itRed ? 0 : 1);
+  };
+  if (tree.root?.itRed) problem ??= "red root";
+  walk(tree.root, null);
+  if (inorder.length !== tree.size) problem ??= "size mismatch";
+  let prev: N | null = null;
+  let listNode = tree.first;
+  for (const n of inorder) {
+    if (listNode !== n) {
+      problem ??= "list order differs from tree order";
+      break;
+    }
+    if (n.itPrev !== prev) problem ??= "list back link mismatch";
+    if (prev !== null && prev.addr > n.addr) problem ??= "keys out of order";
+    prev = n;
+    listNode = n.itNext;
+  }
+  if (listNode !== null || tree.last !== prev) problem ??= "list tail mismatch";
+  return problem;
+}

@@ -1,0 +1,352 @@
+/**
+ * The three views of the free holes: a size-ordered tree (largest first), an address-ordered
+ * tree augmented with each subtree's largest hole, and the hole stack (most recently added
+ * first). Mirrors add_hole(), rm_hole(), best_hole(), find_hole_addr() and the next-hole
+ * helpers of drivers/gpu/drm/drm_mm.c.
+ *
+ * Every node that can own a hole (the head node and each allocated node) holds a slot number;
+ * hole data and tree links live in per-slot arrays (the kernel embeds them in the node), so
+ * searches read packed numbers rather than chasing objects.
+ */
+import type { U64Arith } from "./arith.js";
+import type { DrmMmNode } from "./node.js";
+import {
+  RB_LINK_WORDS,
+  RB_NIL,
+  type RbAugment,
+  RbTree,
+  rbEraseAugmented,
+  rbEraseCached,
+  rbInsertAugmented,
+  rbInsertColorCached,
+} from "./rbtree/index.js";
+
+const INITIAL_SLOTS = 64;
+/** Link words per slot: size tree, address tree, then hole-stack newer/older neighbours. */
+const LINK_STRIDE = 2 * RB_LINK_WORDS + 2;
+const STACK_PREV = 2 * RB_LINK_WORDS;
+const STACK_NEXT = STACK_PREV + 1;
+/** Key words per slot: hole start, hole size, subtree max hole. */
+const KEY_STRIDE = 3;
+
+/** The hole bookkeeping of one allocator; also the address tree's augmentation hooks. */
+export class HoleIndex<T extends number | bigint> implements RbAugment {
+  /** Per-slot link records shared by both trees and the hole stack. */
+  private links: Int32Array;
+  /** Holes by size, largest leftmost; equal sizes in insertion order (`holes_size`). */
+  readonly bySize: RbTree;
+  /** Holes by start address, augmented with subtree maxima (`holes_addr`). */
+  readonly byAddr: RbTree;
+  /**
+   * Per-slot keys, three per slot: the hole's start (`start + size` of its node), its size
+   * (zero when no hole follows, `hole_size`) and the largest hole of its address subtree
+   * (`subtree_max_hole`).
+   */
+  keys: T[] = [];
+  /** Most recently added hole's slot (top of `hole_stack`), {@link RB_NIL} when there is none. */
+  stackTop = RB_NIL;
+  /** Node holding each slot, `null` for a free slot. */
+  owners: (DrmMmNode<T> | null)[] = [];
+  private readonly freeSlots: number[] = [];
+
+  /** @param arith - the integer representation. */
+  constructor(private readonly arith: U64Arith<T>) {
+    this.links = new Int32Array(INITIAL_SLOTS * LINK_STRIDE).fill(RB_NIL);
+    this.bySize = new RbTree(this.links, LINK_STRIDE, 0);
+    this.byAddr = new RbTree(this.links, LINK_STRIDE, RB_LINK_WORDS);
+    this.fillSlots(0, INITIAL_SLOTS);
+  }
+
+  private fillSlots(from: number, to: number): void {
+    const zero = this.arith.zero;
+    for (let i = from; i < to; i++) {
+      this.keys.push(zero, zero, zero);
+      this.owners.push(null);
+    }
+  }
+
+  /** Start of `slot`'s hole. */
+  holeStart(slot: number): T {
+    return this.keys[slot * KEY_STRIDE] as T;
+  }
+
+  /** Size of `slot`'s hole, zero when none follows. */
+  holeSize(slot: number): T {
+    return this.keys[slot * KEY_STRIDE + 1] as T;
+  }
+
+  /** Largest hole in `slot`'s address subtree. */
+  maxHole(slot: number): T {
+    return this.keys[slot * KEY_STRIDE + 2] as T;
+  }
+
+  /** Older neighbour of `slot` on the hole stack, {@link RB_NIL} at the bottom. */
+  stackNext(slot: number): number {
+    return this.links[slot * LINK_STRIDE + STACK_NEXT] as number;
+  }
+
+  /** Forgets every hole and slot (used by init). */
+  reset(): void {
+    this.bySize.clear();
+    this.byAddr.clear();
+    this.stackTop = RB_NIL;
+    const zero = this.arith.zero;
+    this.freeSlots.length = 0;
+    for (let i = this.owners.length - 1; i >= 0; i--) {
+      this.owners[i] = null;
+      this.keys[i * KEY_STRIDE + 1] = zero;
+      this.freeSlots.push(i);
+    }
+  }
+
+  /** Gives `node` a free slot (growing the arrays when needed) and returns it. */
+  acquire(node: DrmMmNode<T>): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      const old = this.owners.length;
+      const cap = old * 2;
+      const links = new Int32Array(cap * LINK_STRIDE).fill(RB_NIL);
+      links.set(this.links);
+      this.links = links;
+      this.bySize.d = links;
+      this.byAddr.d = links;
+      this.fillSlots(old, cap);
+      for (let i = cap - 1; i > old; i--) this.freeSlots.push(i);
+      slot = old;
+    }
+    this.owners[slot] = node;
+    this.keys[slot * KEY_STRIDE + 1] = this.arith.zero;
+    return slot;
+  }
+
+  /** Returns a slot whose node no longer owns a hole. */
+  release(slot: number): void {
+    this.owners[slot] = null;
+    this.freeSlots.push(slot);
+  }
+
+  /** Whether a hole follows the node in `slot`. Mirrors drm_mm_hole_follows(). */
+  follows(slot: number): boolean {
+    return this.keys[slot * KEY_STRIDE + 1] !== this.arith.zero;
+  }
+
+  /**
+   * Records a hole `[start, start + size)` owned by `slot` in all three views; it becomes the
+   * newest hole. Mirrors add_hole().
+   */
+  add(slot: number, start: T, size: T): void {
+    const keys = this.keys;
+    const k = slot * KEY_STRIDE;
+    keys[k] = start;
+    keys[k + 1] = size;
+    keys[k + 2] = size;
+
+    // Size tree: larger sizes to the left, equal sizes after the existing ones.
+    const st = this.bySize;
+    let link = st.root;
+    let parent = RB_NIL;
+    let goLeft = false;
+    let leftmost = true;
+    while (link !== RB_NIL) {
+      parent = link;
+      if (size > (keys[link * KEY_STRIDE + 1] as T)) {
+        goLeft = true;
+        link = st.leftOf(link);
+      } else {
+        goLeft = false;
+        leftmost = false;
+        link = st.rightOf(link);
+      }
+    }
+    st.link(slot, parent, goLeft);
+    rbInsertColorCached(st, slot, leftmost);
+
+    // Address tree: raise the subtree maxima along the way down.
+    const at = this.byAddr;
+    link = at.root;
+    parent = RB_NIL;
+    while (link !== RB_NIL) {
+      parent = link;
+      const lk = link * KEY_STRIDE;
+      if ((keys[lk + 2] as T) < size) keys[lk + 2] = size;
+      if (start < (keys[lk] as T)) {
+        goLeft = true;
+        link = at.leftOf(link);
+      } else {
+        goLeft = false;
+        link = at.rightOf(link);
+      }
+    }
+    at.link(slot, parent, goLeft);
+    rbInsertAugmented(at, slot, this);
+
+    // Hole stack: push on top.
+    const links = this.links;
+    const top = this.stackTop;
+    links[slot * LINK_STRIDE + STACK_PREV] = RB_NIL;
+    links[slot * LINK_STRIDE + STACK_NEXT] = top;
+    if (top !== RB_NIL) links[top * LINK_STRIDE + STACK_PREV] = slot;
+    this.stackTop = slot;
+  }
+
+  /** Drops the hole owned by `slot` from all three views. Mirrors rm_hole(). */
+  remove(slot: number): void {
+    const links = this.links;
+    const prev = links[slot * LINK_STRIDE + STACK_PREV] as number;
+    const next = links[slot * LINK_STRIDE + STACK_NEXT] as number;
+    if (prev === RB_NIL) this.stackTop = next;
+    else links[prev * LINK_STRIDE + STACK_NEXT] = next;
+    if (next !== RB_NIL) links[next * LINK_STRIDE + STACK_PREV] = prev;
+
+    rbEraseCached(this.bySize, slot);
+    rbEraseAugmented(this.byAddr, slot, this);
+    const zero = this.arith.zero;
+    this.keys[slot * KEY_STRIDE + 1] = zero;
+    this.keys[slot * KEY_STRIDE + 2] = zero;
+  }
+
+  /** Size of the largest hole, zero when there is none. */
+  largest(): T {
+    const first = this.bySize.leftmost;
+    return first === RB_NIL ? this.arith.zero : (this.keys[first * KEY_STRIDE + 1] as T);
+  }
+
+  /**
+   * The smallest hole of at least `size`, the newest among equal sizes, or {@link RB_NIL}.
+   * Mirrors best_hole().
+   */
+  best(size: T): number {
+    const st = this.bySize;
+    const keys = this.keys;
+    let link = st.root;
+    let best = RB_NIL;
+    while (link !== RB_NIL) {
+      if (size <= (keys[link * KEY_STRIDE + 1] as T)) {
+        best = link;
+        link = st.rightOf(link);
+      } else {
+        link = st.leftOf(link);
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Descends the address tree towards `addr` through subtrees that hold a hole of at least
+   * `size`, and returns the last hole accepted on the way (which need not contain `addr`), or
+   * {@link RB_NIL}. Mirrors find_hole_addr().
+   */
+  findAddr(addr: T, size: T): number {
+    const ar = this.arith;
+    const at = this.byAddr;
+    const keys = this.keys;
+    let link = at.root;
+    let found = RB_NIL;
+    while (link !== RB_NIL) {
+      const lk = link * KEY_STRIDE;
+      if ((keys[lk + 2] as T) < size) break;
+      found = link;
+      const start = keys[lk] as T;
+      if (addr < start) link = at.leftOf(link);
+      else if (addr > ar.add(start, keys[lk + 1] as T)) link = at.rightOf(link);
+      else break;
+    }
+    return found;
+  }
+
+  /**
+   * The next hole above `slot`'s in address order whose subtree may hold `size`, for LOW.
+   * Mirrors next_hole_low_addr().
+   */
+  nextLow(slot: number, size: T): number {
+    const at = this.byAddr;
+    const keys = this.keys;
+    let link = slot;
+    const right = at.rightOf(link);
+    if (right !== RB_NIL && (keys[right * KEY_STRIDE + 2] as T) >= size) {
+      link = right;
+      for (;;) {
+        const l = at.leftOf(link);
+        if (l === RB_NIL || (keys[l * KEY_STRIDE + 2] as T) < size) break;
+        link = l;
+      }
+      return link;
+    }
+    let parent = at.parentOf(link);
+    while (parent !== RB_NIL && link === at.rightOf(parent)) {
+      link = parent;
+      parent = at.parentOf(link);
+    }
+    return parent;
+  }
+
+  /**
+   * The next hole below `slot`'s in address order whose subtree may hold `size`, for HIGH.
+   * Mirrors next_hole_high_addr().
+   */
+  nextHigh(slot: number, size: T): number {
+    const at = this.byAddr;
+    const keys = this.keys;
+    let link = slot;
+    const left = at.leftOf(link);
+    if (left !== RB_NIL && (keys[left * KEY_STRIDE + 2] as T) >= size) {
+      link = left;
+      for (;;) {
+        const r = at.rightOf(link);
+        if (r === RB_NIL || (keys[r * KEY_STRIDE + 2] as T) < size) break;
+        link = r;
+      }
+      return link;
+    }
+    let parent = at.parentOf(link);
+    while (parent !== RB_NIL && link === at.leftOf(parent)) {
+      link = parent;
+      parent = at.parentOf(link);
+    }
+    return parent;
+  }
+
+  /**
+   * Recomputes `slot`'s subtree maximum from its own hole and its children's maxima. With
+   * `stopIfSame`, reports `true` (and writes nothing) when the stored value is already right.
+   * Mirrors the compute_max helper generated by RB_DECLARE_CALLBACKS_MAX.
+   */
+  private computeMax(slot: number, stopIfSame: boolean): boolean {
+    const keys = this.keys;
+    const at = this.byAddr;
+    const k = slot * KEY_STRIDE;
+    let max = keys[k + 1] as T;
+    const l = at.leftOf(slot);
+    if (l !== RB_NIL) {
+      const m = keys[l * KEY_STRIDE + 2] as T;
+      if (m > max) max = m;
+    }
+    const r = at.rightOf(slot);
+    if (r !== RB_NIL) {
+      const m = keys[r * KEY_STRIDE + 2] as T;
+      if (m > max) max = m;
+    }
+    if (stopIfSame && keys[k + 2] === max) return true;
+    keys[k + 2] = max;
+    return false;
+  }
+
+  /** Augment hook: recompute maxima upwards from `slot` until `stop` or no change. */
+  propagate(slot: number, stop: number): void {
+    while (slot !== stop) {
+      if (this.computeMax(slot, true)) break;
+      slot = this.byAddr.parentOf(slot);
+    }
+  }
+
+  /** Augment hook: `to` inherits `from`'s subtree maximum. */
+  copy(from: number, to: number): void {
+    this.keys[to * KEY_STRIDE + 2] = this.keys[from * KEY_STRIDE + 2] as T;
+  }
+
+  /** Augment hook: after a rotation, `newTop` inherits the subtree maximum and `oldTop` recomputes. */
+  rotate(oldTop: number, newTop: number): void {
+    this.keys[newTop * KEY_STRIDE + 2] = this.keys[oldTop * KEY_STRIDE + 2] as T;
+    this.computeMax(oldTop, false);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The GPU scheduler: schedulers, entities, jobs and their fences.
+ */
+export { DrmSchedEntity } from "./entity.js";
+export { DrmSchedJob } from "./job.js";
+export { DrmSchedFence } from "./sched-fence.js";
+export { DrmGpuScheduler } from "./scheduler.js";
+export {
+  type DrmGpuSchedulerOptions,
+  DrmGpuSchedStat,
+  type DrmSchedBackendOps,
+  DrmSchedPriority,
+} from "./types.js";

@@ -1,0 +1,99 @@
+/**
+ * `struct drm_sched_job`: one unit of work with its dependencies and credits.
+ */
+import { EINVAL } from "@panmmu/uapi";
+import type { DmaFence } from "../fence/dma-fence.js";
+import type { DmaResv, DmaResvUsage } from "../fence/dma-resv.js";
+import type { DrmSchedEntity } from "./entity.js";
+import { DrmSchedFence } from "./sched-fence.js";
+
+/**
+ * A scheduler job. Drivers subclass it with their job state. Lifecycle: {@link init} →
+ * {@link addDependency}… → {@link arm} (fences exist from here) → {@link push} → the scheduler
+ * runs it once its dependencies signalled and its credits fit → `freeJob` after it finished.
+ */
+export class DrmSchedJob {
+  private ent: DrmSchedEntity<DrmSchedJob> | null = null;
+  private sf: DrmSchedFence | null = null;
+  /** Credits the job takes on the hardware ring while it runs. */
+  credits = 0;
+  /** Dependencies, at most one per fence context (the latest). */
+  readonly dependencies: DmaFence[] = [];
+  /** Times this job was found hung (`karma`). */
+  karma = 0;
+  /** Virtual time of {@link push} (FIFO selection key). */
+  submitTs = 0;
+  /** Push order across the process, breaking ties between equal {@link submitTs}. */
+  submitSeq = 0;
+  /** Scheduler-internal: the callback registered on the hardware fence. */
+  hwCallback: ((f: DmaFence) => void) | null = null;
+
+  /** Binds the job to `entity` with `credits` (> 0); 0 or -EINVAL. Mirrors drm_sched_job_init(). */
+  init(entity: DrmSchedEntity<DrmSchedJob>, credits: number): number {
+    if (!Number.isSafeInteger(credits) || credits <= 0) return -EINVAL;
+    this.ent = entity;
+    this.credits = credits;
+    return 0;
+  }
+
+  /** The entity, once initialised. */
+  get entity(): DrmSchedEntity<DrmSchedJob> | null {
+    return this.ent;
+  }
+
+  /** The scheduled/finished fences, once armed. */
+  get sFence(): DrmSchedFence | null {
+    return this.sf;
+  }
+
+  /** The finished fence; throws if the job is not armed (a driver bug). */
+  get finished(): DmaFence {
+    if (this.sf === null) throw new Error("drm_sched_job: not armed");
+    return this.sf.finished;
+  }
+
+  /**
+   * Adds a dependency; a later fence of a context already present replaces the earlier one.
+   * Always 0 here. Mirrors drm_sched_job_add_dependency().
+   */
+  addDependency(fence: DmaFence): number {
+    for (let i = 0; i < this.dependencies.length; i++) {
+      const d = this.dependencies[i] as DmaFence;
+      if (d.context === fence.context) {
+        if (fence.seqno > d.seqno) this.dependencies[i] = fence;
+        return 0;
+      }
+    }
+    this.dependencies.push(fence);
+    return 0;
+  }
+
+  /**
+   * Adds the fences of `resv` a job with the given access must wait for (READ usage for a
+   * writer, WRITE usage for a reader). Mirrors drm_sched_job_add_resv_dependencies().
+   */
+  addResvDependencies(resv: DmaResv, usage: DmaResvUsage): number {
+    for (const f of resv.fences(usage)) this.addDependency(f);
+    return 0;
+  }
+
+  /** Creates the job's fences with the entity's next seqno. Mirrors drm_sched_job_arm(). */
+  arm(): void {
+    const ent = this.ent;
+    if (ent === null) throw new Error("drm_sched_job_arm: job not initialised");
+    this.sf = ent.nextSchedFence();
+  }
+
+  /** Queues the armed job on its entity. Mirrors drm_sched_entity_push_job(). */
+  push(): void {
+    const ent = this.ent;
+    if (ent === null || this.sf === null) throw new Error("drm_sched_entity_push_job: job not armed");
+    ent.pushJob(this);
+  }
+
+  /** The first unsignalled dependency, or null when the job may run. */
+  pendingDependency(): DmaFence | null {
+    for (const d of this.dependencies) if (!d.signaled) return d;
+    return null;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * An independent reference for drm_gpuvm's split/merge behaviour: a plain ordered array of
+ * mappings in bigint, following the golden README's description (no tree, no shared code with
+ * the implementation). Used by the property tests.
+ */
+import type { MRecord, StepRecord } from "./harness.js";
+
+const MASK = (1n << 64n) - 1n;
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+/** One mapping of the model. */
+interface Entry {
+  addr: bigint;
+  range: bigint;
+  obj: number | null;
+  offset: bigint;
+}
+
+/** The reference VM. */
+export class ReferenceVm {
+  readonly list: Entry[] = [];
+  private readonly kStart: bigint;
+  private readonly kRange: bigint;
+  private readonly mmEnd: bigint;
+
+  constructor(
+    private readonly mmStart: bigint,
+    mmRange: bigint,
+    kStart: bigint,
+    kRange: bigint,
+  ) {
+    this.mmEnd = (mmStart + mmRange) & MASK;
+    this.kStart = kStart;
+    this.kRange = kRange;
+  }
+
+  rangeValid(addr: bigint, range: bigint): boolean {
+    if (addr + range > MASK) return false;
+    const end = addr + range;
+    if (addr < this.mmStart || end > this.mmEnd) return false;
+    if (this.kRange === 0n) return true;
+    const kEnd = (this.kStart + this.kRange) & MASK;
+    return !(addr < kEnd && this.kStart < end);
+  }
+
+  /** Index of the first mapping overlapping `[addr, addr + range - 1]` (README semantics). */
+  firstIndex(addr: bigint, range: bigint): number {
+    const last = (addr + range - 1n) & MASK;
+    for (let i = 0; i < this.list.length; i++) {
+      const m = this.list[i] as Entry;
+      const mLast = (m.addr + m.range - 1n) & MASK;
+      if (addr <= mLast) return m.addr <= last ? i : -1;
+    }
+    return -1;
+  }
+
+  private insert(e: Entry): void {
+    let i = 0;
+    while (i < this.list.length && (this.list[i] as Entry).addr <= e.addr) i++;
+    this.list.splice(i, 0, e);
+  }
+
+  private rec(e: Entry): MRecord {
+    return { addr: hex(e.addr), range: hex(e.range), obj: e.obj, offset: hex(e.offset) };
+  }
+
+  private remapRec(prev: Entry | null, next: Entry | null, va: Entry, keep: boolean): StepRecord {
+    const start = prev !== null ? prev.addr + prev.range : va.addr;
+    const end = next !== null ? next.addr : va.addr + va.range;
+    return {
+      op: "remap",
+      prev: prev === null ? null : this.rec(prev),
+      next: next === null ? null : this.rec(next),
+      unmap: { va: this.rec(va), keep },
+      unmap_range: { addr: hex(start), range: hex((end - start) & MASK) },
+    };
+  }
+
+  /** Applies a map request; returns rc and steps. */
+  map(addr: bigint, range: bigint, obj: number | null, offset: bigint): [number, StepRecord[]] {
+    if (!this.rangeValid(addr, range)) return [-22, []];
+    const steps: StepRecord[] = [];
+    const reqEnd = addr + range;
+    const start = this.firstIndex(addr, range);
+    const visited = start < 0 ? [] : this.list.slice(start);
+    for (const va of visited) {
+      if (va.addr >= reqEnd) break;
+      const end = va.addr + va.range;
+      let prev: Entry | null = null;
+      let next: Entry | null = null;
+      let keep = va.obj !== null && va.obj === obj;
+      if (va.addr < addr) {
+        prev = { addr: va.addr, range: addr - va.addr, obj: va.obj, offset: va.offset };
+        keep &&= ((va.offset + (addr - va.addr)) & MASK) === offset;
+      } else if (va.addr === addr) {
+        keep &&= va.offset === offset;
+      } else {
+        keep &&= va.offset === ((offset + (va.addr - addr)) & MASK);
+      }
+      if (end > reqEnd) {
+        next = {
+          addr: reqEnd,
+          range: end - reqEnd,
+          obj: va.obj,
+          offset: (va.offset + (reqEnd - va.addr)) & MASK,
+        };
+      }
+      steps.push(
+        prev !== null || next !== null
+          ? this.remapRec(prev, next, va, keep)
+          : { op: "unmap", unmap: { va: this.rec(va), keep } },
+      );
+      this.list.splice(this.list.indexOf(va), 1);
+      if (prev !== null) this.insert(prev);
+      if (next !== null) this.insert(next);
+      if (end >= reqEnd) break;
+    }
+    const m: Entry = { addr, range, obj, offset };
+    steps.push({ op: "map", map: this.rec(m) });
+    this.insert(m);
+    return [0, steps];
+  }
+
+  /** Applies an unmap request; returns rc and steps. */
+  unmap(addr: bigint, range: bigint): [number, StepRecord[]] {
+    if (!this.rangeValid(addr, range)) return [-22, []];
+    const steps: StepRecord[] = [];
+    const reqEnd = addr + range;
+    const start = this.firstIndex(addr, range);
+    const visited = start < 0 ? [] : this.list.slice(start);
+    for (const va of visited) {
+      if (va.addr >= reqEnd) break;
+      const end = va.addr + va.range;
+      const prev =
+        va.addr < addr
+          ? { addr: va.addr, range: addr - va.addr, obj: va.obj, offset: va.offset }
+          : null;
+      const next =
+        end > reqEnd
+          ? {
+              addr: reqEnd,
+              range: end - reqEnd,
+              obj: va.obj,
+              offset: (va.offset + (reqEnd - va.addr)) & MASK,
+            }
+          : null;
+      steps.push(
+        prev !== null || next !== null
+          ? this.remapRec(prev, next, va, false)
+          : { op: "unmap", unmap: { va: this.rec(va), keep: false } },
+      );
+      this.list.splice(this.list.indexOf(va), 1);
+      if (prev !== null) this.insert(prev);
+      if (next !== null) this.insert(next);
+    }
+    return [0, steps];
+  }
+
+  /** The mappings in address order. */
+  records(): MRecord[] {
+    return this.list.map((e) => this.rec(e));
+  }
+}

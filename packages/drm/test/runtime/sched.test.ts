@@ -1,0 +1,249 @@
+import { EventLoopSim } from "@panmmu/hw";
+import { CollectingWarningSink, ECANCELED, EINVAL, EIO, ESRCH } from "@panmmu/uapi";
+import { describe, expect, it } from "vitest";
+import {
+  type DmaFence,
+  DmaFenceContext,
+  DrmGpuScheduler,
+  DrmGpuSchedStat,
+  DrmSchedEntity,
+  DrmSchedJob,
+  DrmSchedPriority,
+} from "../../src/index.js";
+
+class TestJob extends DrmSchedJob {
+  constructor(
+    readonly label: string,
+    readonly durationNs: number,
+  ) {
+    super();
+  }
+}
+
+/** A fake hardware ring: each job completes `durationNs` after it starts, unless it hangs (durationNs < 0). */
+function makeSched(opts: { creditLimit?: number; timeoutNs?: number } = {}) {
+  const loop = new EventLoopSim();
+  const warnings = new CollectingWarningSink();
+  const hw = new DmaFenceContext(loop, "toy", "hw");
+  const log: string[] = [];
+  const fences = new Map<TestJob, DmaFence>();
+  let timedout: ((job: TestJob) => DrmGpuSchedStat) | null = null;
+  const sched = new DrmGpuScheduler<TestJob>(
+    loop,
+    {
+      runJob(job) {
+        log.push(`run:${job.label}@${loop.now}`);
+        const f = hw.createFence();
+        fences.set(job, f);
+        if (job.durationNs >= 0) loop.schedule(job.durationNs, () => f.signal(), `hw:${job.label}`);
+        return f;
+      },
+      timedoutJob(job) {
+        log.push(`timeout:${job.label}@${loop.now}`);
+        return timedout === null ? DrmGpuSchedStat.NOMINAL : timedout(job);
+      },
+      freeJob(job) {
+        log.push(`free:${job.label}`);
+      },
+    },
+    { name: "js0", creditLimit: opts.creditLimit ?? 4, timeoutNs: opts.timeoutNs ?? 1_000_000 },
+    warnings,
+  );
+  const submit = (entity: DrmSchedEntity<TestJob>, label: string, duration: number, credits = 1, deps: DmaFence[] = []) => {
+    const job = new TestJob(label, duration);
+    expect(job.init(entity as unknown as DrmSchedEntity, credits)).toBe(0);
+    for (const d of deps) job.addDependency(d);
+    job.arm();
+    job.push();
+    return job;
+  };
+  return {
+    loop,
+    warnings,
+    hw,
+    log,
+    fences,
+    sched,
+    submit,
+    onTimeout: (fn: (job: TestJob) => DrmGpuSchedStat) => {
+      timedout = fn;
+    },
+  };
+}
+
+describe("DrmGpuScheduler", () => {
+  it("runs the jobs of one entity in order, as events, and frees them after they finish", () => {
+    const t = makeSched({ creditLimit: 1 });
+    const e = new DrmSchedEntity(t.sched);
+    const jobs = ["a", "b", "c"].map((l) => t.submit(e, l, 100));
+    expect(t.log).toEqual([]); // nothing runs synchronously
+    t.loop.runUntilIdle();
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:a@0", "run:b@100", "run:c@200"]);
+    expect(t.log.filter((l) => l.startsWith("free"))).toEqual(["free:a", "free:b", "free:c"]);
+    expect(jobs.map((j) => j.finished.signaled)).toEqual([true, true, true]);
+    expect(jobs.map((j) => j.finished.seqno)).toEqual([1, 2, 3]);
+    expect(jobs[0]?.sFence?.scheduled.context).toBe(e.fenceContext);
+    expect(jobs[0]?.finished.context).toBe(e.fenceContext + 1);
+    expect(t.sched.creditCount).toBe(0);
+    expect(t.sched.pendingList).toEqual([]);
+    expect(t.warnings.warnings).toEqual([]);
+  });
+
+  it("honours dependencies: a job waits for its fences, blocking its entity but not others", () => {
+    const t = makeSched();
+    const e1 = new DrmSchedEntity(t.sched);
+    const e2 = new DrmSchedEntity(t.sched);
+    const ext = new DmaFenceContext(t.loop, "other", "q").createFence();
+    t.loop.schedule(500, () => ext.signal(), "ext");
+    const a = t.submit(e1, "a", 10, 1, [ext]);
+    t.submit(e1, "a2", 10);
+    t.submit(e2, "b", 10, 1, []);
+    const c = t.submit(e2, "c", 10, 1, [a.finished]);
+    t.loop.runUntilIdle();
+    const runs = t.log.filter((l) => l.startsWith("run"));
+    expect(runs).toEqual(["run:b@0", "run:a@500", "run:a2@500", "run:c@510"]);
+    expect(c.finished.signaled).toBe(true);
+  });
+
+  it("honours the credit limit", () => {
+    const t = makeSched({ creditLimit: 3 });
+    const e1 = new DrmSchedEntity(t.sched);
+    const e2 = new DrmSchedEntity(t.sched);
+    t.submit(e1, "x", 100, 2);
+    t.submit(e2, "y", 100, 2);
+    t.submit(e1, "z", 100, 1);
+    t.loop.step();
+    expect(t.sched.creditCount).toBe(2);
+    t.loop.runUntilIdle();
+    const runs = t.log.filter((l) => l.startsWith("run"));
+    // y (2 credits) does not fit next to x (2 of 3) and, being the oldest ready job, is not
+    // overtaken by z (as the kernel's FIFO selection); both run when x completes
+    expect(runs).toEqual(["run:x@0", "run:y@100", "run:z@100"]);
+    expect(t.sched.creditCount).toBe(0);
+  });
+
+  it("picks the highest priority, then the oldest submission", () => {
+    const t = makeSched({ creditLimit: 1 });
+    const low = new DrmSchedEntity(t.sched, DrmSchedPriority.LOW);
+    const high = new DrmSchedEntity(t.sched, DrmSchedPriority.HIGH);
+    const norm = new DrmSchedEntity(t.sched);
+    t.submit(low, "low", 10);
+    t.submit(norm, "n1", 10);
+    t.submit(high, "high", 10);
+    t.loop.runUntilIdle();
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:high@0", "run:n1@10", "run:low@20"]);
+  });
+
+  it("finished fences carry the hardware error; runJob errors complete the job", () => {
+    const t = makeSched();
+    const e = new DrmSchedEntity(t.sched);
+    const a = t.submit(e, "a", 50);
+    t.loop.step(); // run a
+    t.fences.get(a)?.setError(-EIO);
+    t.loop.runUntilIdle();
+    expect(a.finished.error).toBe(-EIO);
+    const t2 = new DrmGpuScheduler<TestJob>(
+      t.loop,
+      { runJob: () => -EINVAL, timedoutJob: () => DrmGpuSchedStat.NOMINAL, freeJob: () => {} },
+      { name: "err", creditLimit: 1 },
+      t.warnings,
+    );
+    const e2 = new DrmSchedEntity(t2);
+    const b = t.submit(e2, "b", 0);
+    t.loop.runUntilIdle();
+    expect([b.finished.signaled, b.finished.error]).toEqual([true, -EINVAL]);
+    expect(new TestJob("z", 0).init(e as unknown as DrmSchedEntity, 0)).toBe(-EINVAL);
+  });
+
+  it("times a stuck job out in virtual time, and resumes after stop/start", () => {
+    const t = makeSched({ timeoutNs: 1000, creditLimit: 2 });
+    const e = new DrmSchedEntity(t.sched);
+    const stuck = t.submit(e, "stuck", -1);
+    const after = t.submit(e, "after", 100);
+    const resetDone: string[] = [];
+    t.onTimeout((job) => {
+      // the driver's reset: stop with the bad job, fail it, restart the others
+      t.sched.stop(job);
+      expect(t.sched.pendingList[0]).toBe(job);
+      t.fences.get(job)?.signal(-ECANCELED);
+      t.loop.schedule(10, () => {
+        resetDone.push(`reset@${t.loop.now}`);
+        t.sched.start();
+      }, "reset");
+      return DrmGpuSchedStat.NOMINAL;
+    });
+    t.loop.runUntilIdle();
+    expect(t.log.find((l) => l.startsWith("timeout"))).toBe("timeout:stuck@1000");
+    expect(resetDone).toEqual(["reset@1010"]);
+    expect([stuck.finished.signaled, stuck.finished.error]).toEqual([true, -ECANCELED]);
+    expect(after.finished.signaled).toBe(true);
+    // "after" completed at 100 but waited behind the stuck head; stop() freed it
+    expect(t.log.filter((l) => l.startsWith("free"))).toEqual(["free:after", "free:stuck"]);
+    expect(t.sched.creditCount).toBe(0);
+    expect(t.sched.timeoutArmed).toBe(false);
+    expect(t.warnings.warnings).toEqual([]);
+  });
+
+  it("stop holds back new work; start resumes it and re-attaches running jobs", () => {
+    const t = makeSched({ creditLimit: 1 });
+    const e = new DrmSchedEntity(t.sched);
+    const a = t.submit(e, "a", 100);
+    t.loop.step(); // a runs
+    t.sched.stop();
+    expect(t.sched.creditCount).toBe(0);
+    const b = t.submit(e, "b", 10);
+    t.loop.runUntilIdle(); // a's hardware fence signals while stopped: nothing completes
+    expect(a.finished.signaled).toBe(false);
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:a@0"]);
+    t.sched.start();
+    t.loop.runUntilIdle();
+    expect(a.finished.signaled).toBe(true);
+    expect(b.finished.signaled).toBe(true);
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:a@0", "run:b@100"]);
+  });
+
+  it("resubmitJobs runs pending jobs again after a reset; start(errno) fails jobs without a fence", () => {
+    const t = makeSched({ timeoutNs: 500 });
+    const e = new DrmSchedEntity(t.sched);
+    const hung = t.submit(e, "hung", -1);
+    t.onTimeout((job) => {
+      t.sched.stop(job);
+      t.sched.increaseKarma(job);
+      t.sched.resubmitJobs();
+      t.sched.start();
+      return DrmGpuSchedStat.NOMINAL;
+    });
+    t.loop.runUntil(() => t.log.some((l) => l.startsWith("timeout")), 10_000);
+    // karma 1 > hang limit 0: the guilty job's finished fence gets -ECANCELED, it runs again
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:hung@0", "run:hung@500"]);
+    t.fences.get(hung)?.signal();
+    t.loop.runUntilIdle();
+    expect([hung.finished.signaled, hung.finished.error]).toEqual([true, -ECANCELED]);
+  });
+
+  it("destroying an entity completes its queued jobs with -ESRCH", () => {
+    const t = makeSched({ creditLimit: 1 });
+    const e = new DrmSchedEntity(t.sched);
+    const a = t.submit(e, "a", 100);
+    const b = t.submit(e, "b", 100);
+    t.loop.step();
+    e.destroy();
+    t.loop.runUntilIdle();
+    expect(a.finished.error).toBe(0);
+    expect([b.finished.signaled, b.finished.error]).toEqual([true, -ESRCH]);
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:a@0"]);
+    expect(t.log.filter((l) => l.startsWith("free")).sort()).toEqual(["free:a", "free:b"]);
+  });
+
+  it("fault() fires the timeout handler at once", () => {
+    const t = makeSched({ timeoutNs: 1_000_000 });
+    const e = new DrmSchedEntity(t.sched);
+    t.submit(e, "x", -1);
+    t.loop.step();
+    t.onTimeout(() => DrmGpuSchedStat.NO_HANG);
+    t.sched.fault();
+    t.loop.step();
+    expect(t.log).toContain("timeout:x@0");
+    expect(t.sched.pendingList).toHaveLength(1);
+  });
+});

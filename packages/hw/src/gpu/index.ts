@@ -1,0 +1,17 @@
+export { CsfJobIrqBlock } from "./csf-job-irq.js";
+export {
+  GpuControlBlock,
+  type GpuControlHooks,
+  type GpuControlTiming,
+} from "./gpu-control-block.js";
+export { IrqLineSim } from "./irq-line.js";
+export { createPlatform, type PlatformOptions, type SimPlatform } from "./platform.js";
+export * from "./presets.js";
+export {
+  DEFAULT_GPU_TIMING,
+  type GpuTiming,
+  type MmioStats,
+  SimulatedGpu,
+  type SimulatedGpuOptions,
+} from "./simulated-gpu.js";
+export { HwTrace } from "./trace.js";

@@ -1,0 +1,236 @@
+/**
+ * The simulated GPU: routes the register window to its blocks (GPU_CONTROL, JOB_CONTROL, MMU),
+ * drives the three interrupt lines, and owns the MMU and the engines that run GPU work.
+ */
+import type { WarningSink } from "@panmmu/uapi";
+import { jobArchForProductId } from "../jobs/arch.js";
+import type { JobCostModel } from "../jobs/cost-model.js";
+import { JobControl } from "../jobs/job-control.js";
+import { MemoryProgramEngine } from "../jobs/program/program-engine.js";
+import type { MemoryStats, SystemMemory } from "../memory/system-memory.js";
+import { Mmu } from "../mmu/mmu.js";
+import type { EventLoop, IrqName, MmioBus } from "../platform/interfaces.js";
+import { CsfJobIrqBlock } from "./csf-job-irq.js";
+import { GpuControlBlock } from "./gpu-control-block.js";
+import { IrqLineSim } from "./irq-line.js";
+import type { GpuPreset } from "./presets.js";
+import type { HwTrace } from "./trace.js";
+
+/** Latencies and sizes of a simulated GPU (virtual ns). */
+export interface GpuTiming {
+  /** How long an AS command keeps AS_ACTIVE set (0: completes within the register write). */
+  mmuCommandNs: number;
+  /** GPU_CMD reset to RESET_COMPLETED. */
+  resetNs: number;
+  /** PWRON/PWROFF to READY change. */
+  powerNs: number;
+  /** Cache clean/flush to CLEAN_CACHES_COMPLETED. */
+  cacheFlushNs: number;
+  /** Level rise to handler run. */
+  irqNs: number;
+}
+
+/** Default timing: 1 µs MMU commands, 10 µs resets, 2 µs power transitions, 1 µs cache flushes, 100 ns IRQ latency. */
+export const DEFAULT_GPU_TIMING: Readonly<GpuTiming> = {
+  mmuCommandNs: 1000,
+  resetNs: 10_000,
+  powerNs: 2000,
+  cacheFlushNs: 1000,
+  irqNs: 100,
+};
+
+/** Construction options of {@link SimulatedGpu}. */
+export interface SimulatedGpuOptions {
+  /** The GPU model. */
+  preset: GpuPreset;
+  /** The event loop. */
+  loop: EventLoop;
+  /** System memory (tables and GPU data live here). */
+  memory: SystemMemory;
+  /** Where WARN-style reports go. */
+  warnings: WarningSink;
+  /** Latencies (defaults: {@link DEFAULT_GPU_TIMING}). */
+  timing?: Partial<GpuTiming>;
+  /** TLB entries per address space (default 512). */
+  tlbEntries?: number;
+  /** Job cost-model overrides. */
+  jobCost?: Partial<JobCostModel>;
+  /** Optional trace. */
+  trace?: HwTrace;
+}
+
+/** Counters of the register window. */
+export interface MmioStats {
+  /** Register reads. */
+  reads: number;
+  /** Register writes. */
+  writes: number;
+  /** Reads of offsets with no register (they return 0). */
+  unknownReads: number;
+  /** Writes to offsets with no writable register (ignored). */
+  unknownWrites: number;
+}
+
+/** A simulated Mali GPU. Drivers see it only through {@link SimulatedGpu.mmio} and the IRQ lines. */
+export class SimulatedGpu {
+  /** The GPU model. */
+  readonly preset: GpuPreset;
+  /** The MMU (implements GpuMemoryPort for the engines). */
+  readonly mmu: Mmu;
+  /** GPU_CONTROL block. */
+  readonly control: GpuControlBlock;
+  /** Job slots (JM GPUs only). */
+  readonly jobs: JobControl | undefined;
+  /** JOB_INT block of CSF GPUs. */
+  readonly csfJobIrq: CsfJobIrqBlock | undefined;
+  /** Memory-program engine: runs programs on behalf of an AS (what CSF queues use). */
+  readonly programs: MemoryProgramEngine;
+  /** The interrupt lines. */
+  readonly irqs: Readonly<Record<IrqName, IrqLineSim>>;
+  /** The register window. */
+  readonly mmio: MmioBus;
+  /** Register-window counters. */
+  readonly mmioStats: MmioStats = { reads: 0, writes: 0, unknownReads: 0, unknownWrites: 0 };
+  /** Unknown offsets read, with how often. */
+  readonly unknownReadOffsets = new Map<number, number>();
+  /** The trace, when enabled. */
+  readonly trace: HwTrace | undefined;
+  private readonly memory: SystemMemory;
+
+  /** Builds the GPU in its power-on state. */
+  constructor(options: SimulatedGpuOptions) {
+    const { preset, loop, memory, warnings } = options;
+    const timing: GpuTiming = { ...DEFAULT_GPU_TIMING, ...options.timing };
+    this.preset = preset;
+    this.memory = memory;
+    this.trace = options.trace;
+    const trace = this.trace;
+    const log = trace === undefined ? undefined : (m: string) => trace.log(m);
+    const irqs = {
+      gpu: new IrqLineSim("gpu", loop, () => this.control.irqLevel, timing.irqNs, warnings),
+      job: new IrqLineSim("job", loop, () => this.jobIrqLevel(), timing.irqNs, warnings),
+      mmu: new IrqLineSim("mmu", loop, () => this.mmu.irqLevel, timing.irqNs, warnings),
+    };
+    this.irqs = irqs;
+    this.mmu = new Mmu({
+      loop,
+      memory,
+      caps: {
+        vaBits: preset.vaBits,
+        paBits: preset.paBits,
+        aarch64: preset.aarch64Mmu,
+        legacy: !preset.csf,
+      },
+      asPresent: preset.asPresent,
+      csf: preset.csf,
+      commandLatencyNs: timing.mmuCommandNs,
+      tlbEntries: options.tlbEntries ?? 512,
+      onIrqChange: () => irqs.mmu.update(),
+      ...(log === undefined ? {} : { trace: log }),
+    });
+    this.control = new GpuControlBlock(
+      preset,
+      loop,
+      { resetNs: timing.resetNs, powerNs: timing.powerNs, cacheFlushNs: timing.cacheFlushNs },
+      {
+        onIrqChange: () => irqs.gpu.update(),
+        onReset: (hard) => this.resetBlocks(hard),
+        ...(log === undefined ? {} : { trace: log }),
+      },
+    );
+    const jsCount = popcount(preset.jsPresent);
+    if (!preset.csf && jsCount > 0) {
+      this.jobs = new JobControl({
+        loop,
+        memory,
+        port: this.mmu,
+        jsCount,
+        onIrqChange: () => irqs.job.update(),
+        arch: jobArchForProductId(preset.gpuId >>> 16) ?? 7,
+        warnings,
+        ...(options.jobCost === undefined ? {} : { cost: options.jobCost }),
+      });
+      this.csfJobIrq = undefined;
+    } else {
+      this.jobs = undefined;
+      this.csfJobIrq = new CsfJobIrqBlock(() => irqs.job.update());
+    }
+    this.programs = new MemoryProgramEngine({
+      loop,
+      memory,
+      port: this.mmu,
+      ...(options.jobCost === undefined ? {} : { cost: options.jobCost }),
+    });
+    this.mmio = {
+      read32: (offset: number) => this.read32(offset),
+      write32: (offset: number, value: number) => this.write32(offset, value),
+    };
+  }
+
+  /** System memory statistics (convenience for tests). */
+  get memoryStats(): Readonly<MemoryStats> {
+    return this.memory.stats;
+  }
+
+  private jobIrqLevel(): boolean {
+    return this.jobs?.irqLevel ?? this.csfJobIrq?.irqLevel ?? false;
+  }
+
+  /** Reads the 32-bit register at `offset`; unknown offsets read 0 and are counted. */
+  read32(offset: number): number {
+    this.mmioStats.reads++;
+    let v: number | undefined;
+    if (offset < 0x1000) v = this.control.readReg(offset);
+    else if (offset < 0x2000) {
+      if (this.jobs !== undefined) {
+        const before = this.jobs.unknownReads;
+        v = this.jobs.read32(offset - 0x1000);
+        if (this.jobs.unknownReads !== before) v = undefined;
+      } else v = this.csfJobIrq?.read32(offset - 0x1000);
+    } else if (offset < 0x2800) v = this.mmu.readReg(offset);
+    if (v === undefined) {
+      this.mmioStats.unknownReads++;
+      this.unknownReadOffsets.set(offset, (this.unknownReadOffsets.get(offset) ?? 0) + 1);
+      v = 0;
+    }
+    this.trace?.read(offset, v);
+    return v >>> 0;
+  }
+
+  /** Writes the 32-bit register at `offset`; writes with no effect are counted. */
+  write32(offset: number, value: number): void {
+    this.mmioStats.writes++;
+    const v = value >>> 0;
+    this.trace?.write(offset, v);
+    let known: boolean;
+    if (offset < 0x1000) known = this.control.writeReg(offset, v);
+    else if (offset < 0x2000) {
+      if (this.jobs !== undefined) {
+        const before = this.jobs.unknownWrites;
+        this.jobs.write32(offset - 0x1000, v);
+        known = this.jobs.unknownWrites === before;
+      } else known = this.csfJobIrq?.write32(offset - 0x1000, v) ?? false;
+    } else if (offset < 0x2800) known = this.mmu.writeReg(offset, v);
+    else known = false;
+    if (!known) this.mmioStats.unknownWrites++;
+  }
+
+  /** What a soft or hard reset does to every block but GPU_CONTROL. */
+  private resetBlocks(hard: boolean): void {
+    this.trace?.log(hard ? "gpu hard-reset" : "gpu soft-reset");
+    this.jobs?.reset();
+    this.csfJobIrq?.reset();
+    this.programs.reset();
+    this.mmu.reset();
+  }
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  let v = x >>> 0;
+  while (v !== 0) {
+    v &= v - 1;
+    n++;
+  }
+  return n;
+}

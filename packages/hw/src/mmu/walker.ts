@@ -1,0 +1,187 @@
+/**
+ * The hardware page-table walker: Mali LPAE (legacy) and AArch64 4 KiB tables, 4 KiB pages and
+ * 2 MiB / 1 GiB blocks. Written from the architecture's rules, independently of
+ * `@panmmu/iopgtable` (the two are checked against each other and against the kernel's vectors).
+ */
+import {
+  EXCEPTION_ACCESS_FLAG_0,
+  EXCEPTION_ADDR_SIZE_FAULT_IN,
+  EXCEPTION_ADDR_SIZE_FAULT_OUT_0,
+  EXCEPTION_PERM_FAULT_0,
+  EXCEPTION_TRANSLATION_FAULT_0,
+  EXCEPTION_TRANSLATION_FAULT_IDENTITY,
+  EXCEPTION_TRANSTAB_BUS_FAULT_0,
+} from "../regs/exceptions.js";
+import { type AsConfig, TranslationMode } from "./as-config.js";
+import type { WalkMemory } from "./walk-memory.js";
+
+/** Permission bit: data reads allowed. */
+export const PERM_READ = 1;
+/** Permission bit: data writes allowed. */
+export const PERM_WRITE = 2;
+/** Permission bit: instruction fetches allowed. */
+export const PERM_EXECUTE = 4;
+
+const TWO32 = 4294967296;
+
+/** Where {@link walk} leaves its answer; reused across walks (no allocation per access). */
+export class WalkResult {
+  /** Physical address of the 4 KiB page holding the input address (on success). */
+  pagePa = 0;
+  /** PERM_* bits of the leaf (on success). */
+  perms = 0;
+  /** Level of the leaf (on success) or of the fault. */
+  level = 0;
+  /** For a bus fault: the table address did not decode to memory at all (decoder fault). */
+  decoder = false;
+  /** Descriptors read by the last walk. */
+  reads = 0;
+  /**
+   * Host-side memo of the table pages met at each level by earlier walks (their address and
+   * word view), valid while the memory's release generation is unchanged. It only saves page
+   * lookups: descriptors are always read from memory, so it caches no translation.
+   */
+  readonly memoPa = new Float64Array(4).fill(-1);
+  /** Word views matching {@link memoPa}. */
+  readonly memoWords: (Uint32Array | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** Memory the memo belongs to. */
+  memoMemory: WalkMemory | undefined;
+  /** Release generation the memo was taken at. */
+  memoGeneration = -1;
+}
+
+/**
+ * Walks the tables of `cfg` for input address `va`. Returns 0 and fills `out` on success, or
+ * the MMU exception code of the fault (translation / address size / bus / access flag) with
+ * `out.level` set. Permissions are returned, not checked: the caller checks the access kind
+ * (see {@link permissionFault}).
+ *
+ * Descriptor rules: bit 0 clear (or type 0b10) is invalid; at levels 0-2 type 0b11 is a table;
+ * type 0b01 is a block at levels 1-2 (a level-0 block is invalid with a 4 KiB granule); at
+ * level 3 a page is 0b01 in Mali LPAE and 0b11 in AArch64, the other code being invalid.
+ * Output-address bits below the block size are RES0 and ignored.
+ * Mali LPAE permissions: bit 6 read, bit 7 write, bit 54 execute-never; there is no access flag.
+ * AArch64 permissions (GPU accesses are unprivileged): AP[1] (bit 6) grants access, AP[2]
+ * (bit 7) makes it read-only, UXN (bit 54) forbids execution, AF (bit 10) clear faults unless
+ * TRANSCFG disables it; table descriptors' APTable (bits 62:61) and UXNTable (bit 60) restrict
+ * the subtree unless TRANSCFG.DISABLE_HIER_AP.
+ */
+export function walk(mem: WalkMemory, cfg: AsConfig, va: number, out: WalkResult): number {
+  out.reads = 0;
+  out.decoder = false;
+  out.level = 0;
+  if (!(va >= 0) || va >= cfg.vaLimit) return EXCEPTION_ADDR_SIZE_FAULT_IN;
+  const mode = cfg.mode;
+  if (mode === TranslationMode.Identity) {
+    if (va >= cfg.paLimit) return EXCEPTION_TRANSLATION_FAULT_IDENTITY;
+    out.pagePa = va - (va & 0xfff);
+    out.perms = PERM_READ | PERM_WRITE | PERM_EXECUTE;
+    out.level = 3;
+    return 0;
+  }
+  if (mode !== TranslationMode.MaliLpae && mode !== TranslationMode.Aarch64_4K) {
+    return EXCEPTION_TRANSLATION_FAULT_0;
+  }
+  const legacy = mode === TranslationMode.MaliLpae;
+  const lo = va >>> 0;
+  const hi = (va - lo) / TWO32;
+  const paLimit = cfg.paLimit;
+  let table = cfg.root;
+  let level = cfg.startLevel;
+  let noUser = false;
+  let readOnly = false;
+  let noExec = false;
+  if (out.memoMemory !== mem || out.memoGeneration !== mem.releaseGeneration) {
+    out.memoPa.fill(-1);
+    out.memoMemory = mem;
+    out.memoGeneration = mem.releaseGeneration;
+  }
+  const memoPa = out.memoPa;
+  const memoWords = out.memoWords;
+  for (;;) {
+    out.level = level;
+    const page = table - (table & 0xfff);
+    let words: Uint32Array | undefined;
+    if (memoPa[level] === page) {
+      words = memoWords[level];
+    } else {
+      words = mem.words(page);
+      if (words !== undefined) {
+        memoPa[level] = page;
+        memoWords[level] = words;
+      }
+    }
+    if (words === undefined) {
+      out.decoder = !mem.contains(table);
+      return EXCEPTION_TRANSTAB_BUS_FAULT_0 + level;
+    }
+    let idx: number;
+    if (level === 0) idx = (hi >>> 7) & 511;
+    else if (level === 1) idx = ((hi & 0x7f) << 2) | (lo >>> 30);
+    else if (level === 2) idx = (lo >>> 21) & 511;
+    else idx = (lo >>> 12) & 511;
+    const w = ((table & 0xfff) >>> 2) + (idx << 1);
+    const dlo = words[w] as number;
+    const dhi = words[w + 1] as number;
+    out.reads++;
+    const type = dlo & 3;
+    if ((type & 1) === 0) return EXCEPTION_TRANSLATION_FAULT_0 + level;
+    if (level < 3 && type === 3) {
+      const next = (dhi & 0xffff) * TWO32 + ((dlo & 0xfffff000) >>> 0);
+      if (next >= paLimit) return EXCEPTION_ADDR_SIZE_FAULT_OUT_0 + level;
+      if (!legacy && !cfg.disableHierAp) {
+        if ((dhi & 0x20000000) !== 0) noUser = true;
+        if ((dhi & 0x40000000) !== 0) readOnly = true;
+        if ((dhi & 0x10000000) !== 0) noExec = true;
+      }
+      table = next;
+      level++;
+      continue;
+    }
+    let oaLo: number;
+    if (level === 3) {
+      if (type !== (legacy ? 1 : 3)) return EXCEPTION_TRANSLATION_FAULT_0 + 3;
+      oaLo = dlo & 0xfffff000;
+    } else if (level === 2) {
+      oaLo = (dlo & 0xffe00000) | (lo & 0x001ff000);
+    } else if (level === 1) {
+      oaLo = (dlo & 0xc0000000) | (lo & 0x3ffff000);
+    } else {
+      return EXCEPTION_TRANSLATION_FAULT_0;
+    }
+    const pagePa = (dhi & 0xffff) * TWO32 + (oaLo >>> 0);
+    if (pagePa >= paLimit) return EXCEPTION_ADDR_SIZE_FAULT_OUT_0 + level;
+    let perms: number;
+    if (legacy) {
+      perms =
+        ((dlo & 0x40) !== 0 ? PERM_READ : 0) |
+        ((dlo & 0x80) !== 0 ? PERM_WRITE : 0) |
+        ((dhi & 0x400000) === 0 ? PERM_EXECUTE : 0);
+    } else {
+      if ((dlo & 0x400) === 0 && !cfg.disableAfFault) return EXCEPTION_ACCESS_FLAG_0 + level;
+      const user = (dlo & 0x40) !== 0 && !noUser;
+      const ro = (dlo & 0x80) !== 0 || readOnly;
+      perms = user ? (ro ? PERM_READ : PERM_READ | PERM_WRITE) : 0;
+      if ((dhi & 0x400000) === 0 && !noExec && !(cfg.wxn && (perms & PERM_WRITE) !== 0)) {
+        perms |= PERM_EXECUTE;
+        if (cfg.xreadable) perms |= PERM_READ;
+      }
+    }
+    out.pagePa = pagePa;
+    out.perms = perms;
+    return 0;
+  }
+}
+
+/** PERM_* bit required by a GpuAccessKind (Execute = 1, Read = 2, Write = 3). */
+export const PERM_FOR_KIND: Readonly<Uint8Array> = Uint8Array.of(
+  0,
+  PERM_EXECUTE,
+  PERM_READ,
+  PERM_WRITE,
+);
+
+/** The permission-fault exception code for a leaf at `level`. */
+export function permissionFault(level: number): number {
+  return EXCEPTION_PERM_FAULT_0 + level;
+}

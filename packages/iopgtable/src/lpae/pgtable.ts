@@ -1,0 +1,599 @@
+/**
+ * The Arm LPAE page-table engine behind both formats: map, unmap, lookup and teardown over
+ * descriptors stored as lo/hi u32 pairs in 4 KiB table pages. Mirrors the operations of
+ * drivers/iommu/io-pgtable-arm.c (v6.15 era).
+ *
+ * Hot paths use plain numbers and typed arrays only: an iova is split once into its low and
+ * high 32 bits, indices come from fixed shifts, and a run of leaves is written by one loop.
+ */
+import {
+  EEXIST,
+  EINVAL,
+  ENOMEM,
+  ERANGE,
+  IO_PGTABLE_QUIRK_ARM_HD,
+  IO_PGTABLE_QUIRK_ARM_NS,
+  IO_PGTABLE_QUIRK_ARM_TTBR1,
+  IOMMU_CACHE,
+  IOMMU_MMIO,
+  IOMMU_NOEXEC,
+  IOMMU_PRIV,
+  IOMMU_READ,
+  IOMMU_WRITE,
+  type IoPgtableFormat,
+} from "../constants.js";
+import type { IommuIotlbGather } from "../gather.js";
+import type { PageTableMemory } from "../memory.js";
+import type { IommuFlushOps, IoPgtableObserver, IoPgtableWarnSink } from "../types.js";
+import {
+  descriptorAddress,
+  LEVEL_BLOCK_SIZE,
+  LEVEL_OFFSET_HI,
+  LEVEL_OFFSET_LO,
+  MAIR_IDX_CACHE,
+  MAIR_IDX_DEV,
+  MAX_LEVEL,
+  PTE_ADDR_HI_MASK,
+  PTE_ADDR_LO_MASK,
+  PTE_AF,
+  PTE_AP_RDONLY,
+  PTE_AP_UNPRIV,
+  PTE_ATTRINDX_SHIFT,
+  PTE_DBM_HI,
+  PTE_HAP_READ,
+  PTE_HAP_WRITE,
+  PTE_NG,
+  PTE_NS,
+  PTE_NSTABLE_HI,
+  PTE_SH_IS,
+  PTE_SH_OS,
+  PTE_SW_SYNC_HI,
+  PTE_TYPE_BLOCK,
+  PTE_TYPE_PAGE,
+  PTE_TYPE_TABLE,
+  PTES_PER_TABLE,
+  TWO32,
+} from "./bits.js";
+import type { LpaeGeometry } from "./geometry.js";
+
+const GRANULE = 4096;
+const TWO64 = 18446744073709551616;
+const TWO63 = 9223372036854775808;
+
+/** The adjusted configuration a page table keeps (the kernel's copy in `iop->cfg`). */
+export interface IoPgtableConfig {
+  /** Format of the table. */
+  readonly fmt: IoPgtableFormat;
+  /** `IO_PGTABLE_QUIRK_*` bits in force. */
+  readonly quirks: number;
+  /** Adjusted page-size bitmap (subset of 4 KiB | 2 MiB | 1 GiB). */
+  readonly pgsizeBitmap: number;
+  /** Adjusted input address size. */
+  readonly ias: number;
+  /** Adjusted output address size. */
+  readonly oas: number;
+  /** Whether the walker is cache-coherent. */
+  readonly coherentWalk: boolean;
+}
+
+/** Everything {@link ArmLpaeIoPgtable} needs, assembled by `allocIoPgtableOps`. */
+export interface ArmLpaeSetup<C> {
+  /** Adjusted configuration. */
+  config: IoPgtableConfig;
+  /** Geometry from the adjusted ias. */
+  geometry: LpaeGeometry;
+  /** Physical address of the already allocated, zeroed root table. */
+  rootPa: number;
+  /** Table memory. */
+  memory: PageTableMemory;
+  /** Caller's cookie, passed to every callback. */
+  cookie: C;
+  /** TLB callbacks, if any. */
+  tlb: IommuFlushOps<C> | undefined;
+  /** Custom allocator, if any. */
+  alloc: ((cookie: C, size: number) => number | null) | undefined;
+  /** Custom release, if any. */
+  free: ((cookie: C, pa: number, size: number) => void) | undefined;
+  /** Table observer, if any. */
+  observer: IoPgtableObserver | undefined;
+  /** WARN sink, if any. */
+  warnings: IoPgtableWarnSink | undefined;
+}
+
+/**
+ * Page-table operations of one LPAE table (`struct io_pgtable_ops` with its
+ * `struct arm_lpae_io_pgtable`). Created by `allocIoPgtableOps`; destroyed by {@link free}.
+ *
+ * Results follow the kernel: `mapPages` returns 0 or a negative errno and leaves the bytes it
+ * mapped in {@link mapped} (a field, so the hot path allocates no result object);
+ * `unmapPages` returns the bytes unmapped; `iovaToPhys` returns the physical address or 0.
+ */
+export class ArmLpaeIoPgtable<C = unknown> {
+  /** Adjusted configuration (the kernel's `iop->cfg`). */
+  readonly cfg: IoPgtableConfig;
+  /** Format. */
+  readonly fmt: IoPgtableFormat;
+  /** Level of the root table. */
+  readonly startLevel: number;
+  /** Index bits of the root table. */
+  readonly pgdBits: number;
+  /** Entries of the root table. */
+  readonly pgdEntries: number;
+  /** Size of the root table in bytes (it still occupies a whole page). */
+  readonly pgdSizeBytes: number;
+  /** Physical address of the root table. */
+  readonly rootPa: number;
+  /** The caller's cookie. */
+  readonly cookie: C;
+  /**
+   * Bytes mapped by the last `mapPages` call (the kernel's `*mapped`, starting from 0 on each
+   * call). Like the kernel's `size_t`, a run count truncated to a negative `int` gives a
+   * negative value here (its u64 reading is the value modulo 2^64).
+   */
+  mapped = 0;
+  /** Number of WARN_ON conditions hit so far (each is also sent to the warning sink). */
+  warnCount = 0;
+  /** Table pages currently owned by this table, root included. */
+  tablePages = 1;
+  /** Whether {@link free} has run. */
+  freed = false;
+
+  /** The table memory (for debug walks such as `dumpIoPgtable`). */
+  readonly memory: PageTableMemory;
+  private readonly mem: PageTableMemory;
+  private readonly root: Uint32Array;
+  private readonly isMali: boolean;
+  private readonly quirks: number;
+  private readonly bitmap: number;
+  private readonly ias: number;
+  private readonly oasLimit: number;
+  private readonly ttbr1: boolean;
+  private readonly rootMask: number;
+  private readonly l3LeafType: number;
+  private readonly tableHi: number;
+  private readonly tlb: IommuFlushOps<C> | undefined;
+  private readonly allocHook: ((cookie: C, size: number) => number | null) | undefined;
+  private readonly freeHook: ((cookie: C, pa: number, size: number) => void) | undefined;
+  private readonly observer: IoPgtableObserver | undefined;
+  private readonly warnings: IoPgtableWarnSink | undefined;
+  /** Scratch state of the exact (wrap-around) lookup walk. */
+  private wAddrLo = 0;
+  private wAddrHi = 0;
+  private wEndLo = 0;
+  private wEndHi = 0;
+  private wPteLo = 0;
+  private wPteHi = 0;
+  private wLevel = -1;
+
+  /** Wraps an allocated root; use `allocIoPgtableOps` rather than calling this directly. */
+  constructor(setup: ArmLpaeSetup<C>) {
+    const { config, geometry } = setup;
+    this.cfg = config;
+    this.fmt = config.fmt;
+    this.startLevel = geometry.startLevel;
+    this.pgdBits = geometry.pgdBits;
+    this.pgdEntries = geometry.pgdEntries;
+    this.pgdSizeBytes = geometry.pgdSizeBytes;
+    this.rootPa = setup.rootPa;
+    this.cookie = setup.cookie;
+    this.mem = setup.memory;
+    this.memory = setup.memory;
+    this.root = setup.memory.pageU32(setup.rootPa);
+    this.isMali = config.fmt === "ARM_MALI_LPAE";
+    this.quirks = config.quirks;
+    this.bitmap = config.pgsizeBitmap;
+    this.ias = config.ias;
+    this.oasLimit = 2 ** config.oas;
+    this.ttbr1 = (config.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1) !== 0;
+    this.rootMask = (1 << geometry.pgdBits) - 1;
+    this.l3LeafType = this.isMali ? PTE_TYPE_BLOCK : PTE_TYPE_PAGE;
+    let tableHi = 0;
+    if (config.quirks & IO_PGTABLE_QUIRK_ARM_NS) tableHi |= PTE_NSTABLE_HI;
+    if (!config.coherentWalk) tableHi |= PTE_SW_SYNC_HI;
+    this.tableHi = tableHi;
+    this.tlb = setup.tlb;
+    this.allocHook = setup.alloc;
+    this.freeHook = setup.free;
+    this.observer = setup.observer;
+    this.warnings = setup.warnings;
+  }
+
+  /**
+   * Maps `pgcount` pages of `pgsize` bytes from `iova` to `paddr` with IOMMU_* `prot`, within
+   * the one table that holds `iova` (callers loop, as the kernel's do). Returns 0 or −EINVAL,
+   * −ERANGE, −EEXIST, −ENOMEM; the bytes mapped are left in {@link mapped}.
+   * Mirrors arm_lpae_map_pages().
+   */
+  mapPages(iova: number, paddr: number, pgsize: number, pgcount: number, prot: number): number {
+    this.mapped = 0;
+    if (pgsize === 0 || (pgsize & this.bitmap) !== pgsize) {
+      this.warn("arm_lpae_map_pages", "page size not supported by the table");
+      return -EINVAL;
+    }
+    if (!(iova >= -TWO63 && iova < TWO64 && Math.floor(iova) === iova)) return -ERANGE;
+    if (!(pgcount >= 0 && Math.floor(pgcount) === pgcount)) return -EINVAL;
+    const lo = iova >>> 0;
+    const hi = ((iova - lo) / TWO32) >>> 0;
+    if (!this.iovaInRange(lo, hi) || !(paddr >= 0 && paddr < this.oasLimit)) {
+      this.warn("arm_lpae_map_pages", "iova or paddr out of range");
+      return -ERANGE;
+    }
+    if (Math.floor(paddr) !== paddr) return -EINVAL;
+    if ((prot & (IOMMU_READ | IOMMU_WRITE)) === 0) return -EINVAL;
+
+    // arm_lpae_prot_to_pte(): leaf attributes without type and address.
+    let attrLo: number;
+    let attrHi = 0;
+    const quirks = this.quirks;
+    if (this.isMali) {
+      attrLo = 0;
+      if (prot & IOMMU_READ) attrLo |= PTE_HAP_READ;
+      if (prot & IOMMU_WRITE) attrLo |= PTE_HAP_WRITE;
+    } else {
+      attrLo = PTE_NG;
+      if ((prot & IOMMU_WRITE) === 0 && (prot & IOMMU_READ) !== 0) attrLo |= PTE_AP_RDONLY;
+      else if (quirks & IO_PGTABLE_QUIRK_ARM_HD) attrHi |= PTE_DBM_HI;
+      if ((prot & IOMMU_PRIV) === 0) attrLo |= PTE_AP_UNPRIV;
+    }
+    if (prot & IOMMU_MMIO) attrLo |= MAIR_IDX_DEV << PTE_ATTRINDX_SHIFT;
+    else if (prot & IOMMU_CACHE) attrLo |= MAIR_IDX_CACHE << PTE_ATTRINDX_SHIFT;
+    attrLo |= (prot & IOMMU_CACHE) !== 0 && !this.isMali ? PTE_SH_IS : PTE_SH_OS;
+    if (prot & IOMMU_NOEXEC) attrHi |= 3 << 21;
+    if (quirks & IO_PGTABLE_QUIRK_ARM_NS) attrLo |= PTE_NS;
+    if (!this.isMali) attrLo |= PTE_AF;
+
+    const count = pgcount | 0; // the kernel's min_t(int, pgcount, …)
+    let t = this.root;
+    let lvl = this.startLevel;
+    for (;;) {
+      const idx = this.index(lvl, lo, hi);
+      if (pgsize === LEVEL_BLOCK_SIZE[lvl]) {
+        return this.installLeaves(t, lvl, idx, iova, paddr, pgsize, count, attrLo, attrHi);
+      }
+      if (lvl >= MAX_LEVEL) {
+        this.warn("__arm_lpae_map", "no table below the last level");
+        return -EINVAL;
+      }
+      const k = idx << 1;
+      const dlo = t[k]!;
+      const dhi = t[k + 1]!;
+      if ((dlo | dhi) === 0) {
+        const blk = LEVEL_BLOCK_SIZE[lvl]!;
+        const pa = this.allocTable(lvl + 1, iova - (iova % blk), GRANULE);
+        if (pa < 0) return -ENOMEM;
+        const paLo = pa >>> 0;
+        const paHi = (pa - paLo) / TWO32;
+        t[k + 1] = (paHi & PTE_ADDR_HI_MASK) | this.tableHi;
+        t[k] = ((paLo | (paHi >>> 4)) & PTE_ADDR_LO_MASK) | PTE_TYPE_TABLE;
+        t = this.mem.pageU32(pa);
+      } else if ((dlo & 3) === PTE_TYPE_BLOCK) {
+        this.warn("__arm_lpae_map", "mapping over an existing block");
+        return -EEXIST;
+      } else {
+        t = this.mem.pageU32(descriptorAddress(dlo, dhi));
+      }
+      lvl++;
+    }
+  }
+
+  /**
+   * Unmaps up to `pgcount` entries of `pgsize` from `iova` within one table, stopping at the
+   * first empty entry. Returns the bytes unmapped (0 on any refusal). A table entry met at the
+   * target level is unlinked, flushed with `tlbFlushWalk` and freed. With a non-queued
+   * `gather`, `tlbAddPage` is called once per cleared entry. Mirrors arm_lpae_unmap_pages().
+   */
+  unmapPages(
+    iova: number,
+    pgsize: number,
+    pgcount: number,
+    gather: IommuIotlbGather | null = null,
+  ): number {
+    if (pgsize === 0 || (pgsize & this.bitmap) !== pgsize || pgcount === 0) {
+      this.warn("arm_lpae_unmap_pages", "invalid page size or count");
+      return 0;
+    }
+    if (!(iova >= -TWO63 && iova < TWO64 && Math.floor(iova) === iova)) return 0;
+    if (!(pgcount > 0 && Math.floor(pgcount) === pgcount)) return 0;
+    const lo = iova >>> 0;
+    const hi = ((iova - lo) / TWO32) >>> 0;
+    if (!this.iovaInRange(lo, hi)) {
+      this.warn("arm_lpae_unmap_pages", "iova out of range");
+      return 0;
+    }
+    return this.unmapFrom(this.root, this.startLevel, iova, lo, hi, pgsize, pgcount | 0, gather);
+  }
+
+  /**
+   * Translates `iova` by walking the table in software: the leaf's output address ORed with
+   * the offset inside the leaf, or 0. No range check: bits above what the root resolves are
+   * ignored, as in the kernel. Mirrors arm_lpae_iova_to_phys().
+   */
+  iovaToPhys(iova: number): number {
+    if (!(iova >= -TWO63 && iova < TWO64 && Math.floor(iova) === iova)) return 0;
+    const lo = iova >>> 0;
+    return this.iovaToPhysLoHi(lo, ((iova - lo) / TWO32) >>> 0);
+  }
+
+  /**
+   * {@link iovaToPhys} for a 64-bit iova given as its low and high 32 bits, for iovas that a
+   * number cannot hold exactly (such as `0xffff8000000011ab`).
+   */
+  iovaToPhysLoHi(lo: number, hi: number): number {
+    lo >>>= 0;
+    hi >>>= 0;
+    // Near the top of the 64-bit space the kernel's walk can wrap: take the exact path.
+    if (hi >= 0xffffff80) return this.iovaToPhysExact(lo, hi);
+    let t = this.root;
+    let lvl = this.startLevel;
+    for (;;) {
+      const k = this.index(lvl, lo, hi) << 1;
+      const dlo = t[k]!;
+      const type = dlo & 3;
+      if (type === (lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK)) {
+        const dhi = t[k + 1]!;
+        const outLo = ((dlo & PTE_ADDR_LO_MASK) | (lo & LEVEL_OFFSET_LO[lvl]!)) >>> 0;
+        const outHi = (dhi & PTE_ADDR_HI_MASK) | (hi & LEVEL_OFFSET_HI[lvl]!);
+        return outHi * TWO32 + outLo;
+      }
+      if (lvl === MAX_LEVEL || type !== PTE_TYPE_TABLE) return 0;
+      t = this.mem.pageU32(descriptorAddress(dlo, t[k + 1]!));
+      lvl++;
+    }
+  }
+
+  /**
+   * Flushes the TLB and frees every table page. Mirrors free_io_pgtable_ops(): tlb_flush_all
+   * first, then arm_lpae_free_pgtable() (children before parents). Further calls do nothing.
+   */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.tlb?.tlbFlushAll?.(this.cookie);
+    this.freeTable(this.startLevel, this.rootPa, 0);
+  }
+
+  /** Index of `iova` (as lo/hi) in a table of level `lvl`. Mirrors ARM_LPAE_LVL_IDX(). */
+  private index(lvl: number, lo: number, hi: number): number {
+    const mask = lvl === this.startLevel ? this.rootMask : 511;
+    switch (lvl) {
+      case 0:
+        return (hi >>> 7) & mask;
+      case 1:
+        return ((lo >>> 30) | (hi << 2)) & mask;
+      case 2:
+        return ((lo >>> 21) | (hi << 11)) & mask;
+      default:
+        return (lo >>> 12) & mask;
+    }
+  }
+
+  /** The kernel's `iaext` check: bits from ias up all clear (all set with TTBR1). */
+  private iovaInRange(lo: number, hi: number): boolean {
+    const ias = this.ias;
+    const fill = this.ttbr1 ? 0xffffffff : 0;
+    if (ias >= 32) return hi >>> (ias - 32) === fill >>> (ias - 32);
+    return hi === fill && lo >>> ias === fill >>> ias;
+  }
+
+  /** Writes a run of leaves after checking every target. Mirrors arm_lpae_init_pte(). */
+  private installLeaves(
+    t: Uint32Array,
+    lvl: number,
+    idx: number,
+    iova: number,
+    paddr: number,
+    size: number,
+    count: number,
+    attrLo: number,
+    attrHi: number,
+  ): number {
+    const max = PTES_PER_TABLE - (idx & (PTES_PER_TABLE - 1));
+    const n = count < max ? count : max;
+    const leafType = lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK;
+    const base = idx << 1;
+    for (let i = 0; i < n; i++) {
+      const type = t[base + 2 * i]! & 3;
+      if (type === leafType) {
+        this.warn("arm_lpae_init_pte", "mapping over an existing leaf");
+        return -EEXIST;
+      }
+      if (type === PTE_TYPE_TABLE) {
+        // A block replaces a table: unmap (and free) the table first.
+        const at = iova + i * size;
+        const alo = at >>> 0;
+        const ahi = ((at - alo) / TWO32) >>> 0;
+        if (this.unmapFrom(t, lvl, at, alo, ahi, size, 1, null) !== size) {
+          this.warn("arm_lpae_init_pte", "could not unmap the table under a new block");
+          return -EINVAL;
+        }
+      }
+    }
+    const lo0 = attrLo | leafType;
+    let pLo = paddr >>> 0;
+    let pHi = (paddr - pLo) / TWO32;
+    const end = base + 2 * n;
+    for (let k = base; k < end; k += 2) {
+      t[k] = ((pLo | (pHi >>> 4)) & PTE_ADDR_LO_MASK) | lo0;
+      t[k + 1] = (pHi & PTE_ADDR_HI_MASK) | attrHi;
+      pLo += size;
+      if (pLo >= TWO32) {
+        pLo -= TWO32;
+        pHi++;
+      }
+    }
+    this.mapped = n * size;
+    return 0;
+  }
+
+  /** Walks down to the level of `size` and clears a run there. Mirrors __arm_lpae_unmap(). */
+  private unmapFrom(
+    t: Uint32Array,
+    lvl: number,
+    iova: number,
+    lo: number,
+    hi: number,
+    size: number,
+    count: number,
+    gather: IommuIotlbGather | null,
+  ): number {
+    for (;;) {
+      const idx = this.index(lvl, lo, hi);
+      const k = idx << 1;
+      const dlo = t[k]!;
+      const dhi = t[k + 1]!;
+      if ((dlo | dhi) === 0) {
+        this.warn("__arm_lpae_unmap", "nothing mapped at iova");
+        return 0;
+      }
+      const leafType = lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK;
+      if (size === LEVEL_BLOCK_SIZE[lvl]) {
+        return this.clearRun(t, lvl, idx, iova, size, count, gather, leafType);
+      }
+      if ((dlo & 3) === leafType) {
+        this.warn("__arm_lpae_unmap", "Unmap of a partial large IOPTE is not allowed");
+        return 0;
+      }
+      if (lvl === MAX_LEVEL) {
+        this.warn("__arm_lpae_unmap", "ran out of page table");
+        return 0;
+      }
+      t = this.mem.pageU32(descriptorAddress(dlo, dhi));
+      lvl++;
+    }
+  }
+
+  /** Clears up to `count` entries from `idx`, stopping at the first empty one. */
+  private clearRun(
+    t: Uint32Array,
+    lvl: number,
+    idx: number,
+    iova: number,
+    size: number,
+    count: number,
+    gather: IommuIotlbGather | null,
+    leafType: number,
+  ): number {
+    const max = PTES_PER_TABLE - (idx & (PTES_PER_TABLE - 1));
+    const n = count < max ? count : max;
+    const base = idx << 1;
+    let i = 0;
+    for (; i < n; i++) {
+      const k = base + 2 * i;
+      const dlo = t[k]!;
+      const dhi = t[k + 1]!;
+      if ((dlo | dhi) === 0) {
+        this.warn("__arm_lpae_unmap", "hole inside the unmapped run");
+        break;
+      }
+      if ((dlo & 3) !== leafType) this.unlinkTable(t, k, lvl, iova + i * size, size, dlo, dhi);
+    }
+    if (i > 0) t.fill(0, base, base + 2 * i);
+    if (gather !== null && !gather.queued) {
+      const addPage = this.tlb?.tlbAddPage;
+      if (addPage !== undefined) {
+        for (let j = 0; j < i; j++) addPage.call(this.tlb, gather, iova + j * size, size, this.cookie);
+      }
+    }
+    return i * size;
+  }
+
+  /** Clears a table entry, flushes walks over its range and frees the subtree. */
+  private unlinkTable(
+    t: Uint32Array,
+    k: number,
+    lvl: number,
+    at: number,
+    size: number,
+    dlo: number,
+    dhi: number,
+  ): void {
+    t[k] = 0;
+    t[k + 1] = 0;
+    this.tlb?.tlbFlushWalk?.(at, size, GRANULE, this.cookie);
+    if (lvl >= MAX_LEVEL) {
+      this.warn("__arm_lpae_free_pgtable", "table descriptor at the last level");
+      return;
+    }
+    this.freeTable(lvl + 1, descriptorAddress(dlo, dhi), at - (at % size));
+  }
+
+  /** Frees a table and every table below it, children first. Mirrors __arm_lpae_free_pgtable(). */
+  private freeTable(lvl: number, pa: number, vaBase: number): void {
+    const isRoot = lvl === this.startLevel;
+    if (lvl < MAX_LEVEL) {
+      const t = this.mem.pageU32(pa);
+      const entries = isRoot ? this.pgdEntries : PTES_PER_TABLE;
+      const blk = LEVEL_BLOCK_SIZE[lvl]!;
+      for (let e = 0; e < entries; e++) {
+        const dlo = t[2 * e]!;
+        const dhi = t[2 * e + 1]!;
+        if ((dlo | dhi) === 0 || (dlo & 3) === PTE_TYPE_BLOCK) continue;
+        this.freeTable(lvl + 1, descriptorAddress(dlo, dhi), vaBase + e * blk);
+      }
+    }
+    this.observer?.tableFreed(pa, lvl, vaBase);
+    const size = isRoot ? this.pgdSizeBytes : GRANULE;
+    if (this.freeHook !== undefined) this.freeHook(this.cookie, pa, size);
+    else this.mem.freePage(pa);
+    this.tablePages--;
+  }
+
+  /** Allocates a zeroed table page; its address or −1. Mirrors __arm_lpae_alloc_pages(). */
+  private allocTable(level: number, vaBase: number, size: number): number {
+    const pa = this.allocHook !== undefined ? this.allocHook(this.cookie, size) : this.mem.allocPage();
+    if (pa === null) return -1;
+    this.tablePages++;
+    this.observer?.tableAllocated(pa, level, vaBase);
+    return pa;
+  }
+
+  /**
+   * The kernel's generic walk for iovas in the top 512 GiB of the 64-bit space, where its
+   * `addr += size` can wrap and the walk goes on to the following entries: the last entry
+   * visited decides the answer. Mirrors __arm_lpae_iopte_walk() with visit_iova_to_phys().
+   */
+  private iovaToPhysExact(lo: number, hi: number): number {
+    this.wAddrLo = lo;
+    this.wAddrHi = hi;
+    // end = iova + 1; for the very last iova it wraps to 0 and the kernel reads nothing.
+    this.wEndLo = (lo + 1) >>> 0;
+    this.wEndHi = lo === 0xffffffff ? (hi + 1) >>> 0 : hi;
+    this.wLevel = -1;
+    if (this.walkExact(this.root, this.startLevel) !== 0 || this.wLevel < 0) return 0;
+    const lvl = this.wLevel;
+    const outLo = ((this.wPteLo & PTE_ADDR_LO_MASK) | (lo & LEVEL_OFFSET_LO[lvl]!)) >>> 0;
+    const outHi = (this.wPteHi & PTE_ADDR_HI_MASK) | (hi & LEVEL_OFFSET_HI[lvl]!);
+    return outHi * TWO32 + outLo;
+  }
+
+  private walkExact(t: Uint32Array, lvl: number): number {
+    const max = lvl === this.startLevel ? this.pgdEntries : PTES_PER_TABLE;
+    for (let idx = this.index(lvl, this.wAddrLo, this.wAddrHi); idx < max; idx++) {
+      const below =
+        this.wAddrHi < this.wEndHi || (this.wAddrHi === this.wEndHi && this.wAddrLo < this.wEndLo);
+      if (!below) break;
+      const dlo = t[2 * idx]!;
+      const dhi = t[2 * idx + 1]!;
+      this.wPteLo = dlo;
+      this.wPteHi = dhi;
+      this.wLevel = lvl;
+      const type = dlo & 3;
+      if (type === (lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK)) {
+        const sum = this.wAddrLo + (LEVEL_BLOCK_SIZE[lvl]! % TWO32);
+        this.wAddrLo = sum >>> 0;
+        this.wAddrHi =
+          (this.wAddrHi + Math.floor(LEVEL_BLOCK_SIZE[lvl]! / TWO32) + (sum >= TWO32 ? 1 : 0)) >>> 0;
+        continue;
+      }
+      if (lvl === MAX_LEVEL || type !== PTE_TYPE_TABLE) return -EINVAL;
+      const r = this.walkExact(this.mem.pageU32(descriptorAddress(dlo, dhi)), lvl + 1);
+      if (r !== 0) return r;
+    }
+    return 0;
+  }
+
+  private warn(where: string, message: string): void {
+    this.warnCount++;
+    this.warnings?.warn(where, message);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The panfrost buffer object: a shmem GEM object with per-file GPU mappings, executable / heap
+ * flags, a GPU use count (jobs in flight) and, for heap BOs, sparse pages grown on GPU fault.
+ */
+import { DrmGemShmemObject, type DrmDevice, type DrmFile } from "@panmmu/drm";
+import { PAGE_SIZE } from "@panmmu/hw";
+import { PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "../mmu/color-adjust.js";
+import type { BoMapping, MappedBo } from "./mapping.js";
+import { PageStore } from "./page-store.js";
+
+/** Device hooks a BO calls on GEM events. */
+export interface BoHooks {
+  /** A handle to `bo` was created in `file`: create its mapping there. 0 or -errno. */
+  gemOpen(bo: PanfrostBo, file: DrmFile): number;
+  /** A handle to `bo` in `file` was deleted: drop that file's mapping. */
+  gemClose(bo: PanfrostBo, file: DrmFile): void;
+  /** `bo` is being freed (last reference): forget it. */
+  boFreed(bo: PanfrostBo): void;
+}
+
+/** Mirrors struct panfrost_gem_object. */
+export class PanfrostBo extends DrmGemShmemObject implements MappedBo {
+  /** Creation flags (PANFROST_BO_NOEXEC | PANFROST_BO_HEAP). */
+  readonly flags: number;
+  /** Not executable. */
+  readonly noexec: boolean;
+  /** Heap BO: pages come 2 MiB at a time on GPU fault. */
+  readonly isHeap: boolean;
+  /** One mapping per file holding a handle, in creation order. */
+  readonly mappings: BoMapping[] = [];
+  /** Jobs in flight using the BO (the shrinker skips it while > 0). */
+  gpuUsecount = 0;
+  /** Heap BOs: the sparse pages. */
+  readonly heapPages: PageStore | null;
+  /** Heap BOs: bytes made resident by faults. */
+  heapRssSize = 0;
+  /** Label (debugging). */
+  label = "";
+  /** Client id of the creating file (0 for imported/foreign objects). */
+  creatorClient = 0;
+
+  /**
+   * @param dev - DRM device.
+   * @param size - size in bytes (already rounded as the driver wants).
+   * @param flags - creation flags.
+   * @param hooks - device hooks.
+   */
+  constructor(
+    dev: DrmDevice,
+    size: number,
+    flags: number,
+    private readonly hooks: BoHooks,
+  ) {
+    super(dev, size);
+    this.flags = flags;
+    this.noexec = (flags & PANFROST_BO_NOEXEC) !== 0;
+    this.isHeap = (flags & PANFROST_BO_HEAP) !== 0;
+    this.heapPages = this.isHeap ? new PageStore(dev.memory, this.size / PAGE_SIZE) : null;
+  }
+
+  /** Mirrors panfrost_gem_open(). */
+  override open(file: DrmFile): number {
+    return this.hooks.gemOpen(this, file);
+  }
+
+  /** Mirrors panfrost_gem_close(). */
+  override close(file: DrmFile): void {
+    this.hooks.gemClose(this, file);
+  }
+
+  /** Resident bytes: heap RSS for heap BOs, else the whole BO when it has pages. Mirrors panfrost_gem_rss(). */
+  get residentBytes(): number {
+    if (this.isHeap) return this.heapRssSize;
+    return this.pages === null ? 0 : this.size;
+  }
+
+  /** Mirrors panfrost_gem_free_object(). */
+  override free(): void {
+    this.hooks.boFreed(this);
+    this.heapPages?.releaseAll();
+    this.heapRssSize = 0;
+    super.free();
+  }
+}

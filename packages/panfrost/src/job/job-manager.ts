@@ -1,0 +1,575 @@
+/**
+ * The job manager side of the driver: per-slot run queues fed in order per file, submission to
+ * the hardware job slots (two chains per slot: current and _NEXT) with an AS taken for each
+ * job, the job interrupt, timeouts, hard-stop on close, and the job part of a GPU reset.
+ */
+import { type DmaFence, DmaFenceContext } from "@panmmu/drm";
+import type { EventHandle, EventLoop, IrqLine, MmioBus } from "@panmmu/hw";
+import { ECANCELED, EINVAL, ESRCH, type WarningSink } from "@panmmu/uapi";
+import type { GpuFeatures } from "../device/features.js";
+import type { PanfrostMmu } from "../mmu/mmu.js";
+import {
+  GPU_LATEST_FLUSH_ID,
+  JOB_INT_CLEAR,
+  JOB_INT_JS_STATE,
+  JOB_INT_MASK,
+  JOB_INT_MASK_DONE,
+  JOB_INT_MASK_ERR,
+  JOB_INT_RAWSTAT,
+  JOB_INT_STAT,
+  JS_AFFINITY_NEXT_HI,
+  JS_AFFINITY_NEXT_LO,
+  JS_COMMAND,
+  JS_COMMAND_HARD_STOP,
+  JS_COMMAND_HARD_STOP_0,
+  JS_COMMAND_HARD_STOP_1,
+  JS_COMMAND_NEXT,
+  JS_COMMAND_NOP,
+  JS_COMMAND_SOFT_STOP,
+  JS_COMMAND_START,
+  JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE,
+  JS_CONFIG_JOB_CHAIN_FLAG,
+  JS_CONFIG_NEXT,
+  JS_CONFIG_START_FLUSH_CLEAN_INVALIDATE,
+  JS_CONFIG_START_MMU,
+  JS_CONFIG_THREAD_PRI,
+  JS_FLUSH_ID_NEXT,
+  JS_HEAD_NEXT_HI,
+  JS_HEAD_NEXT_LO,
+  JS_STATUS,
+  JS_TAIL_HI,
+  JS_TAIL_LO,
+} from "../regs.js";
+import type { JobOwner, PanfrostJob } from "./job.js";
+
+/** Number of job slots panfrost drives (JS0 fragment, JS1 vertex/compute, JS2 unused). */
+export const NUM_JOB_SLOTS = 3;
+/** Default job timeout: 500 ms of virtual time. */
+export const JOB_TIMEOUT_NS = 500_000_000;
+/** How long a reset waits for soft-stopped slots to go idle: 10 ms. */
+export const RESET_STOP_TIMEOUT_NS = 10_000_000;
+/** JS_CONFIG_ENABLE_FLUSH_REDUCTION. */
+const JS_CONFIG_ENABLE_FLUSH_REDUCTION = 0x4000;
+/** Exception code DONE. */
+const EXC_DONE = 0x01;
+/** Exception code STOPPED (soft stop). */
+const EXC_STOPPED = 0x03;
+/** Exception code TERMINATED (hard stop). */
+const EXC_TERMINATED = 0x04;
+
+/** One hardware job slot as the driver tracks it. */
+interface SlotState {
+  /** Slot number. */
+  readonly js: number;
+  /** Fence timeline of the slot. */
+  readonly timeline: DmaFenceContext;
+  /** Jobs ready to run, oldest first. */
+  readonly ready: PanfrostJob[];
+  /** Jobs on the hardware: [0] current (or first queued), [1] in _NEXT behind it. */
+  readonly hw: [PanfrostJob | null, PanfrostJob | null];
+  /** The scheduler timeout of the slot (runs while a job is on the hardware). */
+  timer: EventHandle | null;
+  /** A retry of `kick` scheduled because the _NEXT registers were busy. */
+  retry: EventHandle | null;
+}
+
+/** Counters of the job manager. */
+export interface JobCounters {
+  /** Jobs submitted. */
+  submitted: number;
+  /** Jobs written to a slot (including re-runs after reset). */
+  hwSubmits: number;
+  /** Jobs completed DONE. */
+  completed: number;
+  /** Jobs failed with a fault. */
+  faulted: number;
+  /** Jobs cancelled (hard stop, close, reset). */
+  cancelled: number;
+  /** Timeouts. */
+  timeouts: number;
+  /** GPU resets. */
+  resets: number;
+  /** Times a ready job had to wait because no AS could be had. */
+  asWaits: number;
+  /** Job IRQ handler runs. */
+  irqs: number;
+}
+
+/** Construction parameters of {@link JobManager}. */
+export interface JobManagerParams {
+  /** Register window. */
+  mmio: MmioBus;
+  /** Event loop. */
+  loop: EventLoop;
+  /** WARN sink. */
+  warnings: WarningSink;
+  /** MMU block (AS get/put). */
+  mmu: PanfrostMmu;
+  /** GPU features. */
+  features: GpuFeatures;
+  /** Job timeout in virtual ns. */
+  timeoutNs: number;
+  /** Performs the device part of a reset: GPU soft reset and MMU state reset. */
+  resetHardware: () => void;
+}
+
+/** The job manager. Mirrors panfrost_job.c. */
+export class JobManager {
+  /** Counters. */
+  readonly counters: JobCounters = {
+    submitted: 0,
+    hwSubmits: 0,
+    completed: 0,
+    faulted: 0,
+    cancelled: 0,
+    timeouts: 0,
+    resets: 0,
+    asWaits: 0,
+    irqs: 0,
+  };
+  private readonly slots: SlotState[] = [];
+  private readonly entities = new Map<JobOwner, PanfrostJob[][]>();
+  private resetPending = false;
+  private resetScheduled = false;
+  private suspended = false;
+  private readonly p: JobManagerParams;
+  private readonly jsMask: number;
+
+  /** Creates the job manager (slots present in JS_PRESENT, at most {@link NUM_JOB_SLOTS}). */
+  constructor(p: JobManagerParams) {
+    this.p = p;
+    let mask = 0;
+    for (let js = 0; js < NUM_JOB_SLOTS; js++) {
+      if (((p.features.jsPresent >>> js) & 1) === 0) continue;
+      mask |= JOB_INT_MASK_DONE(js) | JOB_INT_MASK_ERR(js);
+      this.slots[js] = {
+        js,
+        timeline: new DmaFenceContext(p.loop, "panfrost", `js${js}`),
+        ready: [],
+        hw: [null, null],
+        timer: null,
+        retry: null,
+      };
+    }
+    this.jsMask = mask >>> 0;
+    p.mmu.slots.onAvailable(() => this.kickAll());
+  }
+
+  /** Installs the job IRQ handler and unmasks the slots' IRQs. Mirrors panfrost_job_init(). */
+  attach(irq: IrqLine): void {
+    irq.setHandler(() => this.irqHandler());
+    this.p.mmio.write32(JOB_INT_CLEAR, this.jsMask);
+    this.p.mmio.write32(JOB_INT_MASK, this.jsMask);
+  }
+
+  /** Masks the job IRQ and stops handling it. Mirrors panfrost_job_fini(). */
+  detach(irq: IrqLine): void {
+    this.suspended = true;
+    this.p.mmio.write32(JOB_INT_MASK, 0);
+    irq.clearHandler();
+    for (const s of this.slots) {
+      if (s === undefined) continue;
+      if (s.timer !== null) this.p.loop.cancel(s.timer);
+      if (s.retry !== null) this.p.loop.cancel(s.retry);
+    }
+  }
+
+  /** Whether slot `js` exists. */
+  hasSlot(js: number): boolean {
+    return this.slots[js] !== undefined;
+  }
+
+  /** A fresh done fence on slot `js`'s timeline. */
+  createFence(js: number): DmaFence {
+    const s = this.slots[js];
+    if (s === undefined) throw new RangeError(`no job slot ${js}`);
+    return s.timeline.createFence();
+  }
+
+  /**
+   * Queues a job behind the earlier jobs of its file on its slot; it becomes ready once those
+   * are ready and every fence in `deps` signalled. Mirrors drm_sched_entity_push_job().
+   */
+  push(job: PanfrostJob, deps: readonly DmaFence[]): void {
+    this.counters.submitted++;
+    job.owner.jobStats.submitted++;
+    const queues = this.entityQueues(job.owner);
+    const q = queues[job.slot] ?? [];
+    queues[job.slot] = q;
+    q.push(job);
+    for (const f of deps) {
+      if (f.signaled) continue;
+      job.pendingDeps++;
+      f.addCallback(() => {
+        job.pendingDeps--;
+        if (job.pendingDeps === 0) {
+          this.p.loop.schedule(0, () => this.pump(job.owner, job.slot), "panfrost:dep-signalled");
+        }
+      });
+    }
+    this.pump(job.owner, job.slot);
+  }
+
+  private entityQueues(owner: JobOwner): PanfrostJob[][] {
+    let e = this.entities.get(owner);
+    if (e === undefined) {
+      e = [];
+      this.entities.set(owner, e);
+    }
+    return e;
+  }
+
+  /** Moves the ready head jobs of one file's queue to the slot's run queue. */
+  private pump(owner: JobOwner, js: number): void {
+    const q = this.entities.get(owner)?.[js];
+    const slot = this.slots[js];
+    if (q === undefined || slot === undefined) return;
+    let moved = false;
+    while (q.length > 0 && (q[0]?.pendingDeps ?? 1) === 0) {
+      const job = q.shift() as PanfrostJob;
+      job.state = "ready";
+      slot.ready.push(job);
+      moved = true;
+    }
+    if (moved) this.kick(js);
+  }
+
+  /** Tries to start ready jobs on every slot. */
+  kickAll(): void {
+    for (const s of this.slots) if (s !== undefined) this.kick(s.js);
+  }
+
+  /**
+   * Starts ready jobs on slot `js` while it has room: each needs an AS (asGet); when none can
+   * be had the job waits (retried when an AS is put or freed), which is never an error.
+   */
+  private kick(js: number): void {
+    const slot = this.slots[js];
+    if (slot === undefined || this.resetPending || this.suspended) return;
+    const mmio = this.p.mmio;
+    while (slot.ready.length > 0 && slot.hw[1] === null) {
+      const job = slot.ready[0] as PanfrostJob;
+      if (mmio.read32(JS_COMMAND_NEXT(js)) !== JS_COMMAND_NOP) {
+        // The _NEXT registers still hold a chain the hardware has not taken yet.
+        if (slot.retry === null) {
+          slot.retry = this.p.loop.schedule(
+            1_000,
+            () => {
+              slot.retry = null;
+              this.kick(js);
+            },
+            `panfrost:js${js}-next-busy`,
+          );
+        }
+        return;
+      }
+      const as = this.p.mmu.slots.asGet(job.ctx);
+      if (as < 0) {
+        this.counters.asWaits++;
+        return;
+      }
+      slot.ready.shift();
+      this.hwSubmit(job, slot, as);
+    }
+  }
+
+  /**
+   * Writes a job into the slot's _NEXT registers with its AS in JS_CONFIG and starts it.
+   * Mirrors panfrost_job_hw_submit().
+   */
+  private hwSubmit(job: PanfrostJob, slot: SlotState, as: number): void {
+    const { mmio, features } = this.p;
+    const js = slot.js;
+    job.holdsAs = true;
+    job.state = "hw";
+    if (job.startedAt < 0) job.startedAt = this.p.loop.now;
+    this.counters.hwSubmits++;
+    let cfg = as | JS_CONFIG_THREAD_PRI(8);
+    cfg |= JS_CONFIG_START_FLUSH_CLEAN_INVALIDATE | JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE;
+    if (features.hw.flushReduction) cfg |= JS_CONFIG_ENABLE_FLUSH_REDUCTION;
+    if (features.hw.issue10649) cfg |= JS_CONFIG_START_MMU;
+    job.chainFlag = features.hw.jobChainDisambiguation && (job.doneFence.seqno & 1) === 1;
+    if (job.chainFlag) cfg |= JS_CONFIG_JOB_CHAIN_FLAG;
+    mmio.write32(JS_HEAD_NEXT_LO(js), job.jc >>> 0);
+    mmio.write32(JS_HEAD_NEXT_HI(js), Math.floor(job.jc / 0x1_0000_0000) >>> 0);
+    mmio.write32(JS_AFFINITY_NEXT_LO(js), features.shaderPresent >>> 0);
+    mmio.write32(JS_AFFINITY_NEXT_HI(js), 0);
+    mmio.write32(JS_CONFIG_NEXT(js), cfg >>> 0);
+    if (features.hw.flushReduction) {
+      mmio.write32(JS_FLUSH_ID_NEXT(js), mmio.read32(GPU_LATEST_FLUSH_ID));
+    }
+    if (slot.hw[0] === null) slot.hw[0] = job;
+    else slot.hw[1] = job;
+    mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_START);
+    this.armTimer(slot);
+  }
+
+  private armTimer(slot: SlotState): void {
+    if (slot.timer !== null || slot.hw[0] === null) return;
+    slot.timer = this.p.loop.schedule(
+      this.p.timeoutNs,
+      () => {
+        slot.timer = null;
+        this.timedOut(slot);
+      },
+      `panfrost:js${slot.js}-timeout`,
+    );
+  }
+
+  private restartTimer(slot: SlotState): void {
+    if (slot.timer !== null) {
+      this.p.loop.cancel(slot.timer);
+      slot.timer = null;
+    }
+    this.armTimer(slot);
+  }
+
+  /** Removes and returns the oldest hardware job of a slot. Mirrors panfrost_dequeue_job(). */
+  private dequeue(slot: SlotState): PanfrostJob | null {
+    const job = slot.hw[0];
+    slot.hw[0] = slot.hw[1];
+    slot.hw[1] = null;
+    return job;
+  }
+
+  private irqHandler(): void {
+    if (this.suspended) return;
+    const status = this.p.mmio.read32(JOB_INT_STAT) >>> 0;
+    if (status === 0) return;
+    this.counters.irqs++;
+    this.handleIrqs(status);
+  }
+
+  /**
+   * Handles the done/error bits in `status`: errors first (the failed chain stops the slot,
+   * its _NEXT chain is cancelled and restarted), then completions, then a chain that finished
+   * together with the one before it (the slot is idle but still holds it).
+   *
+   * Mirrors panfrost_job_handle_irqs().
+   */
+  private handleIrqs(status: number): void {
+    const mmio = this.p.mmio;
+    mmio.write32(JOB_INT_CLEAR, status);
+    const jsState = mmio.read32(JOB_INT_JS_STATE) >>> 0;
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      const js = slot.js;
+      const err = (status & JOB_INT_MASK_ERR(js)) !== 0;
+      const done = (status & JOB_INT_MASK_DONE(js)) !== 0;
+      if (!err && !done) continue;
+      let failed: PanfrostJob | null = null;
+      let nextWasPending = false;
+      if (err) {
+        nextWasPending = ((jsState >>> (16 + js)) & 1) === 1;
+        mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_NOP);
+        failed = this.dequeue(slot);
+      }
+      let finished: PanfrostJob | null = null;
+      if (done) finished = this.dequeue(slot);
+      if (failed !== null) this.handleErr(failed, slot, mmio.read32(JS_STATUS(js)) & 0xff);
+      if (finished !== null) this.finish(finished, slot, 0, EXC_DONE);
+      if (
+        failed === null &&
+        done &&
+        slot.hw[0] !== null &&
+        ((jsState >>> js) & 1) === 0 &&
+        ((jsState >>> (16 + js)) & 1) === 0 &&
+        (mmio.read32(JOB_INT_RAWSTAT) & (JOB_INT_MASK_DONE(js) | JOB_INT_MASK_ERR(js))) === 0
+      ) {
+        // Both chains completed before the interrupt was handled: the slot is idle.
+        const second = this.dequeue(slot);
+        if (second !== null) this.finish(second, slot, 0, EXC_DONE);
+      }
+      if (failed !== null && !this.resetPending && slot.hw[0] !== null && nextWasPending) {
+        // A failure stops the job manager: restart the chain we cancelled from _NEXT.
+        mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_START);
+      }
+      this.restartTimer(slot);
+    }
+    if (!this.resetPending) this.kickAll();
+  }
+
+  /**
+   * A chain stopped with `code`: a soft-stopped chain is kept to be resumed from JS_TAIL; a
+   * hard-stopped one is cancelled (-ECANCELED); any fault fails it (-EINVAL).
+   *
+   * Mirrors panfrost_job_handle_err().
+   */
+  private handleErr(job: PanfrostJob, slot: SlotState, code: number): void {
+    if (code === EXC_STOPPED) {
+      const mmio = this.p.mmio;
+      job.jc =
+        (mmio.read32(JS_TAIL_HI(slot.js)) >>> 0) * 0x1_0000_0000 +
+        (mmio.read32(JS_TAIL_LO(slot.js)) >>> 0);
+      this.releaseAs(job);
+      job.state = "ready";
+      slot.ready.unshift(job);
+      return;
+    }
+    if (code === EXC_TERMINATED) this.finish(job, slot, -ECANCELED, code);
+    else this.finish(job, slot, -EINVAL, code);
+  }
+
+  private releaseAs(job: PanfrostJob): void {
+    if (!job.holdsAs) return;
+    job.holdsAs = false;
+    this.p.mmu.slots.asPut(job.ctx);
+  }
+
+  /** Completes a job: AS put, fence signalled (with `error`), references dropped. */
+  private finish(job: PanfrostJob, slot: SlotState | null, error: number, code: number): void {
+    if (job.state === "done") {
+      this.p.warnings.warn("panfrost_job_finish", `job ${job.id} finished twice`);
+      return;
+    }
+    this.releaseAs(job);
+    job.state = "done";
+    job.exceptionStatus = code;
+    job.finishedAt = this.p.loop.now;
+    if (job.startedAt >= 0) job.owner.jobStats.gpuTimeNs += job.finishedAt - job.startedAt;
+    if (error === 0) {
+      this.counters.completed++;
+      job.owner.jobStats.completed++;
+    } else {
+      if (error === -EINVAL) this.counters.faulted++;
+      else this.counters.cancelled++;
+      job.owner.jobStats.failed++;
+    }
+    if (error !== 0) job.doneFence.setError(error);
+    job.doneFence.signal();
+    job.cleanup();
+    void slot;
+  }
+
+  /**
+   * Slot timeout: if the oldest hardware job did not finish in time (after handling any
+   * interrupt already pending, as the kernel synchronises the IRQ first), mark it guilty and
+   * reset the GPU. Mirrors panfrost_job_timedout().
+   */
+  private timedOut(slot: SlotState): void {
+    const pending = this.p.mmio.read32(JOB_INT_RAWSTAT) & this.jsMask;
+    if (pending !== 0 && !this.resetPending) this.handleIrqs(pending >>> 0);
+    const job = slot.hw[0];
+    if (job === null) return;
+    this.counters.timeouts++;
+    job.guilty = true;
+    this.scheduleReset();
+  }
+
+  /** Schedules a GPU reset (once) as a work item. Mirrors panfrost_device_schedule_reset(). */
+  scheduleReset(): void {
+    if (this.resetScheduled) return;
+    this.resetScheduled = true;
+    this.p.loop.schedule(
+      0,
+      () => {
+        this.resetScheduled = false;
+        this.reset();
+      },
+      "panfrost:reset-work",
+    );
+  }
+
+  /**
+   * Resets the GPU: stop every slot (cancel _NEXT, soft-stop the current chain), wait up to
+   * 10 ms, collect the results, reset the hardware (which returns every AS), then re-run the
+   * jobs that were on the hardware or queued, except the guilty ones, which are cancelled.
+   *
+   * Mirrors panfrost_reset().
+   */
+  reset(): void {
+    if (this.resetPending || this.suspended) return;
+    this.resetPending = true;
+    this.counters.resets++;
+    const { mmio, loop } = this.p;
+    mmio.write32(JOB_INT_MASK, 0);
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      if (slot.timer !== null) {
+        loop.cancel(slot.timer);
+        slot.timer = null;
+      }
+      mmio.write32(JS_COMMAND_NEXT(slot.js), JS_COMMAND_NOP);
+      if (slot.hw[0] !== null) mmio.write32(JS_COMMAND(slot.js), JS_COMMAND_SOFT_STOP);
+    }
+    loop.runUntil(() => (mmio.read32(JOB_INT_JS_STATE) & this.jsMask) === 0, RESET_STOP_TIMEOUT_NS);
+    const raw = mmio.read32(JOB_INT_RAWSTAT) & this.jsMask;
+    if (raw !== 0) this.handleIrqs(raw >>> 0);
+    // Whatever is still on the hardware did not stop in time or never started: re-run it.
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      const onHw = [slot.hw[0], slot.hw[1]].filter((j): j is PanfrostJob => j !== null);
+      slot.hw[0] = null;
+      slot.hw[1] = null;
+      for (const job of onHw) {
+        this.releaseAs(job);
+        job.state = "ready";
+      }
+      slot.ready.unshift(...onHw);
+      for (const job of [...slot.ready]) {
+        if (job.guilty) {
+          slot.ready.splice(slot.ready.indexOf(job), 1);
+          this.finish(job, slot, -ECANCELED, job.exceptionStatus);
+        }
+      }
+    }
+    this.p.resetHardware();
+    mmio.write32(JOB_INT_CLEAR, this.jsMask);
+    mmio.write32(JOB_INT_MASK, this.jsMask);
+    this.resetPending = false;
+    this.kickAll();
+  }
+
+  /**
+   * A file is closing: cancel its queued jobs (-ESRCH, as a destroyed scheduler entity does)
+   * and hard-stop the ones on the hardware (they finish -ECANCELED through the IRQ, keeping
+   * their BOs and address space alive until then). Mirrors panfrost_job_close().
+   */
+  close(owner: JobOwner): void {
+    const queues = this.entities.get(owner);
+    this.entities.delete(owner);
+    const mmio = this.p.mmio;
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      const cancelled = (queues?.[slot.js] ?? []).concat(slot.ready.filter((j) => j.owner === owner));
+      for (const job of cancelled) {
+        const i = slot.ready.indexOf(job);
+        if (i >= 0) slot.ready.splice(i, 1);
+        this.finish(job, slot, -ESRCH, 0);
+      }
+      const jsState = mmio.read32(JOB_INT_JS_STATE) >>> 0;
+      const next = slot.hw[1];
+      if (next !== null && next.owner === owner && ((jsState >>> (16 + slot.js)) & 1) === 1) {
+        mmio.write32(JS_COMMAND_NEXT(slot.js), JS_COMMAND_NOP);
+        slot.hw[1] = null;
+        this.finish(next, slot, -ECANCELED, EXC_TERMINATED);
+      }
+      for (const job of [slot.hw[1], slot.hw[0]]) {
+        if (job === null || job.owner !== owner) continue;
+        const cmd = this.p.features.hw.jobChainDisambiguation
+          ? job.chainFlag
+            ? JS_COMMAND_HARD_STOP_1
+            : JS_COMMAND_HARD_STOP_0
+          : JS_COMMAND_HARD_STOP;
+        mmio.write32(JS_COMMAND(slot.js), cmd);
+      }
+    }
+  }
+
+  /** Jobs of every slot (hardware first, then ready), for dumps. */
+  snapshot(): Array<{ js: number; hw: Array<number | null>; ready: number[] }> {
+    return this.slots
+      .filter((s): s is SlotState => s !== undefined)
+      .map((s) => ({ js: s.js, hw: s.hw.map((j) => j?.id ?? null), ready: s.ready.map((j) => j.id) }));
+  }
+
+  /** Whether no job is queued, ready or on the hardware. */
+  get idle(): boolean {
+    for (const s of this.slots) {
+      if (s === undefined) continue;
+      if (s.ready.length > 0 || s.hw[0] !== null || s.hw[1] !== null) return false;
+    }
+    for (const e of this.entities.values()) for (const q of e) if (q !== undefined && q.length > 0) return false;
+    return true;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Names of the Mali exception codes (JS_STATUS, job headers, AS_FAULTSTATUS) and access types,
+ * as the kernel prints them.
+ */
+
+const NAMES: Readonly<Record<number, string>> = {
+  0x00: "OK",
+  0x01: "DONE",
+  0x02: "INTERRUPTED",
+  0x03: "STOPPED",
+  0x04: "TERMINATED",
+  0x05: "KABOOM",
+  0x06: "EUREKA",
+  0x08: "ACTIVE",
+  0x40: "JOB_CONFIG_FAULT",
+  0x41: "JOB_POWER_FAULT",
+  0x42: "JOB_READ_FAULT",
+  0x43: "JOB_WRITE_FAULT",
+  0x44: "JOB_AFFINITY_FAULT",
+  0x48: "JOB_BUS_FAULT",
+  0x50: "INSTR_INVALID_PC",
+  0x51: "INSTR_INVALID_ENC",
+  0x52: "INSTR_TYPE_MISMATCH",
+  0x53: "INSTR_OPERAND_FAULT",
+  0x54: "INSTR_TLS_FAULT",
+  0x55: "INSTR_BARRIER_FAULT",
+  0x56: "INSTR_ALIGN_FAULT",
+  0x58: "DATA_INVALID_FAULT",
+  0x59: "TILE_RANGE_FAULT",
+  0x5a: "ADDR_RANGE_FAULT",
+  0x5b: "IMPRECISE_FAULT",
+  0x60: "OOM",
+  0x61: "OOM_AFBC",
+  0x7f: "UNKNOWN",
+  0x80: "DELAYED_BUS_FAULT",
+  0x88: "GPU_SHAREABILITY_FAULT",
+  0x89: "SYS_SHAREABILITY_FAULT",
+  0x8a: "GPU_CACHEABILITY_FAULT",
+  0xc7: "TRANSLATION_FAULT_IDENTITY",
+};
+
+const LEVELLED: ReadonlyArray<[number, string, number]> = [
+  [0xc0, "TRANSLATION_FAULT_", 5],
+  [0xc8, "PERM_FAULT_", 4],
+  [0xd0, "TRANSTAB_BUS_FAULT_", 4],
+  [0xd8, "ACCESS_FLAG_", 4],
+  [0xe0, "ADDR_SIZE_FAULT_IN", 4],
+  [0xe4, "ADDR_SIZE_FAULT_OUT", 4],
+  [0xe8, "MEM_ATTR_FAULT_", 4],
+  [0xec, "MEM_ATTR_NONCACHE_", 4],
+];
+
+/**
+ * Name of an exception code, or "Unknown exception type".
+ *
+ * Mirrors panfrost_exception_name().
+ */
+export function exceptionName(code: number): string {
+  const direct = NAMES[code];
+  if (direct !== undefined) return direct;
+  for (const [base, prefix, n] of LEVELLED) {
+    if (code >= base && code < base + n) return `${prefix}${code - base}`;
+  }
+  return "Unknown exception type";
+}
+
+/** Whether an exception code is a fault (above MAX_NON_FAULT, 0x3f). */
+export function isFault(code: number): boolean {
+  return code > 0x3f;
+}
+
+/** Whether an MMU exception type is a translation fault at any level (`(type & 0xf8) == 0xc0`). */
+export function isTranslationFault(exceptionType: number): boolean {
+  return (exceptionType & 0xf8) === 0xc0;
+}
+
+/**
+ * Name of a FAULTSTATUS access type (bits 9:8): ATOMIC (UNKNOWN without the AArch64 MMU
+ * feature), EXECUTE, READ, WRITE.
+ *
+ * Mirrors access_type_name() of panfrost_mmu.c.
+ */
+export function accessTypeName(accessType: number, aarch64Mmu: boolean): string {
+  switch (accessType & 3) {
+    case 0:
+      return aarch64Mmu ? "ATOMIC" : "UNKNOWN";
+    case 1:
+      return "EXECUTE";
+    case 2:
+      return "READ";
+    default:
+      return "WRITE";
+  }
+}

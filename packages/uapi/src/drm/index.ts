@@ -1,0 +1,3 @@
+export * from "./constants.js";
+export * from "./ioctls.js";
+export * from "./structs.js";

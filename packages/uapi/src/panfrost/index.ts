@@ -1,0 +1,4 @@
+export * from "./constants.js";
+export * from "./dump.js";
+export * from "./ioctls.js";
+export * from "./structs.js";

@@ -1,0 +1,5 @@
+export * from "./constants.js";
+export * from "./ioctls.js";
+export * from "./macros.js";
+export * from "./structs.js";
+export * from "./uobj.js";

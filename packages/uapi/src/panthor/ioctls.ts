@@ -1,0 +1,184 @@
+/** Panthor ioctl request numbers: every one is DRM_IOWR on DRM_COMMAND_BASE + its id. */
+import { type IoctlDesc, ioctlDesc } from "../ioctl/desc.js";
+import { DRM_COMMAND_BASE, DRM_IOWR } from "../ioctl/drm-ioc.js";
+import {
+  DRM_PANTHOR_BO_CREATE,
+  DRM_PANTHOR_BO_MMAP_OFFSET,
+  DRM_PANTHOR_BO_QUERY_INFO,
+  DRM_PANTHOR_BO_SET_LABEL,
+  DRM_PANTHOR_BO_SYNC,
+  DRM_PANTHOR_DEV_QUERY,
+  DRM_PANTHOR_GROUP_CREATE,
+  DRM_PANTHOR_GROUP_DESTROY,
+  DRM_PANTHOR_GROUP_GET_STATE,
+  DRM_PANTHOR_GROUP_SUBMIT,
+  DRM_PANTHOR_SET_USER_MMIO_OFFSET,
+  DRM_PANTHOR_TILER_HEAP_CREATE,
+  DRM_PANTHOR_TILER_HEAP_DESTROY,
+  DRM_PANTHOR_VM_BIND,
+  DRM_PANTHOR_VM_CREATE,
+  DRM_PANTHOR_VM_DESTROY,
+  DRM_PANTHOR_VM_GET_STATE,
+} from "./constants.js";
+import {
+  DrmPanthorBoCreate,
+  DrmPanthorBoMmapOffset,
+  DrmPanthorBoQueryInfo,
+  DrmPanthorBoSetLabel,
+  DrmPanthorBoSync,
+  DrmPanthorDevQuery,
+  DrmPanthorGroupCreate,
+  DrmPanthorGroupDestroy,
+  DrmPanthorGroupGetState,
+  DrmPanthorGroupSubmit,
+  DrmPanthorSetUserMmioOffset,
+  DrmPanthorTilerHeapCreate,
+  DrmPanthorTilerHeapDestroy,
+  DrmPanthorVmBind,
+  DrmPanthorVmCreate,
+  DrmPanthorVmDestroy,
+  DrmPanthorVmGetState,
+} from "./structs.js";
+
+/** `DRM_IOCTL_PANTHOR_DEV_QUERY`. */
+export const DRM_IOCTL_PANTHOR_DEV_QUERY = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_DEV_QUERY,
+  DrmPanthorDevQuery,
+);
+/** `DRM_IOCTL_PANTHOR_VM_CREATE`. */
+export const DRM_IOCTL_PANTHOR_VM_CREATE = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_VM_CREATE,
+  DrmPanthorVmCreate,
+);
+/** `DRM_IOCTL_PANTHOR_VM_DESTROY`. */
+export const DRM_IOCTL_PANTHOR_VM_DESTROY = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_VM_DESTROY,
+  DrmPanthorVmDestroy,
+);
+/** `DRM_IOCTL_PANTHOR_VM_BIND`. */
+export const DRM_IOCTL_PANTHOR_VM_BIND = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_VM_BIND,
+  DrmPanthorVmBind,
+);
+/** `DRM_IOCTL_PANTHOR_VM_GET_STATE`. */
+export const DRM_IOCTL_PANTHOR_VM_GET_STATE = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_VM_GET_STATE,
+  DrmPanthorVmGetState,
+);
+/** `DRM_IOCTL_PANTHOR_BO_CREATE`. */
+export const DRM_IOCTL_PANTHOR_BO_CREATE = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_BO_CREATE,
+  DrmPanthorBoCreate,
+);
+/** `DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET`. */
+export const DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_BO_MMAP_OFFSET,
+  DrmPanthorBoMmapOffset,
+);
+/** `DRM_IOCTL_PANTHOR_GROUP_CREATE`. */
+export const DRM_IOCTL_PANTHOR_GROUP_CREATE = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_GROUP_CREATE,
+  DrmPanthorGroupCreate,
+);
+/** `DRM_IOCTL_PANTHOR_GROUP_DESTROY`. */
+export const DRM_IOCTL_PANTHOR_GROUP_DESTROY = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_GROUP_DESTROY,
+  DrmPanthorGroupDestroy,
+);
+/** `DRM_IOCTL_PANTHOR_GROUP_SUBMIT`. */
+export const DRM_IOCTL_PANTHOR_GROUP_SUBMIT = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_GROUP_SUBMIT,
+  DrmPanthorGroupSubmit,
+);
+/** `DRM_IOCTL_PANTHOR_GROUP_GET_STATE`. */
+export const DRM_IOCTL_PANTHOR_GROUP_GET_STATE = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_GROUP_GET_STATE,
+  DrmPanthorGroupGetState,
+);
+/** `DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE`. */
+export const DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_TILER_HEAP_CREATE,
+  DrmPanthorTilerHeapCreate,
+);
+/** `DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY`. */
+export const DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_TILER_HEAP_DESTROY,
+  DrmPanthorTilerHeapDestroy,
+);
+/** `DRM_IOCTL_PANTHOR_BO_SET_LABEL`. */
+export const DRM_IOCTL_PANTHOR_BO_SET_LABEL = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_BO_SET_LABEL,
+  DrmPanthorBoSetLabel,
+);
+/** `DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET`. */
+export const DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_SET_USER_MMIO_OFFSET,
+  DrmPanthorSetUserMmioOffset,
+);
+/** `DRM_IOCTL_PANTHOR_BO_SYNC`. */
+export const DRM_IOCTL_PANTHOR_BO_SYNC = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_BO_SYNC,
+  DrmPanthorBoSync,
+);
+/** `DRM_IOCTL_PANTHOR_BO_QUERY_INFO`. */
+export const DRM_IOCTL_PANTHOR_BO_QUERY_INFO = DRM_IOWR(
+  DRM_COMMAND_BASE + DRM_PANTHOR_BO_QUERY_INFO,
+  DrmPanthorBoQueryInfo,
+);
+
+/** Every panthor ioctl of the golden header (17, up to BO_QUERY_INFO), in nr order. */
+export const PANTHOR_IOCTLS: readonly IoctlDesc[] = Object.freeze([
+  ioctlDesc("DRM_IOCTL_PANTHOR_DEV_QUERY", DRM_IOCTL_PANTHOR_DEV_QUERY, DrmPanthorDevQuery),
+  ioctlDesc("DRM_IOCTL_PANTHOR_VM_CREATE", DRM_IOCTL_PANTHOR_VM_CREATE, DrmPanthorVmCreate),
+  ioctlDesc("DRM_IOCTL_PANTHOR_VM_DESTROY", DRM_IOCTL_PANTHOR_VM_DESTROY, DrmPanthorVmDestroy),
+  ioctlDesc("DRM_IOCTL_PANTHOR_VM_BIND", DRM_IOCTL_PANTHOR_VM_BIND, DrmPanthorVmBind),
+  ioctlDesc("DRM_IOCTL_PANTHOR_VM_GET_STATE", DRM_IOCTL_PANTHOR_VM_GET_STATE, DrmPanthorVmGetState),
+  ioctlDesc("DRM_IOCTL_PANTHOR_BO_CREATE", DRM_IOCTL_PANTHOR_BO_CREATE, DrmPanthorBoCreate),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET",
+    DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET,
+    DrmPanthorBoMmapOffset,
+  ),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_GROUP_CREATE",
+    DRM_IOCTL_PANTHOR_GROUP_CREATE,
+    DrmPanthorGroupCreate,
+  ),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_GROUP_DESTROY",
+    DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+    DrmPanthorGroupDestroy,
+  ),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_GROUP_SUBMIT",
+    DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
+    DrmPanthorGroupSubmit,
+  ),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_GROUP_GET_STATE",
+    DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+    DrmPanthorGroupGetState,
+  ),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE",
+    DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+    DrmPanthorTilerHeapCreate,
+  ),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY",
+    DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+    DrmPanthorTilerHeapDestroy,
+  ),
+  ioctlDesc("DRM_IOCTL_PANTHOR_BO_SET_LABEL", DRM_IOCTL_PANTHOR_BO_SET_LABEL, DrmPanthorBoSetLabel),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET",
+    DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET,
+    DrmPanthorSetUserMmioOffset,
+  ),
+  ioctlDesc("DRM_IOCTL_PANTHOR_BO_SYNC", DRM_IOCTL_PANTHOR_BO_SYNC, DrmPanthorBoSync),
+  ioctlDesc(
+    "DRM_IOCTL_PANTHOR_BO_QUERY_INFO",
+    DRM_IOCTL_PANTHOR_BO_QUERY_INFO,
+    DrmPanthorBoQueryInfo,
+  ),
+]);

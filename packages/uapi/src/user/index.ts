@@ -1,0 +1,8 @@
+export {
+  checkZeroedUser,
+  copyStructFromBytes,
+  copyStructFromUser,
+  readStructFromUser,
+  strndupUser,
+} from "./copy.js";
+export { UserMemory, type UserMemoryOptions } from "./user-memory.js";
