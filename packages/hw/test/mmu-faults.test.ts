@@ -203,6 +203,21 @@ describe("MMU faults", () => {
     expect(mmu.translate(AS, VA, GpuAccessKind.Read, 0)).toBe(TRANSLATE_FAULTED);
   });
 
+  it("an access through an AS the GPU lacks fails and its retry aborts with JOB_CONFIG_FAULT", () => {
+    const sim = createPlatform("g52", { overrides: { asPresent: 0x3 } });
+    expect(sim.gpu.mmu.translate(5, 0x1000, GpuAccessKind.Read, 0)).toBe(TRANSLATE_FAULTED);
+    const codes: number[] = [];
+    sim.gpu.mmu.waitRetry(
+      5,
+      () => codes.push(-1),
+      (c) => codes.push(c),
+    );
+    sim.loop.runUntilIdle();
+    expect(codes).toEqual([0x40]);
+    expect(sim.gpu.mmu.absentAsAccesses).toBe(1);
+    expect(sim.platform.mmio.read32(MMU_INT_RAWSTAT)).toBe(0);
+  });
+
   it("identity and unmapped modes", () => {
     const sim = createPlatform("g52");
     const { mmio } = sim.platform;

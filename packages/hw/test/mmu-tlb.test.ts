@@ -53,6 +53,19 @@ describe("TLB", () => {
     expect(mmu.translate(2, VA, GpuAccessKind.Write, 0)).toBe(-1);
   });
 
+  it("a permission change without a flush is not seen: the stale entry still faults", () => {
+    const { sim, mmio, t, pa1, mmu } = setup();
+    t.map(VA, pa1, 3, MALI_PAGE_RW & ~0x80);
+    lockedOp(mmio, sim.loop, 2, VA, 0x1000, AS_COMMAND_FLUSH_PT);
+    expect(mmu.translate(2, VA, GpuAccessKind.Read, 0)).toBe(pa1);
+    t.map(VA, pa1, 3, MALI_PAGE_RW);
+    expect(mmu.translate(2, VA, GpuAccessKind.Write, 0)).toBe(-1);
+    expect(mmio.read32(0x2400 + (2 << 6) + 0x1c) & 0xff).toBe(0xcb);
+    mmio.write32(0x2004, 1 << 2);
+    lockedOp(mmio, sim.loop, 2, VA, 0x1000, AS_COMMAND_FLUSH_PT);
+    expect(mmu.translate(2, VA, GpuAccessKind.Write, 0)).toBe(pa1);
+  });
+
   it("UPDATE invalidates the whole AS's TLB; UNLOCK flushes the locked region", () => {
     const { sim, mmio, t, pa1, pa2, mmu } = setup();
     expect(mmu.translate(2, VA, GpuAccessKind.Read, 0)).toBe(pa1);

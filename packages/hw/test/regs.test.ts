@@ -172,6 +172,7 @@ describe("exception codes", () => {
     expect(hw.EXCEPTION_TRANSLATION_FAULT_IDENTITY).toBe(byName.get("TRANSLATION_FAULT_IDENTITY"));
     expect(hw.EXCEPTION_TERMINATED).toBe(byName.get("TERMINATED"));
     expect(hw.EXCEPTION_GPU_BUS_FAULT).toBe(byName.get("GPU_BUS_FAULT"));
+    expect(hw.EXCEPTION_JOB_CONFIG_FAULT).toBe(byName.get("JOB_CONFIG_FAULT"));
     expect(hw.isTranslationFault(0xc3)).toBe(true);
     expect(hw.isTranslationFault(0xc8)).toBe(false);
   });

@@ -83,6 +83,24 @@ describe("SystemMemory", () => {
     expect(held).toHaveLength(1);
   });
 
+  it("places pages at fixed addresses and satisfies the page-table memory shape", () => {
+    interface PageTableMemoryShape {
+      allocPage(): number | null;
+      freePage(pa: number): void;
+      pageU32(pa: number): Uint32Array;
+    }
+    const m: PageTableMemoryShape & SystemMemory = new SystemMemory({ base: 0x8000_0000, size: 16 * 4096 });
+    expect(m.allocPageAt(0x8000_3000)).toBe(true);
+    expect(m.allocPageAt(0x8000_3000)).toBe(false);
+    expect(m.allocPageAt(0x9000_0000)).toBe(false);
+    expect(m.isAllocated(0x8000_3abc)).toBe(true);
+    expect(m.contains(0x8000_f000)).toBe(true);
+    expect(m.contains(0x8001_0000)).toBe(false);
+    const g = m.releaseGeneration;
+    m.freePage(0x8000_3000);
+    expect(m.releaseGeneration).not.toBe(g);
+  });
+
   it("rejects double frees without changing state", () => {
     const m = new SystemMemory({ size: 4 * 4096 });
     const p = m.allocPage() as number;

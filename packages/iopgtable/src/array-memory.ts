@@ -42,6 +42,8 @@ export class ArrayPageTableMemory implements PageTableMemory {
   private readonly views: (Uint32Array | undefined)[] = [];
   /** Views of every page ever carved, live or not, by page number. */
   private readonly store: Uint32Array[] = [];
+  /** Page numbers handed out at least once (the bump pointer). */
+  private carved = 0;
   /** Freed page numbers, reused last-in-first-out. */
   private readonly freeList: number[] = [];
   /** Attempt numbers (1-based, as counted by `allocAttempts`) that must fail. */
@@ -75,14 +77,15 @@ export class ArrayPageTableMemory implements PageTableMemory {
     const attempt = ++this.allocAttempts;
     if (this.failAt.size !== 0 && this.failAt.delete(attempt)) return null;
     if (this.livePages >= this.maxPages) return null;
+    if (this.freeList.length === 0 && this.carved * PAGE_SIZE >= 4294967296) return null;
     let n = this.freeList.pop();
     let view: Uint32Array;
     if (n !== undefined) {
       view = this.store[n]!;
       view.fill(0);
     } else {
-      n = this.store.length;
-      if (n % CHUNK_PAGES === 0) {
+      n = this.carved++;
+      if (n === this.store.length) {
         const buf = new ArrayBuffer(CHUNK_PAGES * PAGE_SIZE);
         for (let i = 0; i < CHUNK_PAGES; i++) {
           this.store.push(new Uint32Array(buf, i * PAGE_SIZE, PAGE_WORDS));

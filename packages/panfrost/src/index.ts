@@ -6,12 +6,13 @@
  * @packageDocumentation
  */
 export { PanfrostClient, type SubmitArgs } from "./client/client.js";
+export { type ProgramSubmission, submitProgram, waitSubmission } from "./client/program.js";
 export { drmUserMemory } from "./client/user-adapter.js";
 export {
   describeTarget,
+  FaultLog,
   type FaultRecord,
   type FaultTarget,
-  FaultLog,
   formatFault,
 } from "./debug/fault-log.js";
 export {
@@ -34,23 +35,27 @@ export { type GpuFeatures, type ModelFeatures, readGpuFeatures } from "./device/
 export { PanfrostFilePriv } from "./file/file-priv.js";
 export { PanfrostBo } from "./gem/bo.js";
 export { BoMapping } from "./gem/mapping.js";
-export { type JobCounters, JOB_TIMEOUT_NS, JobManager, NUM_JOB_SLOTS } from "./job/job-manager.js";
 export { type JobState, PanfrostJob } from "./job/job.js";
+export { JOB_TIMEOUT_NS, type JobCounters, JobManager, NUM_JOB_SLOTS } from "./job/job-manager.js";
 export {
   type AsClient,
   type AsCounters,
-  type AsSlotSnapshot,
   AsSlotManager,
+  type AsSlotSnapshot,
   type AsSlotState,
 } from "./mmu/as-manager.js";
-export { panfrostColorAdjust, PFN_4G, PFN_16M, VA_SIZE_PFN, VA_START_PFN } from "./mmu/color-adjust.js";
+export {
+  PFN_4G,
+  PFN_16M,
+  panfrostColorAdjust,
+  VA_SIZE_PFN,
+  VA_START_PFN,
+} from "./mmu/color-adjust.js";
 export { MmuContext } from "./mmu/context.js";
 export { accessTypeName, exceptionName, isTranslationFault } from "./mmu/exceptions.js";
 export { type MmuCounters, MmuHw } from "./mmu/hw-ops.js";
 export { PanfrostMmu } from "./mmu/mmu.js";
 export type { PgtableFormat } from "./mmu/pgtable.js";
-export { getPgsize, getPgsizeU64, SZ_1G, SZ_2M, SZ_4K } from "./mmu/pure/pgsize.js";
 export { lockRegion, lockRegionU64 } from "./mmu/pure/lock-region.js";
 export { mairToMemattr, mmuCfgInitAarch64_4k } from "./mmu/pure/memattr.js";
-
-export { type ProgramSubmission, submitProgram, waitSubmission } from "./client/program.js";
+export { getPgsize, getPgsizeU64, SZ_1G, SZ_2M, SZ_4K } from "./mmu/pure/pgsize.js";

@@ -23,6 +23,7 @@ import {
   DRM_PANTHOR_VM_BIND,
   DrmGemClose,
   DrmPanthorVmBind,
+  decodeIoctlArg,
   findIoctl,
   findIoctlByNr,
   type IoctlDesc,
@@ -117,5 +118,22 @@ describe("ioctl tables", () => {
     expect(ioctlSize(DRM_IOCTL_SYNCOBJ_WAIT)).toBe(32);
     expect(ioctlSize(DRM_IOCTL_SYNCOBJ_WAIT_DEADLINE)).toBe(40);
     expect(DRM_CORE_IOCTLS_DEADLINE.map((d) => d.size)).toEqual([40, 48]);
+  });
+});
+
+describe("decodeIoctlArg", () => {
+  it("decodes a traced argument by request number", () => {
+    const bytes = DrmPanthorVmBind.encode({
+      vm_id: 2,
+      flags: 1,
+      ops: { stride: 48, count: 1, array: 0x1000n },
+    });
+    const r = decodeIoctlArg(PANTHOR_IOCTLS, DRM_IOCTL_PANTHOR_VM_BIND, bytes);
+    expect(r?.desc.name).toBe("DRM_IOCTL_PANTHOR_VM_BIND");
+    expect(r?.args).toEqual({ vm_id: 2, flags: 1, ops: { stride: 48, count: 1, array: 0x1000n } });
+    expect(decodeIoctlArg(PANTHOR_IOCTLS, DRM_IOCTL_PANTHOR_VM_BIND, bytes.subarray(1))).toBe(
+      undefined,
+    );
+    expect(decodeIoctlArg(PANTHOR_IOCTLS, DRM_IOCTL_GEM_CLOSE, new Uint8Array(8))).toBe(undefined);
   });
 });

@@ -126,6 +126,15 @@ describe("readObjArray (panthor_get_uobj_array)", () => {
     expect(readObjArray(mem, { ...arr, array: 0n }, DrmPanthorVmBindOp, 48)).toBe(-EFAULT);
   });
 
+  it("errors come in element order: a bad tail before an unmapped element is -E2BIG", () => {
+    const mem = new UserMemory();
+    const tail = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
+    const arr = writeObjArray(mem, DrmPanthorSyncOp, SYNCS, 24, tail);
+    expect(readObjArray(mem, { ...arr, count: 10 }, DrmPanthorSyncOp, MIN)).toBe(-E2BIG);
+    const clean = writeObjArray(mem, DrmPanthorSyncOp, SYNCS, 24);
+    expect(readObjArray(mem, { ...clean, count: 10 }, DrmPanthorSyncOp, MIN)).toBe(-EFAULT);
+  });
+
   it("count 0 never touches the pointer", () => {
     const mem = new UserMemory();
     expect(

@@ -48,7 +48,12 @@ import {
   type DrmVersionArgs,
   EOPNOTSUPP,
 } from "@panmmu/uapi";
-import { drmGemFlink, drmGemOpen, drmGemPrimeFdToHandle, drmGemPrimeHandleToFd } from "../gem/sharing.js";
+import {
+  drmGemFlink,
+  drmGemOpen,
+  drmGemPrimeFdToHandle,
+  drmGemPrimeHandleToFd,
+} from "../gem/sharing.js";
 import {
   syncobjCreateIoctl,
   syncobjDestroyIoctl,
@@ -63,7 +68,13 @@ import {
   syncobjWaitIoctl,
 } from "../syncobj/ioctls.js";
 import { DRIVER_GEM, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE } from "./driver.js";
-import { DRM_AUTH, DRM_RENDER_ALLOW, type DrmIoctlContext, type DrmIoctlEntry, drmIoctlDef } from "./ioctl.js";
+import {
+  DRM_AUTH,
+  DRM_RENDER_ALLOW,
+  type DrmIoctlContext,
+  type DrmIoctlEntry,
+  drmIoctlDef,
+} from "./ioctl.js";
 import { copyToUser } from "./user-memory.js";
 
 /** `DRM_CAP_TIMESTAMP_MONOTONIC`. */
@@ -161,10 +172,30 @@ const R = DRM_RENDER_ALLOW;
 
 /** The core ioctl entries, with the kernel's permission flags. */
 export const CORE_IOCTLS: readonly DrmIoctlEntry[] = Object.freeze([
-  drmIoctlDef({ name: "DRM_IOCTL_VERSION", request: DRM_IOCTL_VERSION }, DrmVersion, versionIoctl, R),
-  drmIoctlDef({ name: "DRM_IOCTL_GEM_CLOSE", request: DRM_IOCTL_GEM_CLOSE }, DrmGemClose, gemCloseIoctl, R),
-  drmIoctlDef({ name: "DRM_IOCTL_GEM_FLINK", request: DRM_IOCTL_GEM_FLINK }, DrmGemFlink, gemFlinkIoctl, DRM_AUTH),
-  drmIoctlDef({ name: "DRM_IOCTL_GEM_OPEN", request: DRM_IOCTL_GEM_OPEN }, DrmGemOpen, gemOpenIoctl, DRM_AUTH),
+  drmIoctlDef(
+    { name: "DRM_IOCTL_VERSION", request: DRM_IOCTL_VERSION },
+    DrmVersion,
+    versionIoctl,
+    R,
+  ),
+  drmIoctlDef(
+    { name: "DRM_IOCTL_GEM_CLOSE", request: DRM_IOCTL_GEM_CLOSE },
+    DrmGemClose,
+    gemCloseIoctl,
+    R,
+  ),
+  drmIoctlDef(
+    { name: "DRM_IOCTL_GEM_FLINK", request: DRM_IOCTL_GEM_FLINK },
+    DrmGemFlink,
+    gemFlinkIoctl,
+    DRM_AUTH,
+  ),
+  drmIoctlDef(
+    { name: "DRM_IOCTL_GEM_OPEN", request: DRM_IOCTL_GEM_OPEN },
+    DrmGemOpen,
+    gemOpenIoctl,
+    DRM_AUTH,
+  ),
   drmIoctlDef({ name: "DRM_IOCTL_GET_CAP", request: DRM_IOCTL_GET_CAP }, DrmGetCap, getCapIoctl, R),
   drmIoctlDef(
     { name: "DRM_IOCTL_PRIME_HANDLE_TO_FD", request: DRM_IOCTL_PRIME_HANDLE_TO_FD },
@@ -202,7 +233,12 @@ export const CORE_IOCTLS: readonly DrmIoctlEntry[] = Object.freeze([
     syncobjFdToHandleIoctl,
     R,
   ),
-  drmIoctlDef({ name: "DRM_IOCTL_SYNCOBJ_WAIT", request: DRM_IOCTL_SYNCOBJ_WAIT }, DrmSyncobjWait, syncobjWaitIoctl, R),
+  drmIoctlDef(
+    { name: "DRM_IOCTL_SYNCOBJ_WAIT", request: DRM_IOCTL_SYNCOBJ_WAIT },
+    DrmSyncobjWait,
+    syncobjWaitIoctl,
+    R,
+  ),
   drmIoctlDef(
     { name: "DRM_IOCTL_SYNCOBJ_RESET", request: DRM_IOCTL_SYNCOBJ_RESET },
     DrmSyncobjArray,

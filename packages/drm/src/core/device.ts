@@ -71,7 +71,7 @@ export class DrmDevice<P = unknown> {
       }
     }
     this.driverTable = new DrmIoctlTable<P>(driver.ioctls);
-    this.coreTable = new DrmIoctlTable<P>(CORE_IOCTLS as readonly never[]);
+    this.coreTable = new DrmIoctlTable<P>(CORE_IOCTLS);
   }
 
   /** Whether the driver has every feature bit in `feature`. Mirrors drm_core_check_feature(). */

@@ -44,7 +44,8 @@ export function drmIoctlDispatch<P>(
 ): number {
   const req = request >>> 0;
   const nr = ioctlNr(req);
-  const entry = nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END ? driverTable.lookup(nr) : coreTable.lookup(nr);
+  const entry =
+    nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END ? driverTable.lookup(nr) : coreTable.lookup(nr);
   if (entry === undefined) return -EINVAL;
   if (file.node === "render" && (entry.flags & DRM_RENDER_ALLOW) === 0) return -EACCES;
 

@@ -2,7 +2,7 @@
  * ioctl table entries: one per command, built from a uapi ioctl description and a struct codec,
  * with a handler that works on the decoded argument struct.
  */
-import { EINVAL, type StructCodec, ioctlNr, ioctlSize } from "@panmmu/uapi";
+import { EINVAL, ioctlNr, ioctlSize, type StructCodec } from "@panmmu/uapi";
 import type { DrmDevice } from "./device.js";
 import type { DrmFile } from "./file.js";
 import type { DrmUserMemory } from "./user-memory.js";

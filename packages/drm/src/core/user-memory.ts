@@ -5,25 +5,29 @@ import { EFAULT } from "@panmmu/uapi";
 
 /**
  * The calling process's memory as the kernel's `copy_from_user`/`copy_to_user` see it. User
- * pointers are `bigint` (they are `__u64` fields in the ABI). Any type with these two methods
- * works, including `@panmmu/uapi`'s user-memory model.
+ * pointers are `bigint` (they are `__u64` fields in the ABI). `@panmmu/uapi`'s `UserMemory`
+ * implements it; any type with these two methods works.
  */
 export interface DrmUserMemory {
-  /** Copies `length` bytes from user address `ptr`; null when any byte is not accessible (a fault). */
-  read(ptr: bigint, length: number): Uint8Array | null;
-  /** Copies `data` to user address `ptr`; false when any byte is not writable (a fault). */
-  write(ptr: bigint, data: Uint8Array): boolean;
+  /** Copies `length` bytes from user address `ptr`; the bytes, or -EFAULT when any byte is not mapped. */
+  read(ptr: bigint, length: number): Uint8Array | number;
+  /** Copies `data` to user address `ptr`; 0, or -EFAULT when any byte is not mapped. */
+  write(ptr: bigint, data: Uint8Array): number;
 }
 
 /**
  * Copies `length` bytes from user memory; the bytes, or -EFAULT. A zero length never faults.
  * Mirrors copy_from_user().
  */
-export function copyFromUser(user: DrmUserMemory, ptr: bigint, length: number): Uint8Array | number {
+export function copyFromUser(
+  user: DrmUserMemory,
+  ptr: bigint,
+  length: number,
+): Uint8Array | number {
   if (length === 0) return new Uint8Array(0);
   if (ptr === 0n) return -EFAULT;
   const bytes = user.read(ptr, length);
-  if (bytes === null || bytes.length < length) return -EFAULT;
+  if (typeof bytes === "number" || bytes.length < length) return -EFAULT;
   return bytes.length === length ? bytes : bytes.subarray(0, length);
 }
 
@@ -31,7 +35,7 @@ export function copyFromUser(user: DrmUserMemory, ptr: bigint, length: number): 
 export function copyToUser(user: DrmUserMemory, ptr: bigint, data: Uint8Array): number {
   if (data.length === 0) return 0;
   if (ptr === 0n) return -EFAULT;
-  return user.write(ptr, data) ? 0 : -EFAULT;
+  return user.write(ptr, data) === 0 ? 0 : -EFAULT;
 }
 
 /** Reads `count` little-endian u32 values from user memory; the array, or -EFAULT. */

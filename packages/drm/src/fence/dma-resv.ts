@@ -56,9 +56,7 @@ export class DmaResv {
     for (let i = 0; i < this.list.length; i++) {
       const old = this.list[i] as DmaResvEntry;
       const sameTimeline =
-        old.fence.context === fence.context &&
-        old.usage <= usage &&
-        fence.seqno >= old.fence.seqno;
+        old.fence.context === fence.context && old.usage <= usage && fence.seqno >= old.fence.seqno;
       if (sameTimeline || old.fence.signaled) {
         this.list[i] = { fence, usage };
         return;

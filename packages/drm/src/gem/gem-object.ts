@@ -5,6 +5,7 @@
 import type { DrmDevice } from "../core/device.js";
 import type { DrmFile } from "../core/file.js";
 import { DmaResv } from "../fence/dma-resv.js";
+import { GemGpuvaList, type GpuVmGemObject } from "../gpuvm/objects.js";
 import type { DmaBuf } from "./dma-buf.js";
 
 let nextGemId = 1;
@@ -17,15 +18,20 @@ let nextGemId = 1;
  * Drivers subclass it (usually through {@link DrmGemShmemObject}) and override the object
  * functions {@link open}, {@link close} and {@link free}, as they fill `drm_gem_object_funcs`.
  */
-export class DrmGemObject {
+export class DrmGemObject implements GpuVmGemObject {
   /** Unique id of the object within the process (debugging and identity). */
   readonly id: number;
   /** The device it belongs to. */
   readonly dev: DrmDevice;
   /** Size in bytes (a multiple of the page size for shmem objects). */
   readonly size: number;
-  /** Fences guarding the object's contents. */
+  /**
+   * Fences guarding the object's contents: its own, or a shared one (a BO private to one GPU VM
+   * shares the VM's, which makes it a non-external object for drm_gpuvm).
+   */
   readonly resv: DmaResv;
+  /** The drm_gpuvm vm_bos of this object, one per VM it is mapped in (`obj->gpuva`); gpuvm maintains it. */
+  readonly gpuva = new GemGpuvaList();
   /** Global (flink) name, 0 when it has none. */
   name = 0;
   /** The dma-buf this object is exported as, while one exists. */
@@ -34,12 +40,15 @@ export class DrmGemObject {
   private handles = 0;
   private isFreed = false;
 
-  /** Creates an object with one reference (the creator's). Mirrors drm_gem_private_object_init(). */
-  constructor(dev: DrmDevice, size: number) {
+  /**
+   * Creates an object with one reference (the creator's), with its own reservation object or
+   * the shared `resv`. Mirrors drm_gem_private_object_init().
+   */
+  constructor(dev: DrmDevice, size: number, resv?: DmaResv) {
     this.id = nextGemId++;
     this.dev = dev;
     this.size = size;
-    this.resv = new DmaResv(dev.warnings);
+    this.resv = resv ?? new DmaResv(dev.warnings);
     dev.gemObjectCreated(this);
   }
 

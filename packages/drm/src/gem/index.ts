@@ -4,7 +4,12 @@
 export { DmaBuf } from "./dma-buf.js";
 export { DrmGemObject } from "./gem-object.js";
 export { type DrmSgSegment, type DrmSgTable, sgTableFromPages } from "./sg-table.js";
-export { drmGemFlink, drmGemOpen, drmGemPrimeFdToHandle, drmGemPrimeHandleToFd } from "./sharing.js";
+export {
+  drmGemFlink,
+  drmGemOpen,
+  drmGemPrimeFdToHandle,
+  drmGemPrimeHandleToFd,
+} from "./sharing.js";
 export { ShmemCpuView } from "./shmem-cpu-view.js";
 export {
   DrmGemShmemObject,

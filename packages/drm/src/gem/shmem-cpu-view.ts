@@ -76,7 +76,10 @@ export class ShmemCpuView {
       length < 0 ||
       offset + length > this.obj.size
     ) {
-      throw new KernelError(EFAULT, `object ${this.obj.id}: access [${offset}, +${length}) out of range`);
+      throw new KernelError(
+        EFAULT,
+        `object ${this.obj.id}: access [${offset}, +${length}) out of range`,
+      );
     }
     let done = 0;
     while (done < length) {
@@ -84,7 +87,9 @@ export class ShmemCpuView {
       const idx = Math.floor(at / PAGE_SIZE);
       const pageOff = at % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - pageOff, length - done);
-      fn(this.obj.dev.memory.pageU8(pages[idx] as number), pageOff, done, n);
+      const pa = pages[idx] as number;
+      if (pa < 0) throw new KernelError(EFAULT, `object ${this.obj.id}: page ${idx} not populated`);
+      fn(this.obj.dev.memory.pageU8(pa), pageOff, done, n);
       done += n;
     }
   }

@@ -4,6 +4,7 @@
 import { PAGE_SIZE } from "@panmmu/hw";
 import { EINVAL, ENOMEM } from "@panmmu/uapi";
 import type { DrmDevice } from "../core/device.js";
+import type { DmaResv } from "../fence/dma-resv.js";
 import { DrmGemObject } from "./gem-object.js";
 import { type DrmSgTable, sgTableFromPages } from "./sg-table.js";
 import { ShmemCpuView } from "./shmem-cpu-view.js";
@@ -45,13 +46,14 @@ export class DrmGemShmemObject extends DrmGemObject {
   /**
    * Creates an object of `size` bytes rounded up to the page size, without pages. Throws
    * RangeError for a size that is not a positive safe integer; use {@link create} for an errno.
-   * Mirrors drm_gem_shmem_create().
+   * `resv` shares another reservation object (a BO private to one VM). Mirrors
+   * drm_gem_shmem_create().
    */
-  constructor(dev: DrmDevice, size: number) {
+  constructor(dev: DrmDevice, size: number, resv?: DmaResv) {
     if (!Number.isSafeInteger(size) || size <= 0) {
       throw new RangeError(`shmem object size must be a positive integer, got ${size}`);
     }
-    super(dev, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
+    super(dev, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE, resv);
   }
 
   /** Creates an object; -EINVAL for a size that is not a positive safe integer. */
@@ -65,7 +67,10 @@ export class DrmGemShmemObject extends DrmGemObject {
     return this.size / PAGE_SIZE;
   }
 
-  /** Physical address of every page in object order, or null while the object has no pages. */
+  /**
+   * Physical address of every page in object order, or null while the object has no pages.
+   * After {@link populateRange} (heap objects) pages not populated yet are -1.
+   */
   get pages(): readonly number[] | null {
     return this.pageList;
   }
@@ -117,6 +122,76 @@ export class DrmGemShmemObject extends DrmGemObject {
     return 0;
   }
 
+  /**
+   * Grow-on-fault population (heap BOs): makes sure pages `[first, first + count)` exist. The
+   * first call creates a sparse page array holding one page use (entries without a page are
+   * -1 in {@link pages}); missing pages of the range are allocated, as one 2 MiB run when the
+   * range is a whole 2 MiB-aligned block and the allocator has one. Returns 0, -EINVAL for a
+   * range outside the object, or -ENOMEM with every page of this call freed again. Mirrors the
+   * page-array handling of panfrost_mmu_map_fault_addr().
+   */
+  populateRange(first: number, count: number): number {
+    if (
+      !Number.isSafeInteger(first) ||
+      !Number.isSafeInteger(count) ||
+      first < 0 ||
+      count <= 0 ||
+      first + count > this.pageCount
+    ) {
+      return -EINVAL;
+    }
+    if (this.madvState < 0) return -ENOMEM;
+    const mem = this.dev.memory;
+    const created = this.pageList === null;
+    const list = this.pageList ?? new Array<number>(this.pageCount).fill(-1);
+    const got: number[] = [];
+    let i = first;
+    const end = first + count;
+    while (i < end) {
+      if ((list[i] as number) >= 0) {
+        i++;
+        continue;
+      }
+      if (i % SHMEM_HUGE_PAGES === 0 && end - i >= SHMEM_HUGE_PAGES && this.holeRun(list, i)) {
+        const run = mem.allocContiguous(SHMEM_HUGE_PAGES, SHMEM_HUGE_PAGES);
+        if (run !== null) {
+          for (let k = 0; k < SHMEM_HUGE_PAGES; k++) {
+            list[i + k] = run + k * PAGE_SIZE;
+            got.push(i + k);
+          }
+          i += SHMEM_HUGE_PAGES;
+          continue;
+        }
+      }
+      const pa = mem.allocPage();
+      if (pa === null) {
+        for (const idx of got) {
+          mem.freePage(list[idx] as number);
+          list[idx] = -1;
+        }
+        return -ENOMEM;
+      }
+      list[i] = pa;
+      got.push(i);
+      i++;
+    }
+    if (created) {
+      this.pageList = list;
+      this.useCount = 1;
+    }
+    return 0;
+  }
+
+  /** Physical address of page `index`, or -1 when it has none (or the object has no pages). */
+  pageAt(index: number): number {
+    return this.pageList?.[index] ?? -1;
+  }
+
+  private holeRun(list: readonly number[], from: number): boolean {
+    for (let k = 0; k < SHMEM_HUGE_PAGES; k++) if ((list[from + k] as number) >= 0) return false;
+    return true;
+  }
+
   /** Drops a use of the pages; the last one frees them. Mirrors drm_gem_shmem_put_pages_locked(). */
   putPages(): void {
     if (this.useCount <= 0) {
@@ -155,7 +230,16 @@ export class DrmGemShmemObject extends DrmGemObject {
     if (this.sgt !== null) return this.sgt;
     const ret = this.getPages();
     if (ret < 0) return ret;
-    this.sgt = sgTableFromPages(this.pageList as number[]);
+    const pages = this.pageList as number[];
+    if (pages.includes(-1)) {
+      this.putPages();
+      this.dev.warnings.warn(
+        "drm_gem_shmem_get_pages_sgt",
+        `object ${this.id} is only partly populated`,
+      );
+      return -EINVAL;
+    }
+    this.sgt = sgTableFromPages(pages);
     return this.sgt;
   }
 
@@ -235,10 +319,9 @@ export class DrmGemShmemObject extends DrmGemObject {
   override free(): void {
     this.shrinker?.remove(this);
     for (const v of [...this.views]) v.unmap();
-    if (this.sgt !== null) {
-      this.sgt = null;
-      this.putPages();
-    }
+    // The mapping table's (or the grow-on-fault array's) page use is the one dropped here.
+    this.sgt = null;
+    if (this.pageList !== null) this.putPages();
     if (this.useCount !== 0 || this.pinCount !== 0) {
       this.dev.warnings.warn(
         "drm_gem_shmem_free",
@@ -256,7 +339,7 @@ export class DrmGemShmemObject extends DrmGemObject {
     if (pages === null) return;
     this.pageList = null;
     const mem = this.dev.memory;
-    for (const pa of pages) mem.freePage(pa);
+    for (const pa of pages) if (pa >= 0) mem.freePage(pa);
   }
 
   private allocPages(): number[] | null {

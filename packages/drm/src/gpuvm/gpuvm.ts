@@ -12,14 +12,15 @@ import {
 } from "@panmmu/uapi";
 import { IntervalTree } from "./interval-tree.js";
 import { GemGpuvaList, GpuVa, type GpuVmBase, GpuVmBo, type GpuVmGemObject } from "./objects.js";
-import type {
-  GpuVaOp,
-  GpuVaOpMap,
-  GpuVaOpMapStep,
-  GpuVaOpRemap,
-  GpuVaOpRemapStep,
-  GpuVaOpUnmap,
-  GpuVaOpUnmapStep,
+import {
+  type GpuVaOp,
+  type GpuVaOpMap,
+  type GpuVaOpMapStep,
+  type GpuVaOpRemap,
+  type GpuVaOpRemapStep,
+  type GpuVaOpUnmap,
+  type GpuVaOpUnmapStep,
+  GpuVaUnmapStep,
 } from "./ops.js";
 import { type SplitMergeSink, splitMergeMap, splitMergeUnmap } from "./split-merge.js";
 import { toU64, type U64, type U64Input, u64Add, u64AddOverflows, u64Hex, u64Sub } from "./u64.js";
@@ -552,7 +553,7 @@ export class GpuVm<P = unknown> implements GpuVmBase {
    */
   boUnmapOpsCreate(vmBo: GpuVmBo): GpuVaOp[] {
     const ops: GpuVaOp[] = [];
-    for (const va of vmBo.vas()) ops.push({ op: "unmap", unmap: { va, keep: false } });
+    for (const va of vmBo.vas()) ops.push(new GpuVaUnmapStep(va, false));
     return ops;
   }
 

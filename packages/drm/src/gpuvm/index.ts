@@ -24,6 +24,7 @@ export {
   gemEvict,
 } from "./objects.js";
 export {
+  GpuVaMapStep,
   type GpuVaOp,
   type GpuVaOpMap,
   type GpuVaOpMapStep,
@@ -34,6 +35,8 @@ export {
   type GpuVaOpUnmap,
   type GpuVaOpUnmapStep,
   type GpuVaRange,
+  GpuVaRemapStep,
+  GpuVaUnmapStep,
   remapToUnmapRange,
 } from "./ops.js";
 export {

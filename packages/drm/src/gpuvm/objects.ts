@@ -123,28 +123,11 @@ export interface GpuVmBase {
  * u64 fields are normalized {@link U64} values.
  */
 export class GpuVa implements IntervalTreeNode<GpuVa> {
-  /** The VM this mapping was inserted in, or `null` before its first insertion. */
-  vm: GpuVmBase | null = null;
-  /** The vm_bo this mapping is linked to (see {@link GpuVa.link}), or `null`. */
-  vmBo: GpuVmBo | null = null;
-  /** `GPUVA_*` flags; gpuvm itself only touches `GPUVA_INVALIDATED` on request. */
-  flags = 0;
+  // Field order is layout order: what a tree descent reads comes first, then what the
+  // split/merge walk reads, so that both touch as few cache lines as possible.
+
   /** Start address of the mapping (`va.addr`). */
   addr: U64 = 0;
-  /** Length of the mapping (`va.range`). */
-  range: U64 = 0;
-  /** Backing GEM object (`gem.obj`), or `null`. */
-  obj: GpuVmGemObject | null = null;
-  /** Offset into the GEM object at `addr` (`gem.offset`). */
-  offset: U64 = 0;
-
-  /** @internal Previous mapping in its vm_bo's list (`gem.entry`). */
-  gemPrev: GpuVa | null = null;
-  /** @internal Next mapping in its vm_bo's list (`gem.entry`). */
-  gemNext: GpuVa | null = null;
-  /** @internal True while on a vm_bo's list. */
-  gemLinked = false;
-
   /** @internal Interval end, `addr + range - 1` modulo 2^64 (set on insertion). */
   itLast: U64 = 0;
   /** @internal Largest interval end in this node's subtree. */
@@ -155,14 +138,32 @@ export class GpuVa implements IntervalTreeNode<GpuVa> {
   itRight: GpuVa | null = null;
   /** @internal Parent in the VM's interval tree. */
   itParent: GpuVa | null = null;
-  /** @internal Red-black colour (true = red). */
-  itRed = false;
-  /** @internal Previous mapping in address order (`rb.entry`). */
-  itPrev: GpuVa | null = null;
   /** @internal Next mapping in address order (`rb.entry`). */
   itNext: GpuVa | null = null;
+  /** Length of the mapping (`va.range`). */
+  range: U64 = 0;
+  /** Backing GEM object (`gem.obj`), or `null`. */
+  obj: GpuVmGemObject | null = null;
+  /** Offset into the GEM object at `addr` (`gem.offset`). */
+  offset: U64 = 0;
+  /** @internal Previous mapping in address order (`rb.entry`). */
+  itPrev: GpuVa | null = null;
+  /** @internal Red-black colour (true = red). */
+  itRed = false;
   /** @internal True while the mapping is in a VM's tree. */
   inTree = false;
+  /** The VM this mapping was inserted in, or `null` before its first insertion. */
+  vm: GpuVmBase | null = null;
+  /** The vm_bo this mapping is linked to (see {@link GpuVa.link}), or `null`. */
+  vmBo: GpuVmBo | null = null;
+  /** `GPUVA_*` flags; gpuvm itself only touches `GPUVA_INVALIDATED` on request. */
+  flags = 0;
+  /** @internal Previous mapping in its vm_bo's list (`gem.entry`). */
+  gemPrev: GpuVa | null = null;
+  /** @internal Next mapping in its vm_bo's list (`gem.entry`). */
+  gemNext: GpuVa | null = null;
+  /** @internal True while on a vm_bo's list. */
+  gemLinked = false;
 
   /**
    * Sets address, range, object and offset. Mirrors `drm_gpuva_init()`. The values must

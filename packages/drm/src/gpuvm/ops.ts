@@ -104,3 +104,69 @@ export function remapToUnmapRange(remap: GpuVaOpRemap): GpuVaRange {
   const end = remap.next !== null ? remap.next.addr : u64Add(va.addr, va.range);
   return { addr: start, range: u64Sub(end, start) };
 }
+
+/**
+ * A map step that is its own payload (`step.map === step`), so a step costs one allocation.
+ * Produced by the split/merge walks; consumers only rely on {@link GpuVaOpMapStep}.
+ */
+export class GpuVaMapStep implements GpuVaOpMapStep, GpuVaOpMap {
+  /** Step kind. */
+  readonly op = "map";
+  /** Builds the step for the mapping `[addr, addr + range)` of `obj` at `offset`. */
+  constructor(
+    /** Start address of the new mapping. */
+    readonly addr: U64,
+    /** Length of the new mapping. */
+    readonly range: U64,
+    /** Backing GEM object, or `null`. */
+    readonly obj: GpuVmGemObject | null,
+    /** Offset into `obj` at `addr`. */
+    readonly offset: U64,
+  ) {}
+  /** The mapping to create (this object). */
+  get map(): GpuVaOpMap {
+    return this;
+  }
+}
+
+/** An unmap step that is its own payload (`step.unmap === step`). */
+export class GpuVaUnmapStep implements GpuVaOpUnmapStep, GpuVaOpUnmap {
+  /** Step kind. */
+  readonly op = "unmap";
+  /** Builds the step removing `va`. */
+  constructor(
+    /** The mapping to remove. */
+    readonly va: GpuVa,
+    /** The keep hint (see {@link GpuVaOpUnmap.keep}). */
+    readonly keep: boolean,
+  ) {}
+  /** The mapping to remove (this object). */
+  get unmap(): GpuVaOpUnmap {
+    return this;
+  }
+}
+
+/** A remap step that is its own payload and its own unmap part (`step.remap.unmap === step`). */
+export class GpuVaRemapStep implements GpuVaOpRemapStep, GpuVaOpRemap, GpuVaOpUnmap {
+  /** Step kind. */
+  readonly op = "remap";
+  /** Builds the step replacing `va` by `prev` and/or `next`. */
+  constructor(
+    /** The surviving head of the old mapping, or `null`. */
+    readonly prev: GpuVaOpMap | null,
+    /** The surviving tail of the old mapping, or `null`. */
+    readonly next: GpuVaOpMap | null,
+    /** The old mapping being replaced. */
+    readonly va: GpuVa,
+    /** The keep hint for the old mapping. */
+    readonly keep: boolean,
+  ) {}
+  /** The split (this object). */
+  get remap(): GpuVaOpRemap {
+    return this;
+  }
+  /** The old mapping's unmap part (this object). */
+  get unmap(): GpuVaOpUnmap {
+    return this;
+  }
+}

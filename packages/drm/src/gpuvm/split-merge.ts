@@ -5,12 +5,14 @@
  */
 import { EINVAL } from "@panmmu/uapi";
 import type { GpuVa, GpuVmGemObject } from "./objects.js";
-import type {
-  GpuVaOpMap,
-  GpuVaOpMapStep,
-  GpuVaOpRemapStep,
-  GpuVaOpUnmap,
-  GpuVaOpUnmapStep,
+import {
+  GpuVaMapStep,
+  type GpuVaOpMap,
+  type GpuVaOpMapStep,
+  type GpuVaOpRemapStep,
+  type GpuVaOpUnmapStep,
+  GpuVaRemapStep,
+  GpuVaUnmapStep,
 } from "./ops.js";
 import { type U64, u64Add, u64Sub } from "./u64.js";
 
@@ -33,14 +35,6 @@ export interface SplitMergeSink<P> {
   smStepRemap(op: GpuVaOpRemapStep, priv: P): number;
   /** Takes an unmap step (`sm_step_unmap`). */
   smStepUnmap(op: GpuVaOpUnmapStep, priv: P): number;
-}
-
-function remapStep(
-  prev: GpuVaOpMap | null,
-  next: GpuVaOpMap | null,
-  unmap: GpuVaOpUnmap,
-): GpuVaOpRemapStep {
-  return { op: "remap", remap: { prev, next, unmap } };
 }
 
 /**
@@ -82,11 +76,11 @@ export function splitMergeMap<P>(
           obj,
           offset: u64Add(offset, reqRange),
         };
-        rc = sink.smStepRemap(remapStep(null, next, { va, keep }), priv);
+        rc = sink.smStepRemap(new GpuVaRemapStep(null, next, va, keep), priv);
         if (rc !== 0) return rc;
         break;
       }
-      rc = sink.smStepUnmap({ op: "unmap", unmap: { va, keep } }, priv);
+      rc = sink.smStepUnmap(new GpuVaUnmapStep(va, keep), priv);
       if (rc !== 0) return rc;
       if (end === reqEnd) break;
     } else if (addr < reqAddr) {
@@ -102,7 +96,7 @@ export function splitMergeMap<P>(
           offset: u64Add(u64Add(offset, headRange), reqRange),
         };
       }
-      rc = sink.smStepRemap(remapStep(prev, next, { va, keep }), priv);
+      rc = sink.smStepRemap(new GpuVaRemapStep(prev, next, va, keep), priv);
       if (rc !== 0) return rc;
       if (end >= reqEnd) break;
     } else {
@@ -114,21 +108,18 @@ export function splitMergeMap<P>(
           obj,
           offset: u64Add(offset, u64Sub(reqEnd, addr)),
         };
-        rc = sink.smStepRemap(remapStep(null, next, { va, keep }), priv);
+        rc = sink.smStepRemap(new GpuVaRemapStep(null, next, va, keep), priv);
         if (rc !== 0) return rc;
         break;
       }
-      rc = sink.smStepUnmap({ op: "unmap", unmap: { va, keep } }, priv);
+      rc = sink.smStepUnmap(new GpuVaUnmapStep(va, keep), priv);
       if (rc !== 0) return rc;
       if (end === reqEnd) break;
     }
     va = following;
   }
 
-  return sink.smStepMap(
-    { op: "map", map: { addr: reqAddr, range: reqRange, obj: reqObj, offset: reqOffset } },
-    priv,
-  );
+  return sink.smStepMap(new GpuVaMapStep(reqAddr, reqRange, reqObj, reqOffset), priv);
 }
 
 /**
@@ -166,8 +157,8 @@ export function splitMergeUnmap<P>(
         : null;
     const rc =
       prev !== null || next !== null
-        ? sink.smStepRemap(remapStep(prev, next, { va, keep: false }), priv)
-        : sink.smStepUnmap({ op: "unmap", unmap: { va, keep: false } }, priv);
+        ? sink.smStepRemap(new GpuVaRemapStep(prev, next, va, false), priv)
+        : sink.smStepUnmap(new GpuVaUnmapStep(va, false), priv);
     if (rc !== 0) return rc;
     va = following;
   }

@@ -279,7 +279,15 @@ export class DrmMmCore<T extends number | bigint> {
    * {@link insertNodeGeneric} with no alignment, colour 0 and BEST. Mirrors drm_mm_insert_node().
    */
   insertNode(node: DrmMmNode<T>, size: T): number {
-    return this.insertNodeInRange(node, size, this.arith.zero, 0, this.arith.zero, this.arith.max, 0);
+    return this.insertNodeInRange(
+      node,
+      size,
+      this.arith.zero,
+      0,
+      this.arith.zero,
+      this.arith.max,
+      0,
+    );
   }
 
   /**

@@ -13,6 +13,7 @@ import type { DrmMmNode } from "./node.js";
 import {
   RB_LINK_WORDS,
   RB_NIL,
+  RB_RECORD_WORDS,
   type RbAugment,
   RbTree,
   rbEraseAugmented,
@@ -23,8 +24,11 @@ import {
 
 const INITIAL_SLOTS = 64;
 /** Link words per slot: size tree, address tree, then hole-stack newer/older neighbours. */
-const LINK_STRIDE = 2 * RB_LINK_WORDS + 2;
+const LINK_STRIDE = RB_RECORD_WORDS;
 const STACK_PREV = 2 * RB_LINK_WORDS;
+/** Offsets of the size and address trees' left-child words (parent is one before, right one after). */
+const SIZE_L = 1;
+const ADDR_L = RB_LINK_WORDS + 1;
 const STACK_NEXT = STACK_PREV + 1;
 /** Key words per slot: hole start, hole size, subtree max hole. */
 const KEY_STRIDE = 3;
@@ -52,8 +56,8 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
   /** @param arith - the integer representation. */
   constructor(private readonly arith: U64Arith<T>) {
     this.links = new Int32Array(INITIAL_SLOTS * LINK_STRIDE).fill(RB_NIL);
-    this.bySize = new RbTree(this.links, LINK_STRIDE, 0);
-    this.byAddr = new RbTree(this.links, LINK_STRIDE, RB_LINK_WORDS);
+    this.bySize = new RbTree(this.links, 0);
+    this.byAddr = new RbTree(this.links, RB_LINK_WORDS);
     this.fillSlots(0, INITIAL_SLOTS);
   }
 
@@ -82,7 +86,8 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
 
   /** Older neighbour of `slot` on the hole stack, {@link RB_NIL} at the bottom. */
   stackNext(slot: number): number {
-    return this.links[slot * LINK_STRIDE + STACK_NEXT] as number;
+    const lk = this.links;
+    return lk[slot * LINK_STRIDE + STACK_NEXT] as number;
   }
 
   /** Forgets every hole and slot (used by init). */
@@ -151,11 +156,11 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
       parent = link;
       if (size > (keys[link * KEY_STRIDE + 1] as T)) {
         goLeft = true;
-        link = st.leftOf(link);
+        link = this.links[link * LINK_STRIDE + SIZE_L] as number;
       } else {
         goLeft = false;
         leftmost = false;
-        link = st.rightOf(link);
+        link = this.links[link * LINK_STRIDE + SIZE_L + 1] as number;
       }
     }
     st.link(slot, parent, goLeft);
@@ -171,10 +176,10 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
       if ((keys[lk + 2] as T) < size) keys[lk + 2] = size;
       if (start < (keys[lk] as T)) {
         goLeft = true;
-        link = at.leftOf(link);
+        link = this.links[link * LINK_STRIDE + ADDR_L] as number;
       } else {
         goLeft = false;
-        link = at.rightOf(link);
+        link = this.links[link * LINK_STRIDE + ADDR_L + 1] as number;
       }
     }
     at.link(slot, parent, goLeft);
@@ -216,6 +221,7 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    * Mirrors best_hole().
    */
   best(size: T): number {
+    const lk = this.links;
     const st = this.bySize;
     const keys = this.keys;
     let link = st.root;
@@ -223,9 +229,9 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     while (link !== RB_NIL) {
       if (size <= (keys[link * KEY_STRIDE + 1] as T)) {
         best = link;
-        link = st.rightOf(link);
+        link = lk[link * LINK_STRIDE + SIZE_L + 1] as number;
       } else {
-        link = st.leftOf(link);
+        link = lk[link * LINK_STRIDE + SIZE_L] as number;
       }
     }
     return best;
@@ -237,6 +243,7 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    * {@link RB_NIL}. Mirrors find_hole_addr().
    */
   findAddr(addr: T, size: T): number {
+    const lk = this.links;
     const ar = this.arith;
     const at = this.byAddr;
     const keys = this.keys;
@@ -247,8 +254,9 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
       if ((keys[lk + 2] as T) < size) break;
       found = link;
       const start = keys[lk] as T;
-      if (addr < start) link = at.leftOf(link);
-      else if (addr > ar.add(start, keys[lk + 1] as T)) link = at.rightOf(link);
+      if (addr < start) link = lk[link * LINK_STRIDE + ADDR_L] as number;
+      else if (addr > ar.add(start, keys[lk + 1] as T))
+        link = lk[link * LINK_STRIDE + ADDR_L + 1] as number;
       else break;
     }
     return found;
@@ -259,23 +267,24 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    * Mirrors next_hole_low_addr().
    */
   nextLow(slot: number, size: T): number {
+    const lk = this.links;
     const at = this.byAddr;
     const keys = this.keys;
     let link = slot;
-    const right = at.rightOf(link);
+    const right = lk[link * LINK_STRIDE + ADDR_L + 1] as number;
     if (right !== RB_NIL && (keys[right * KEY_STRIDE + 2] as T) >= size) {
       link = right;
       for (;;) {
-        const l = at.leftOf(link);
+        const l = lk[link * LINK_STRIDE + ADDR_L] as number;
         if (l === RB_NIL || (keys[l * KEY_STRIDE + 2] as T) < size) break;
         link = l;
       }
       return link;
     }
-    let parent = at.parentOf(link);
-    while (parent !== RB_NIL && link === at.rightOf(parent)) {
+    let parent = lk[link * LINK_STRIDE + ADDR_L - 1] as number;
+    while (parent !== RB_NIL && link === (lk[parent * LINK_STRIDE + ADDR_L + 1] as number)) {
       link = parent;
-      parent = at.parentOf(link);
+      parent = lk[link * LINK_STRIDE + ADDR_L - 1] as number;
     }
     return parent;
   }
@@ -285,23 +294,24 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    * Mirrors next_hole_high_addr().
    */
   nextHigh(slot: number, size: T): number {
+    const lk = this.links;
     const at = this.byAddr;
     const keys = this.keys;
     let link = slot;
-    const left = at.leftOf(link);
+    const left = lk[link * LINK_STRIDE + ADDR_L] as number;
     if (left !== RB_NIL && (keys[left * KEY_STRIDE + 2] as T) >= size) {
       link = left;
       for (;;) {
-        const r = at.rightOf(link);
+        const r = lk[link * LINK_STRIDE + ADDR_L + 1] as number;
         if (r === RB_NIL || (keys[r * KEY_STRIDE + 2] as T) < size) break;
         link = r;
       }
       return link;
     }
-    let parent = at.parentOf(link);
-    while (parent !== RB_NIL && link === at.leftOf(parent)) {
+    let parent = lk[link * LINK_STRIDE + ADDR_L - 1] as number;
+    while (parent !== RB_NIL && link === (lk[parent * LINK_STRIDE + ADDR_L] as number)) {
       link = parent;
-      parent = at.parentOf(link);
+      parent = lk[link * LINK_STRIDE + ADDR_L - 1] as number;
     }
     return parent;
   }
@@ -312,16 +322,17 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    * Mirrors the compute_max helper generated by RB_DECLARE_CALLBACKS_MAX.
    */
   private computeMax(slot: number, stopIfSame: boolean): boolean {
+    const lk = this.links;
     const keys = this.keys;
     const at = this.byAddr;
     const k = slot * KEY_STRIDE;
     let max = keys[k + 1] as T;
-    const l = at.leftOf(slot);
+    const l = lk[slot * LINK_STRIDE + ADDR_L] as number;
     if (l !== RB_NIL) {
       const m = keys[l * KEY_STRIDE + 2] as T;
       if (m > max) max = m;
     }
-    const r = at.rightOf(slot);
+    const r = lk[slot * LINK_STRIDE + ADDR_L + 1] as number;
     if (r !== RB_NIL) {
       const m = keys[r * KEY_STRIDE + 2] as T;
       if (m > max) max = m;
@@ -333,9 +344,10 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
 
   /** Augment hook: recompute maxima upwards from `slot` until `stop` or no change. */
   propagate(slot: number, stop: number): void {
+    const lk = this.links;
     while (slot !== stop) {
       if (this.computeMax(slot, true)) break;
-      slot = this.byAddr.parentOf(slot);
+      slot = lk[slot * LINK_STRIDE + ADDR_L - 1] as number;
     }
   }
 

@@ -80,7 +80,10 @@ export class DrmMmScan<T extends number | bigint> {
     const mm = this.mm;
     const ar = mm.arith;
     if (node.mm !== mm || !node.isAllocated || node.isScanned) {
-      mm.warnings.warn("drm_mm_scan_add_block", "node is not an unscanned allocation of this manager");
+      mm.warnings.warn(
+        "drm_mm_scan_add_block",
+        "node is not an unscanned allocation of this manager",
+      );
       return false;
     }
     node.isScanned = true;

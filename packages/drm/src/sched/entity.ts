@@ -4,8 +4,8 @@
 import { ESRCH } from "@panmmu/uapi";
 import { type DmaFenceTimeline, dmaFenceContextAlloc } from "../fence/dma-fence.js";
 import type { DrmSchedJob } from "./job.js";
-import type { DrmGpuScheduler } from "./scheduler.js";
 import { DrmSchedFence } from "./sched-fence.js";
+import type { DrmGpuScheduler } from "./scheduler.js";
 import { DrmSchedPriority } from "./types.js";
 
 let nextSubmitSeq = 1;

@@ -6,8 +6,8 @@ export { DrmSchedJob } from "./job.js";
 export { DrmSchedFence } from "./sched-fence.js";
 export { DrmGpuScheduler } from "./scheduler.js";
 export {
-  type DrmGpuSchedulerOptions,
   DrmGpuSchedStat,
+  type DrmGpuSchedulerOptions,
   type DrmSchedBackendOps,
   DrmSchedPriority,
 } from "./types.js";

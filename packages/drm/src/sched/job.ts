@@ -5,7 +5,7 @@ import { EINVAL } from "@panmmu/uapi";
 import type { DmaFence } from "../fence/dma-fence.js";
 import type { DmaResv, DmaResvUsage } from "../fence/dma-resv.js";
 import type { DrmSchedEntity } from "./entity.js";
-import { DrmSchedFence } from "./sched-fence.js";
+import type { DrmSchedFence } from "./sched-fence.js";
 
 /**
  * A scheduler job. Drivers subclass it with their job state. Lifecycle: {@link init} →
@@ -29,9 +29,9 @@ export class DrmSchedJob {
   hwCallback: ((f: DmaFence) => void) | null = null;
 
   /** Binds the job to `entity` with `credits` (> 0); 0 or -EINVAL. Mirrors drm_sched_job_init(). */
-  init(entity: DrmSchedEntity<DrmSchedJob>, credits: number): number {
+  init<J extends DrmSchedJob>(entity: DrmSchedEntity<J>, credits: number): number {
     if (!Number.isSafeInteger(credits) || credits <= 0) return -EINVAL;
-    this.ent = entity;
+    this.ent = entity as unknown as DrmSchedEntity<DrmSchedJob>;
     this.credits = credits;
     return 0;
   }
@@ -87,7 +87,8 @@ export class DrmSchedJob {
   /** Queues the armed job on its entity. Mirrors drm_sched_entity_push_job(). */
   push(): void {
     const ent = this.ent;
-    if (ent === null || this.sf === null) throw new Error("drm_sched_entity_push_job: job not armed");
+    if (ent === null || this.sf === null)
+      throw new Error("drm_sched_entity_push_job: job not armed");
     ent.pushJob(this);
   }
 

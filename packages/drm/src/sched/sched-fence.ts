@@ -17,7 +17,11 @@ export class DrmSchedFence {
   parent: DmaFence | null = null;
 
   /** Creates both fences at `seqno` on the entity's two timelines. */
-  constructor(scheduledTimeline: DmaFenceTimeline, finishedTimeline: DmaFenceTimeline, seqno: number) {
+  constructor(
+    scheduledTimeline: DmaFenceTimeline,
+    finishedTimeline: DmaFenceTimeline,
+    seqno: number,
+  ) {
     this.scheduled = new DmaFence(scheduledTimeline, seqno);
     this.finished = new DmaFence(finishedTimeline, seqno);
   }

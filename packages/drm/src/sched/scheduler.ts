@@ -8,7 +8,7 @@ import type { DmaFence } from "../fence/dma-fence.js";
 import type { DrmSchedEntity } from "./entity.js";
 import type { DrmSchedJob } from "./job.js";
 import type { DrmSchedFence } from "./sched-fence.js";
-import { type DrmGpuSchedulerOptions, type DrmSchedBackendOps, DrmGpuSchedStat } from "./types.js";
+import { DrmGpuSchedStat, type DrmGpuSchedulerOptions, type DrmSchedBackendOps } from "./types.js";
 
 function isOlder(a: DrmSchedJob, b: DrmSchedJob): boolean {
   return a.submitTs < b.submitTs || (a.submitTs === b.submitTs && a.submitSeq < b.submitSeq);
@@ -49,7 +49,12 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
   private freeGuilty = false;
 
   /** Creates a running scheduler. Mirrors drm_sched_init(). */
-  constructor(loop: EventLoop, ops: DrmSchedBackendOps<J>, options: DrmGpuSchedulerOptions, warnings: WarningSink) {
+  constructor(
+    loop: EventLoop,
+    ops: DrmSchedBackendOps<J>,
+    options: DrmGpuSchedulerOptions,
+    warnings: WarningSink,
+  ) {
     if (!Number.isSafeInteger(options.creditLimit) || options.creditLimit <= 0) {
       throw new RangeError(`drm_sched ${options.name}: credit limit must be a positive integer`);
     }
@@ -154,7 +159,8 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     for (const job of this.pendingList) {
       const sf = job.sFence as DrmSchedFence;
       if (guiltyContext < 0 && job.karma > this.hangLimit) guiltyContext = sf.scheduled.context;
-      if (guiltyContext >= 0 && sf.scheduled.context === guiltyContext) sf.finished.setError(-ECANCELED);
+      if (guiltyContext >= 0 && sf.scheduled.context === guiltyContext)
+        sf.finished.setError(-ECANCELED);
       sf.parent = null;
       job.hwCallback = null;
       const fence = this.ops.runJob(job);
@@ -293,7 +299,8 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     const job = this.pendingList.shift();
     if (job === undefined) return;
     const status = this.ops.timedoutJob(job);
-    if (status === DrmGpuSchedStat.NO_HANG && !this.pendingList.includes(job)) this.pendingList.unshift(job);
+    if (status === DrmGpuSchedStat.NO_HANG && !this.pendingList.includes(job))
+      this.pendingList.unshift(job);
     if (this.freeGuilty) {
       this.freeGuilty = false;
       this.ops.freeJob(job);

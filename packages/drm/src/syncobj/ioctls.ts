@@ -108,7 +108,8 @@ export function syncobjDestroyIoctl(args: DrmSyncobjDestroyArgs, ctx: DrmIoctlCo
 export function syncobjHandleToFdIoctl(args: DrmSyncobjHandleArgs, ctx: DrmIoctlContext): number {
   if (!needs(ctx, DRIVER_SYNCOBJ)) return -EOPNOTSUPP;
   if (args.pad !== 0) return -EINVAL;
-  if (args.flags !== 0 && args.flags !== DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE) return -EINVAL;
+  if (args.flags !== 0 && args.flags !== DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE)
+    return -EINVAL;
   if (args.flags !== 0) {
     const fence = drmSyncobjFindFence(ctx.file, args.handle, 0, 0);
     if (typeof fence === "number") return fence;
@@ -132,7 +133,8 @@ export function syncobjHandleToFdIoctl(args: DrmSyncobjHandleArgs, ctx: DrmIoctl
 export function syncobjFdToHandleIoctl(args: DrmSyncobjHandleArgs, ctx: DrmIoctlContext): number {
   if (!needs(ctx, DRIVER_SYNCOBJ)) return -EOPNOTSUPP;
   if (args.pad !== 0) return -EINVAL;
-  if (args.flags !== 0 && args.flags !== DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE) return -EINVAL;
+  if (args.flags !== 0 && args.flags !== DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE)
+    return -EINVAL;
   const target = ctx.dev.fds.get(args.fd);
   if (args.flags !== 0) {
     if (!(target instanceof SyncFile)) return -EINVAL;
@@ -155,7 +157,10 @@ export function syncobjFdToHandleIoctl(args: DrmSyncobjHandleArgs, ctx: DrmIoctl
 /** SYNCOBJ_WAIT. Mirrors drm_syncobj_wait_ioctl(). */
 export function syncobjWaitIoctl(args: DrmSyncobjWaitArgs, ctx: DrmIoctlContext): number {
   if (!needs(ctx, DRIVER_SYNCOBJ)) return -EOPNOTSUPP;
-  if ((args.flags & ~(DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT)) !== 0) {
+  if (
+    (args.flags & ~(DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT)) !==
+    0
+  ) {
     return -EINVAL;
   }
   if (args.count_handles === 0) return -EINVAL;
@@ -171,7 +176,10 @@ export function syncobjWaitIoctl(args: DrmSyncobjWaitArgs, ctx: DrmIoctlContext)
 }
 
 /** SYNCOBJ_TIMELINE_WAIT. Mirrors drm_syncobj_timeline_wait_ioctl(). */
-export function syncobjTimelineWaitIoctl(args: DrmSyncobjTimelineWaitArgs, ctx: DrmIoctlContext): number {
+export function syncobjTimelineWaitIoctl(
+  args: DrmSyncobjTimelineWaitArgs,
+  ctx: DrmIoctlContext,
+): number {
   if (!needs(ctx, DRIVER_SYNCOBJ_TIMELINE)) return -EOPNOTSUPP;
   const allowed =
     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
@@ -217,7 +225,10 @@ export function syncobjSignalIoctl(args: DrmSyncobjArrayArgs, ctx: DrmIoctlConte
 }
 
 /** SYNCOBJ_TIMELINE_SIGNAL: adds a signalled point to every syncobj. Mirrors drm_syncobj_timeline_signal_ioctl(). */
-export function syncobjTimelineSignalIoctl(args: DrmSyncobjTimelineArrayArgs, ctx: DrmIoctlContext): number {
+export function syncobjTimelineSignalIoctl(
+  args: DrmSyncobjTimelineArrayArgs,
+  ctx: DrmIoctlContext,
+): number {
   if (!needs(ctx, DRIVER_SYNCOBJ_TIMELINE)) return -EOPNOTSUPP;
   if (args.flags !== 0 || args.count_handles === 0) return -EINVAL;
   const syncobjs = arrayFind(ctx.file, ctx.user, args.handles, args.count_handles);
@@ -264,7 +275,12 @@ export function syncobjTransferIoctl(args: DrmSyncobjTransferArgs, ctx: DrmIoctl
   const srcPoint = pointOf(args.src_point);
   const dstPoint = pointOf(args.dst_point);
   if (srcPoint < 0 || dstPoint < 0) return -EINVAL;
-  const fence: DmaFence | number = drmSyncobjFindFence(ctx.file, args.src_handle, srcPoint, args.flags);
+  const fence: DmaFence | number = drmSyncobjFindFence(
+    ctx.file,
+    args.src_handle,
+    srcPoint,
+    args.flags,
+  );
   if (typeof fence === "number") return fence;
   if (dstPoint !== 0) dst.addPoint(fence, dstPoint);
   else dst.replaceFence(fence);

@@ -20,7 +20,11 @@ export const DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS = 5_000_000_000;
  * Creates a syncobj (already signalled with `DRM_SYNCOBJ_CREATE_SIGNALED`, or holding `fence`)
  * and a handle for it in `file`; the handle or -ENOSPC. Mirrors drm_syncobj_create_as_handle().
  */
-export function drmSyncobjCreate(file: DrmFile, flags: number, fence: DmaFence | null = null): number {
+export function drmSyncobjCreate(
+  file: DrmFile,
+  flags: number,
+  fence: DmaFence | null = null,
+): number {
   const syncobj = new DrmSyncobj();
   if ((flags & DRM_SYNCOBJ_CREATE_SIGNALED) !== 0) syncobj.replaceFence(dmaFenceAllocateStub());
   if (fence !== null) syncobj.replaceFence(fence);

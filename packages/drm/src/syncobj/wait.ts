@@ -1,6 +1,8 @@
 /**
  * Waiting on several syncobjs at once (SYNCOBJ_WAIT / SYNCOBJ_TIMELINE_WAIT).
  */
+
+import type { EventLoop } from "@panmmu/hw";
 import {
   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
@@ -8,7 +10,6 @@ import {
   EINVAL,
   ETIME,
 } from "@panmmu/uapi";
-import type { EventLoop } from "@panmmu/hw";
 import type { DmaFence } from "../fence/dma-fence.js";
 import type { DrmSyncobj } from "./syncobj.js";
 
@@ -48,7 +49,8 @@ export function drmSyncobjArrayWait(
   const count = syncobjs.length;
   const fences: (DmaFence | null)[] = new Array<DmaFence | null>(count).fill(null);
   const lenient =
-    (flags & (DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE)) !== 0;
+    (flags & (DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE)) !==
+    0;
   const available = (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE) !== 0;
   const waitAll = (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL) !== 0;
   let first = 0xffff_ffff;

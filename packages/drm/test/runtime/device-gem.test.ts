@@ -1,6 +1,22 @@
-import { DrmGemClose, DRM_IOCTL_GEM_CLOSE, EBADF, EINVAL, ENOENT, ENOMEM, ENOSPC } from "@panmmu/uapi";
+import {
+  DRM_IOCTL_GEM_CLOSE,
+  DrmGemClose,
+  EBADF,
+  EINVAL,
+  ENOENT,
+  ENOMEM,
+  ENOSPC,
+} from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
-import { DrmGemObject, drmGemFlink, drmGemOpen, drmGemPrimeFdToHandle, drmGemPrimeHandleToFd } from "../../src/index.js";
+import {
+  DrmGemObject,
+  DrmGemShmemObject,
+  drmGemFlink,
+  drmGemOpen,
+  drmGemPrimeFdToHandle,
+  drmGemPrimeHandleToFd,
+  GpuVm,
+} from "../../src/index.js";
 import { callIoctl, makeToyDevice, openFile, TestUserMemory, ToyBo } from "./helpers.js";
 
 describe("DrmDevice open/close", () => {
@@ -18,10 +34,16 @@ describe("DrmDevice open/close", () => {
     expect(dev.close(a)).toBe(0);
     expect(dev.files).toEqual([b]);
     // close callback ran before postclose, and postclose saw an empty handle table
-    expect(log.events.slice(-3)).toEqual([`bo-close:${bo.id}:1`, `bo-free:${bo.id}`, "postclose:1:0"]);
+    expect(log.events.slice(-3)).toEqual([
+      `bo-close:${bo.id}:1`,
+      `bo-free:${bo.id}`,
+      "postclose:1:0",
+    ]);
     expect(env.memory.allocatedPages).toBe(0);
     expect(dev.close(a)).toBe(-EBADF);
-    expect(a.ioctl(DRM_IOCTL_GEM_CLOSE, DrmGemClose.encode({ handle: 1, pad: 0 }), new TestUserMemory())).toBe(-EBADF);
+    expect(
+      a.ioctl(DRM_IOCTL_GEM_CLOSE, DrmGemClose.encode({ handle: 1, pad: 0 }), new TestUserMemory()),
+    ).toBe(-EBADF);
     expect(env.warnings.warnings).toEqual([]);
   });
 
@@ -55,10 +77,14 @@ describe("GEM handles", () => {
     f.gemHandleCreate(bo);
     bo.put();
     const user = new TestUserMemory();
-    expect(callIoctl(f, DRM_IOCTL_GEM_CLOSE, DrmGemClose, { handle: 7, pad: 0 }, user).ret).toBe(-EINVAL);
+    expect(callIoctl(f, DRM_IOCTL_GEM_CLOSE, DrmGemClose, { handle: 7, pad: 0 }, user).ret).toBe(
+      -EINVAL,
+    );
     expect(f.objectIdr.ids()).toEqual([1]);
     expect(callIoctl(f, DRM_IOCTL_GEM_CLOSE, DrmGemClose, { handle: 1, pad: 0 }, user).ret).toBe(0);
-    expect(callIoctl(f, DRM_IOCTL_GEM_CLOSE, DrmGemClose, { handle: 1, pad: 0 }, user).ret).toBe(-EINVAL);
+    expect(callIoctl(f, DRM_IOCTL_GEM_CLOSE, DrmGemClose, { handle: 1, pad: 0 }, user).ret).toBe(
+      -EINVAL,
+    );
     expect(bo.freed).toBe(true);
   });
 
@@ -140,7 +166,10 @@ describe("sharing between files", () => {
     const opened = drmGemOpen(b, name);
     expect(opened).toEqual({ handle: 1, size: 8192 });
     expect(drmGemOpen(b, 99)).toBe(-ENOENT);
-    expect(log.events.filter((e) => e.startsWith("bo-open"))).toEqual([`bo-open:${bo.id}:1`, `bo-open:${bo.id}:2`]);
+    expect(log.events.filter((e) => e.startsWith("bo-open"))).toEqual([
+      `bo-open:${bo.id}:1`,
+      `bo-open:${bo.id}:2`,
+    ]);
     expect(b.driverPriv?.opened).toEqual([bo.id]);
     expect(bo.handleCount).toBe(2);
     expect(bo.pagesPinCount).toBe(2);
@@ -196,5 +225,26 @@ describe("sharing between files", () => {
     obj.put();
     expect(f.gemHandleDelete(1)).toBe(0);
     expect(obj.freed).toBe(true);
+  });
+});
+
+describe("GEM objects in drm_gpuvm", () => {
+  it("implement GpuVmGemObject: vm_bos hold references; a shared resv makes a VM-private object", () => {
+    const { dev, log } = makeToyDevice();
+    const root = new DrmGemObject(dev, 0);
+    const vm = new GpuVm("vm", 0, 2 ** 32, 0, 0, { vmFree: () => {} }, { resvObj: root });
+    const priv = new ToyBo(dev, 4096, log, false);
+    const shared = new DrmGemShmemObject(dev, 4096, root.resv);
+    expect(vm.isExtobj(priv)).toBe(true);
+    expect(vm.isExtobj(shared)).toBe(false);
+    const vmBo = vm.boObtain(priv);
+    if (typeof vmBo === "number") throw new Error("boObtain failed");
+    expect(priv.gpuva.size).toBe(1);
+    expect(priv.refcount).toBe(2);
+    priv.put();
+    expect(priv.freed).toBe(false);
+    vmBo.put();
+    expect(priv.gpuva.size).toBe(0);
+    expect(priv.freed).toBe(true);
   });
 });

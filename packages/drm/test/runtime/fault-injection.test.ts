@@ -8,7 +8,14 @@ import {
 } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
 import { type DrmFile, DrmGemShmemObject, drmGemFlink, drmGemOpen } from "../../src/index.js";
-import { callIoctl, makeToyDevice, openFile, TestUserMemory, ToyBo, type ToyFilePriv } from "./helpers.js";
+import {
+  callIoctl,
+  makeToyDevice,
+  openFile,
+  TestUserMemory,
+  ToyBo,
+  type ToyFilePriv,
+} from "./helpers.js";
 
 /** State the kernel promises to restore on failure. */
 function snapshot(dev: ReturnType<typeof makeToyDevice>["dev"], files: DrmFile<ToyFilePriv>[]) {
@@ -44,7 +51,13 @@ function runScenario(failNth: number) {
     [
       "create",
       () => {
-        const r = callIoctl(a, DRM_IOCTL_PANFROST_CREATE_BO, DrmPanfrostCreateBo, DrmPanfrostCreateBo.create({ size: 3 * 4096 }), user);
+        const r = callIoctl(
+          a,
+          DRM_IOCTL_PANFROST_CREATE_BO,
+          DrmPanfrostCreateBo,
+          DrmPanfrostCreateBo.create({ size: 3 * 4096 }),
+          user,
+        );
         if (r.ret === 0) boHandle = r.out.handle;
         return r.ret;
       },
@@ -56,10 +69,22 @@ function runScenario(failNth: number) {
       "prime share",
       () => {
         if (boHandle === 0) return 0;
-        const ex = callIoctl(a, DRM_IOCTL_PRIME_HANDLE_TO_FD, DrmPrimeHandle, { handle: boHandle, flags: 0, fd: -1 }, user);
+        const ex = callIoctl(
+          a,
+          DRM_IOCTL_PRIME_HANDLE_TO_FD,
+          DrmPrimeHandle,
+          { handle: boHandle, flags: 0, fd: -1 },
+          user,
+        );
         if (ex.ret < 0) return ex.ret;
         fd = ex.out.fd;
-        const im = callIoctl(b, DRM_IOCTL_PRIME_FD_TO_HANDLE, DrmPrimeHandle, { handle: 0, flags: 0, fd }, user);
+        const im = callIoctl(
+          b,
+          DRM_IOCTL_PRIME_FD_TO_HANDLE,
+          DrmPrimeHandle,
+          { handle: 0, flags: 0, fd },
+          user,
+        );
         return im.ret;
       },
     ],
@@ -100,7 +125,13 @@ function runScenario(failNth: number) {
   plain.put();
   pinned.put();
   spare.put();
-  return { results, allocCalls, leftPages: env.memory.allocatedPages, warnings: env.warnings.warnings, objects: dev.objects.size };
+  return {
+    results,
+    allocCalls,
+    leftPages: env.memory.allocatedPages,
+    warnings: env.warnings.warnings,
+    objects: dev.objects.size,
+  };
 }
 
 describe("fault injection: the Nth page allocation fails", () => {

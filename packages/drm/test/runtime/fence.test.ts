@@ -1,5 +1,5 @@
 import { EventLoopSim } from "@panmmu/hw";
-import { CollectingWarningSink, EINVAL, ENOENT, EIO } from "@panmmu/uapi";
+import { CollectingWarningSink, EINVAL, EIO, ENOENT } from "@panmmu/uapi";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -66,29 +66,35 @@ describe("DmaFence", () => {
 
   it("property: whatever the order of signal/add/remove calls, each callback runs at most once and only after signal", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom("add", "remove", "signal"), { maxLength: 30 }), (ops) => {
-        const f = new DmaFence({ context: 99, loop: null, driverName: "t", timelineName: "t" }, 1);
-        const runs = new Map<number, number>();
-        const cbs: (() => void)[] = [];
-        let signaled = false;
-        for (const op of ops) {
-          if (op === "add") {
-            const id = cbs.length;
-            const cb = (): void => {
-              runs.set(id, (runs.get(id) ?? 0) + 1);
-              expect(f.signaled).toBe(true);
-            };
-            cbs.push(cb);
-            expect(f.addCallback(cb)).toBe(signaled ? -ENOENT : 0);
-          } else if (op === "remove" && cbs.length > 0) {
-            f.removeCallback(cbs[cbs.length - 1] as () => void);
-          } else if (op === "signal") {
-            expect(f.signal()).toBe(signaled ? -EINVAL : 0);
-            signaled = true;
+      fc.property(
+        fc.array(fc.constantFrom("add", "remove", "signal"), { maxLength: 30 }),
+        (ops) => {
+          const f = new DmaFence(
+            { context: 99, loop: null, driverName: "t", timelineName: "t" },
+            1,
+          );
+          const runs = new Map<number, number>();
+          const cbs: (() => void)[] = [];
+          let signaled = false;
+          for (const op of ops) {
+            if (op === "add") {
+              const id = cbs.length;
+              const cb = (): void => {
+                runs.set(id, (runs.get(id) ?? 0) + 1);
+                expect(f.signaled).toBe(true);
+              };
+              cbs.push(cb);
+              expect(f.addCallback(cb)).toBe(signaled ? -ENOENT : 0);
+            } else if (op === "remove" && cbs.length > 0) {
+              f.removeCallback(cbs[cbs.length - 1] as () => void);
+            } else if (op === "signal") {
+              expect(f.signal()).toBe(signaled ? -EINVAL : 0);
+              signaled = true;
+            }
           }
-        }
-        for (const n of runs.values()) expect(n).toBe(1);
-      }),
+          for (const n of runs.values()) expect(n).toBe(1);
+        },
+      ),
     );
   });
 });

@@ -2,14 +2,15 @@
  * Shared fixtures of the runtime tests: a platform (real SystemMemory and EventLoopSim), a toy
  * driver whose BOs are shmem objects pinned per file like panfrost's, and a user-memory model.
  */
-import { EventLoopSim, PAGE_SIZE, SystemMemory } from "@panmmu/hw";
+import { EventLoopSim, SystemMemory } from "@panmmu/hw";
 import {
   CollectingWarningSink,
   DRM_IOCTL_PANFROST_CREATE_BO,
-  type DrmPanfrostCreateBoArgs,
   DrmPanfrostCreateBo,
+  type DrmPanfrostCreateBoArgs,
   EINVAL,
   ENOMEM,
+  UserMemory,
 } from "@panmmu/uapi";
 import {
   DRIVER_GEM,
@@ -139,7 +140,8 @@ export function makeToyDriver(log: ToyLog, options: ToyDriverOptions = {}): DrmD
     major: 1,
     minor: 3,
     patchlevel: 0,
-    features: options.features ?? DRIVER_GEM | DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE | DRIVER_RENDER,
+    features:
+      options.features ?? DRIVER_GEM | DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE | DRIVER_RENDER,
     ioctls: [
       drmIoctlDef<DrmPanfrostCreateBoArgs, ToyFilePriv>(
         { name: "DRM_IOCTL_PANFROST_CREATE_BO", request: DRM_IOCTL_PANFROST_CREATE_BO },
@@ -178,69 +180,30 @@ export function openFile<P>(dev: DrmDevice<P>, node: "primary" | "render" = "ren
   return f;
 }
 
-/**
- * A process address space for user pointers: mapped regions are readable and writable, every
- * other address faults.
- */
-export class TestUserMemory implements DrmUserMemory {
-  private readonly regions: { base: bigint; bytes: Uint8Array }[] = [];
-  private next = 0x10000n;
-
+/** uapi's user memory with the shorthands the tests use. */
+export class TestUserMemory extends UserMemory {
   /** Maps a copy of `bytes` and returns its address. */
   map(bytes: Uint8Array): bigint {
-    const base = this.next;
-    this.next += BigInt(Math.ceil((bytes.length + 1) / PAGE_SIZE) * PAGE_SIZE + PAGE_SIZE);
-    this.regions.push({ base, bytes: bytes.slice() });
-    return base;
+    const ptr = this.alloc(bytes.length);
+    this.write(ptr, bytes);
+    return ptr;
   }
 
-  /** Maps `count` little-endian u32 values. */
+  /** Maps little-endian u32 values. */
   mapU32(values: readonly number[]): bigint {
-    const b = new Uint8Array(values.length * 4);
-    const dv = new DataView(b.buffer);
-    values.forEach((v, i) => {
-      dv.setUint32(i * 4, v, true);
-    });
-    return this.map(b);
+    return this.writeU32Array(values);
   }
 
   /** Maps little-endian u64 values. */
   mapU64(values: readonly bigint[]): bigint {
-    const b = new Uint8Array(values.length * 8);
-    const dv = new DataView(b.buffer);
-    values.forEach((v, i) => {
-      dv.setBigUint64(i * 8, v, true);
-    });
-    return this.map(b);
+    return this.writeU64Array(values);
   }
 
-  /** Reads u64 values back. */
+  /** Reads u64 values back; throws on a fault. */
   readU64(ptr: bigint, count: number): bigint[] {
-    const b = this.read(ptr, count * 8);
-    if (b === null) throw new Error("unmapped");
-    const dv = new DataView(b.buffer, b.byteOffset, b.length);
-    return Array.from({ length: count }, (_, i) => dv.getBigUint64(i * 8, true));
-  }
-
-  read(ptr: bigint, length: number): Uint8Array | null {
-    const r = this.find(ptr, length);
-    if (r === null) return null;
-    const off = Number(ptr - r.base);
-    return r.bytes.slice(off, off + length);
-  }
-
-  write(ptr: bigint, data: Uint8Array): boolean {
-    const r = this.find(ptr, data.length);
-    if (r === null) return false;
-    r.bytes.set(data, Number(ptr - r.base));
-    return true;
-  }
-
-  private find(ptr: bigint, length: number): { base: bigint; bytes: Uint8Array } | null {
-    for (const r of this.regions) {
-      if (ptr >= r.base && ptr + BigInt(length) <= r.base + BigInt(r.bytes.length)) return r;
-    }
-    return null;
+    const r = this.readU64Array(ptr, count);
+    if (typeof r === "number") throw new Error(`fault ${r}`);
+    return r;
   }
 }
 

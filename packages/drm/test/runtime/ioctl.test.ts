@@ -38,13 +38,25 @@ describe("ioctl dispatch", () => {
     const { dev } = makeToyDevice();
     const f = openFile(dev);
     const user = new TestUserMemory();
-    const r = callIoctl(f, DRM_IOCTL_PANFROST_CREATE_BO, DrmPanfrostCreateBo, DrmPanfrostCreateBo.create({ size: 8192 }), user);
+    const r = callIoctl(
+      f,
+      DRM_IOCTL_PANFROST_CREATE_BO,
+      DrmPanfrostCreateBo,
+      DrmPanfrostCreateBo.create({ size: 8192 }),
+      user,
+    );
     expect(r.ret).toBe(0);
     expect(r.out.handle).toBe(1);
     const bo = f.objectIdr.find(1) as DrmGemShmemObject;
     expect(r.out.offset).toBe(BigInt(bo.pages?.[0] ?? -1));
     expect(bo.pagesPinCount).toBe(1);
-    const bad = callIoctl(f, DRM_IOCTL_PANFROST_CREATE_BO, DrmPanfrostCreateBo, DrmPanfrostCreateBo.create({ size: 0 }), user);
+    const bad = callIoctl(
+      f,
+      DRM_IOCTL_PANFROST_CREATE_BO,
+      DrmPanfrostCreateBo,
+      DrmPanfrostCreateBo.create({ size: 0 }),
+      user,
+    );
     expect(bad.ret).toBe(-EINVAL);
     expect(f.objectIdr.ids()).toEqual([1]);
   });
@@ -56,8 +68,12 @@ describe("ioctl dispatch", () => {
     // a driver number with no entry (panfrost SUBMIT is not in the toy table)
     expect(f.ioctl(DRM_IOCTL_PANFROST_SUBMIT, new Uint8Array(48), user)).toBe(-EINVAL);
     // a core number with no entry, and one past the driver range
-    expect(f.ioctl(_IOC(_IOC_READ | _IOC_WRITE, 0x64, 0x3f, 8), new Uint8Array(8), user)).toBe(-EINVAL);
-    expect(f.ioctl(_IOC(_IOC_READ | _IOC_WRITE, 0x64, 0xa0, 8), new Uint8Array(8), user)).toBe(-EINVAL);
+    expect(f.ioctl(_IOC(_IOC_READ | _IOC_WRITE, 0x64, 0x3f, 8), new Uint8Array(8), user)).toBe(
+      -EINVAL,
+    );
+    expect(f.ioctl(_IOC(_IOC_READ | _IOC_WRITE, 0x64, 0xa0, 8), new Uint8Array(8), user)).toBe(
+      -EINVAL,
+    );
   });
 
   it("render nodes may not call DRM_AUTH-only ioctls", () => {
@@ -67,9 +83,17 @@ describe("ioctl dispatch", () => {
     const p = openFile(dev, "primary");
     const user = new TestUserMemory();
     for (const f of [r, p]) {
-      callIoctl(f, DRM_IOCTL_PANFROST_CREATE_BO, DrmPanfrostCreateBo, DrmPanfrostCreateBo.create({ size: 4096 }), user);
+      callIoctl(
+        f,
+        DRM_IOCTL_PANFROST_CREATE_BO,
+        DrmPanfrostCreateBo,
+        DrmPanfrostCreateBo.create({ size: 4096 }),
+        user,
+      );
     }
-    expect(callIoctl(r, DRM_IOCTL_GEM_FLINK, DrmGemFlink, { handle: 1, name: 0 }, user).ret).toBe(-EACCES);
+    expect(callIoctl(r, DRM_IOCTL_GEM_FLINK, DrmGemFlink, { handle: 1, name: 0 }, user).ret).toBe(
+      -EACCES,
+    );
     const ok = callIoctl(p, DRM_IOCTL_GEM_FLINK, DrmGemFlink, { handle: 1, name: 0 }, user);
     expect(ok.ret).toBe(0);
     expect(ok.out.name).toBe(1);
@@ -87,15 +111,32 @@ describe("ioctl dispatch", () => {
     // only 8 bytes copied back: the capability itself, unchanged
     expect(new DataView(shortArg.buffer).getBigUint64(0, true)).toBe(BigInt(DRM_CAP_SYNCOBJ));
     // a v6.5+ SYNCOBJ_WAIT (40 bytes) on the 32-byte kernel struct: accepted, deadline bytes kept
-    const h = callIoctl(f, DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate, { handle: 0, flags: 1 }, user).out.handle;
+    const h = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_CREATE,
+      DrmSyncobjCreate,
+      { handle: 0, flags: 1 },
+      user,
+    ).out.handle;
     const handles = user.mapU32([h]);
-    const longArgs = DrmSyncobjWaitDeadline.create({ handles, count_handles: 1, deadline_nsec: 0x1122334455667788n, first_signaled: 99 });
+    const longArgs = DrmSyncobjWaitDeadline.create({
+      handles,
+      count_handles: 1,
+      deadline_nsec: 0x1122334455667788n,
+      first_signaled: 99,
+    });
     const r = callIoctl(f, DRM_IOCTL_SYNCOBJ_WAIT_DEADLINE, DrmSyncobjWaitDeadline, longArgs, user);
     expect(r.ret).toBe(0);
     expect(r.out.first_signaled).toBe(0);
     expect(r.out.deadline_nsec).toBe(0x1122334455667788n);
     // the same through the old 32-byte request
-    const old = callIoctl(f, DRM_IOCTL_SYNCOBJ_WAIT, DrmSyncobjWait, DrmSyncobjWait.create({ handles, count_handles: 1 }), user);
+    const old = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_WAIT,
+      DrmSyncobjWait,
+      DrmSyncobjWait.create({ handles, count_handles: 1 }),
+      user,
+    );
     expect(old.ret).toBe(0);
   });
 
@@ -103,7 +144,13 @@ describe("ioctl dispatch", () => {
     const { dev } = makeToyDevice();
     const f = openFile(dev);
     const user = new TestUserMemory();
-    callIoctl(f, DRM_IOCTL_PANFROST_CREATE_BO, DrmPanfrostCreateBo, DrmPanfrostCreateBo.create({ size: 4096 }), user);
+    callIoctl(
+      f,
+      DRM_IOCTL_PANFROST_CREATE_BO,
+      DrmPanfrostCreateBo,
+      DrmPanfrostCreateBo.create({ size: 4096 }),
+      user,
+    );
     expect(f.ioctl(DRM_IOCTL_GEM_CLOSE, new Uint8Array(4), user)).toBe(-EFAULT);
     expect(f.ioctl(DRM_IOCTL_GEM_CLOSE, null, user)).toBe(-EFAULT);
     expect(f.objectIdr.ids()).toEqual([1]); // the handler did not run
@@ -114,18 +161,64 @@ describe("ioctl dispatch", () => {
     const { dev } = makeToyDevice();
     const f = openFile(dev);
     const user = new TestUserMemory();
-    const h = callIoctl(f, DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate, { handle: 0, flags: 1 }, user).out.handle;
+    const h = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_CREATE,
+      DrmSyncobjCreate,
+      { handle: 0, flags: 1 },
+      user,
+    ).out.handle;
     const fence = f.syncobjIdr.find(h)?.fence;
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_RESET, DrmSyncobjArray, { handles: 0xdead0000n, count_handles: 1, pad: 0 }, user).ret).toBe(-EFAULT);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_RESET, DrmSyncobjArray, { handles: 0n, count_handles: 1, pad: 0 }, user).ret).toBe(-EFAULT);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_RESET,
+        DrmSyncobjArray,
+        { handles: 0xdead0000n, count_handles: 1, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(-EFAULT);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_RESET,
+        DrmSyncobjArray,
+        { handles: 0n, count_handles: 1, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(-EFAULT);
     // a pointer whose array runs past the mapping
     const oneHandle = user.mapU32([h]);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_RESET, DrmSyncobjArray, { handles: oneHandle, count_handles: 2000, pad: 0 }, user).ret).toBe(-EFAULT);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_RESET,
+        DrmSyncobjArray,
+        { handles: oneHandle, count_handles: 2000, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(-EFAULT);
     expect(f.syncobjIdr.find(h)?.fence).toBe(fence);
     // unknown handle in a good array
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_RESET, DrmSyncobjArray, { handles: user.mapU32([h, 77]), count_handles: 2, pad: 0 }, user).ret).toBe(-ENOENT);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_RESET,
+        DrmSyncobjArray,
+        { handles: user.mapU32([h, 77]), count_handles: 2, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(-ENOENT);
     expect(f.syncobjIdr.find(h)?.fence).toBe(fence);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_RESET, DrmSyncobjArray, { handles: oneHandle, count_handles: 1, pad: 0 }, user).ret).toBe(0);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_RESET,
+        DrmSyncobjArray,
+        { handles: oneHandle, count_handles: 1, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(0);
     expect(f.syncobjIdr.find(h)?.fence).toBe(null);
   });
 
@@ -134,13 +227,25 @@ describe("ioctl dispatch", () => {
     const f = openFile(dev);
     const user = new TestUserMemory();
     const nameBuf = user.map(new Uint8Array(3));
-    const r = callIoctl(f, DRM_IOCTL_VERSION, DrmVersion, DrmVersion.create({ name: nameBuf, name_len: 3n }), user);
+    const r = callIoctl(
+      f,
+      DRM_IOCTL_VERSION,
+      DrmVersion,
+      DrmVersion.create({ name: nameBuf, name_len: 3n }),
+      user,
+    );
     expect(r.ret).toBe(0);
     expect([r.out.version_major, r.out.version_minor]).toEqual([1, 3]);
     expect(r.out.name_len).toBe(3n);
     expect(new TextDecoder().decode(user.read(nameBuf, 3) as Uint8Array)).toBe("toy");
     expect(r.out.desc_len).toBe(BigInt("toy DRM driver".length));
-    const bad = callIoctl(f, DRM_IOCTL_VERSION, DrmVersion, DrmVersion.create({ name: 0xbad000n, name_len: 3n }), user);
+    const bad = callIoctl(
+      f,
+      DRM_IOCTL_VERSION,
+      DrmVersion,
+      DrmVersion.create({ name: 0xbad000n, name_len: 3n }),
+      user,
+    );
     expect(bad.ret).toBe(-EFAULT);
   });
 
@@ -148,13 +253,41 @@ describe("ioctl dispatch", () => {
     const { dev } = makeToyDevice();
     const f = openFile(dev);
     const user = new TestUserMemory();
-    expect(callIoctl(f, DRM_IOCTL_GET_CAP, DrmGetCap, { capability: BigInt(DRM_CAP_PRIME), value: 0n }, user).out.value).toBe(3n);
-    expect(callIoctl(f, DRM_IOCTL_GET_CAP, DrmGetCap, { capability: BigInt(DRM_CAP_SYNCOBJ), value: 0n }, user).out.value).toBe(1n);
-    expect(callIoctl(f, DRM_IOCTL_GET_CAP, DrmGetCap, { capability: 0x10n, value: 0n }, user).ret).toBe(-EOPNOTSUPP);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_GET_CAP,
+        DrmGetCap,
+        { capability: BigInt(DRM_CAP_PRIME), value: 0n },
+        user,
+      ).out.value,
+    ).toBe(3n);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_GET_CAP,
+        DrmGetCap,
+        { capability: BigInt(DRM_CAP_SYNCOBJ), value: 0n },
+        user,
+      ).out.value,
+    ).toBe(1n);
+    expect(
+      callIoctl(f, DRM_IOCTL_GET_CAP, DrmGetCap, { capability: 0x10n, value: 0n }, user).ret,
+    ).toBe(-EOPNOTSUPP);
     const gemOnly = makeToyDevice({ features: DRIVER_GEM });
     const g = openFile(gemOnly.dev);
-    expect(callIoctl(g, DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate, { handle: 0, flags: 0 }, user).ret).toBe(-EOPNOTSUPP);
-    expect(callIoctl(g, DRM_IOCTL_GET_CAP, DrmGetCap, { capability: BigInt(DRM_CAP_SYNCOBJ), value: 7n }, user).out.value).toBe(0n);
+    expect(
+      callIoctl(g, DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate, { handle: 0, flags: 0 }, user).ret,
+    ).toBe(-EOPNOTSUPP);
+    expect(
+      callIoctl(
+        g,
+        DRM_IOCTL_GET_CAP,
+        DrmGetCap,
+        { capability: BigInt(DRM_CAP_SYNCOBJ), value: 7n },
+        user,
+      ).out.value,
+    ).toBe(0n);
   });
 
   it("results are copied out even when the handler fails (as drm_ioctl does)", () => {

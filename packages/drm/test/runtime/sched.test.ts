@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import {
   type DmaFence,
   DmaFenceContext,
-  DrmGpuScheduler,
   DrmGpuSchedStat,
+  DrmGpuScheduler,
   DrmSchedEntity,
   DrmSchedJob,
   DrmSchedPriority,
@@ -49,9 +49,15 @@ function makeSched(opts: { creditLimit?: number; timeoutNs?: number } = {}) {
     { name: "js0", creditLimit: opts.creditLimit ?? 4, timeoutNs: opts.timeoutNs ?? 1_000_000 },
     warnings,
   );
-  const submit = (entity: DrmSchedEntity<TestJob>, label: string, duration: number, credits = 1, deps: DmaFence[] = []) => {
+  const submit = (
+    entity: DrmSchedEntity<TestJob>,
+    label: string,
+    duration: number,
+    credits = 1,
+    deps: DmaFence[] = [],
+  ) => {
     const job = new TestJob(label, duration);
-    expect(job.init(entity as unknown as DrmSchedEntity, credits)).toBe(0);
+    expect(job.init(entity, credits)).toBe(0);
     for (const d of deps) job.addDependency(d);
     job.arm();
     job.push();
@@ -131,7 +137,11 @@ describe("DrmGpuScheduler", () => {
     t.submit(norm, "n1", 10);
     t.submit(high, "high", 10);
     t.loop.runUntilIdle();
-    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:high@0", "run:n1@10", "run:low@20"]);
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual([
+      "run:high@0",
+      "run:n1@10",
+      "run:low@20",
+    ]);
   });
 
   it("finished fences carry the hardware error; runJob errors complete the job", () => {
@@ -152,7 +162,7 @@ describe("DrmGpuScheduler", () => {
     const b = t.submit(e2, "b", 0);
     t.loop.runUntilIdle();
     expect([b.finished.signaled, b.finished.error]).toEqual([true, -EINVAL]);
-    expect(new TestJob("z", 0).init(e as unknown as DrmSchedEntity, 0)).toBe(-EINVAL);
+    expect(new TestJob("z", 0).init(e, 0)).toBe(-EINVAL);
   });
 
   it("times a stuck job out in virtual time, and resumes after stop/start", () => {
@@ -166,10 +176,14 @@ describe("DrmGpuScheduler", () => {
       t.sched.stop(job);
       expect(t.sched.pendingList[0]).toBe(job);
       t.fences.get(job)?.signal(-ECANCELED);
-      t.loop.schedule(10, () => {
-        resetDone.push(`reset@${t.loop.now}`);
-        t.sched.start();
-      }, "reset");
+      t.loop.schedule(
+        10,
+        () => {
+          resetDone.push(`reset@${t.loop.now}`);
+          t.sched.start();
+        },
+        "reset",
+      );
       return DrmGpuSchedStat.NOMINAL;
     });
     t.loop.runUntilIdle();

@@ -1,6 +1,5 @@
-import { PAGE_SIZE, SystemMemory } from "@panmmu/hw";
+import { EventLoopSim, PAGE_SIZE, SystemMemory } from "@panmmu/hw";
 import { CollectingWarningSink, EFAULT, EINVAL, ENOMEM, KernelError } from "@panmmu/uapi";
-import { EventLoopSim } from "@panmmu/hw";
 import { describe, expect, it } from "vitest";
 import {
   DrmDevice,
@@ -67,9 +66,14 @@ describe("shmem pages", () => {
   it("falls back to single pages when no 2 MiB run is available", () => {
     const warnings = new CollectingWarningSink();
     const memory = new SystemMemory({ size: 8 * MiB, warnings });
-    const dev = new DrmDevice(makeToyDriver({ events: [] }), { memory, loop: new EventLoopSim(), warnings });
+    const dev = new DrmDevice(makeToyDriver({ events: [] }), {
+      memory,
+      loop: new EventLoopSim(),
+      warnings,
+    });
     // fragment: one page taken inside every 2 MiB block
-    for (let blk = 0; blk < 4; blk++) expect(memory.allocPageAt(memory.base + blk * 2 * MiB + PAGE_SIZE)).toBe(true);
+    for (let blk = 0; blk < 4; blk++)
+      expect(memory.allocPageAt(memory.base + blk * 2 * MiB + PAGE_SIZE)).toBe(true);
     const bo = new DrmGemShmemObject(dev, 2 * MiB);
     expect(bo.getPages()).toBe(0);
     expect(memory.allocatedPages).toBe(4 + 512);
@@ -175,7 +179,11 @@ describe("madvise, purge and the shrinker", () => {
   it("registered with memory, it frees purgeable pages when an allocation finds memory exhausted", () => {
     const warnings = new CollectingWarningSink();
     const memory = new SystemMemory({ size: 16 * PAGE_SIZE, warnings });
-    const dev = new DrmDevice(makeToyDriver({ events: [] }), { memory, loop: new EventLoopSim(), warnings });
+    const dev = new DrmDevice(makeToyDriver({ events: [] }), {
+      memory,
+      loop: new EventLoopSim(),
+      warnings,
+    });
     const shrinker = new DrmGemShmemShrinker({ name: "toy" });
     const unregister = shrinker.register(memory);
     const old = new DrmGemShmemObject(dev, 10 * PAGE_SIZE);
@@ -201,5 +209,33 @@ describe("madvise, purge and the shrinker", () => {
     bo.put();
     expect(shrinker.objects).toEqual([]);
     expect(dev.memory.allocatedPages).toBe(0);
+  });
+});
+
+describe("grow-on-fault population (heap objects)", () => {
+  it("populates 2 MiB at a time into a sparse page array, idempotently, undoing on failure", () => {
+    const { dev, env } = makeToyDevice();
+    const heap = new DrmGemShmemObject(dev, 8 * MiB);
+    expect(heap.populateRange(512, 512)).toBe(0);
+    expect(heap.pagesUseCount).toBe(1);
+    expect(env.memory.allocatedPages).toBe(512);
+    expect(heap.pageAt(0)).toBe(-1);
+    expect(heap.pageAt(512) % (2 * MiB)).toBe(0);
+    expect(heap.populateRange(512, 512)).toBe(0);
+    expect(env.memory.allocatedPages).toBe(512);
+    expect(heap.populateRange(2048, 1)).toBe(-EINVAL);
+    // a failing population frees exactly what it took
+    env.memory.failEveryNth(1);
+    expect(heap.populateRange(0, 512)).toBe(-ENOMEM);
+    env.memory.failEveryNth(0);
+    expect(env.memory.allocatedPages).toBe(512);
+    expect(heap.pageAt(0)).toBe(-1);
+    // mapping the whole object needs every page
+    expect(heap.getPagesSgt()).toBe(-EINVAL);
+    expect(heap.pagesUseCount).toBe(1);
+    env.warnings.clear();
+    heap.put();
+    expect(env.memory.allocatedPages).toBe(0);
+    expect(env.warnings.warnings).toEqual([]);
   });
 });

@@ -48,12 +48,23 @@ function setup() {
   return { ...t, f, user, ctx, create };
 }
 
-function wait(f: DrmFile<unknown>, user: TestUserMemory, handles: number[], flags: number, timeout: bigint) {
+function wait(
+  f: DrmFile<unknown>,
+  user: TestUserMemory,
+  handles: number[],
+  flags: number,
+  timeout: bigint,
+) {
   return callIoctl(
     f,
     DRM_IOCTL_SYNCOBJ_WAIT,
     DrmSyncobjWait,
-    DrmSyncobjWait.create({ handles: user.mapU32(handles), count_handles: handles.length, flags, timeout_nsec: timeout }),
+    DrmSyncobjWait.create({
+      handles: user.mapU32(handles),
+      count_handles: handles.length,
+      flags,
+      timeout_nsec: timeout,
+    }),
     user,
   );
 }
@@ -62,12 +73,20 @@ describe("syncobj ioctls", () => {
   it("create/destroy with handle reuse and the kernel's errors", () => {
     const { f, user, create } = setup();
     expect([create(), create(1), create()]).toEqual([1, 2, 3]);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate, { handle: 0, flags: 2 }, user).ret).toBe(-EINVAL);
+    expect(
+      callIoctl(f, DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate, { handle: 0, flags: 2 }, user).ret,
+    ).toBe(-EINVAL);
     expect(f.syncobjIdr.find(2)?.fence?.signaled).toBe(true);
     expect(f.syncobjIdr.find(1)?.fence).toBe(null);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_DESTROY, DrmSyncobjDestroy, { handle: 2, pad: 1 }, user).ret).toBe(-EINVAL);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_DESTROY, DrmSyncobjDestroy, { handle: 2, pad: 0 }, user).ret).toBe(0);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_DESTROY, DrmSyncobjDestroy, { handle: 2, pad: 0 }, user).ret).toBe(-EINVAL);
+    expect(
+      callIoctl(f, DRM_IOCTL_SYNCOBJ_DESTROY, DrmSyncobjDestroy, { handle: 2, pad: 1 }, user).ret,
+    ).toBe(-EINVAL);
+    expect(
+      callIoctl(f, DRM_IOCTL_SYNCOBJ_DESTROY, DrmSyncobjDestroy, { handle: 2, pad: 0 }, user).ret,
+    ).toBe(0);
+    expect(
+      callIoctl(f, DRM_IOCTL_SYNCOBJ_DESTROY, DrmSyncobjDestroy, { handle: 2, pad: 0 }, user).ret,
+    ).toBe(-EINVAL);
     expect(create()).toBe(2);
   });
 
@@ -128,8 +147,13 @@ describe("syncobj ioctls", () => {
     expect(wait(f, user, [a], 0, 0n).ret).toBe(0);
     expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_RESET, DrmSyncobjArray, arr, user).ret).toBe(0);
     expect(wait(f, user, [a], 0, 0n).ret).toBe(-EINVAL);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_SIGNAL, DrmSyncobjArray, { ...arr, pad: 1 }, user).ret).toBe(-EINVAL);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_SIGNAL, DrmSyncobjArray, { ...arr, count_handles: 0 }, user).ret).toBe(-EINVAL);
+    expect(
+      callIoctl(f, DRM_IOCTL_SYNCOBJ_SIGNAL, DrmSyncobjArray, { ...arr, pad: 1 }, user).ret,
+    ).toBe(-EINVAL);
+    expect(
+      callIoctl(f, DRM_IOCTL_SYNCOBJ_SIGNAL, DrmSyncobjArray, { ...arr, count_handles: 0 }, user)
+        .ret,
+    ).toBe(-EINVAL);
   });
 
   it("timelines: signal points, query last signalled/submitted, wait on points, transfer", () => {
@@ -141,7 +165,13 @@ describe("syncobj ioctls", () => {
     drmSyncobjInstallFence(f, t, 4, f2);
     const pts = user.mapU64([0n]);
     const query = (flags: number): bigint => {
-      const r = callIoctl(f, DRM_IOCTL_SYNCOBJ_QUERY, DrmSyncobjTimelineArray, { handles: user.mapU32([t]), points: pts, count_handles: 1, flags }, user);
+      const r = callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_QUERY,
+        DrmSyncobjTimelineArray,
+        { handles: user.mapU32([t]), points: pts, count_handles: 1, flags },
+        user,
+      );
       expect(r.ret).toBe(0);
       return user.readU64(pts, 1)[0] as bigint;
     };
@@ -154,7 +184,13 @@ describe("syncobj ioctls", () => {
         f,
         DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
         DrmSyncobjTimelineWait,
-        DrmSyncobjTimelineWait.create({ handles: user.mapU32([t]), points: user.mapU64([point]), count_handles: 1, flags, timeout_nsec: timeout }),
+        DrmSyncobjTimelineWait.create({
+          handles: user.mapU32([t]),
+          points: user.mapU64([point]),
+          count_handles: 1,
+          flags,
+          timeout_nsec: timeout,
+        }),
         user,
       ).ret;
     expect(twait(1n, 0, 0n)).toBe(0);
@@ -167,27 +203,71 @@ describe("syncobj ioctls", () => {
     expect(env.loop.now).toBe(50);
     expect(query(0)).toBe(4n);
     // TIMELINE_SIGNAL adds an already signalled point
-    const r = callIoctl(f, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, DrmSyncobjTimelineArray, { handles: user.mapU32([t]), points: user.mapU64([7n]), count_handles: 1, flags: 0 }, user);
+    const r = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+      DrmSyncobjTimelineArray,
+      { handles: user.mapU32([t]), points: user.mapU64([7n]), count_handles: 1, flags: 0 },
+      user,
+    );
     expect(r.ret).toBe(0);
     expect(query(DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED)).toBe(7n);
     expect(query(0)).toBe(7n);
     // TRANSFER point 7 of t to a binary syncobj, and a binary fence to point 2 of a new timeline
     const bin = create();
-    const x = callIoctl(f, DRM_IOCTL_SYNCOBJ_TRANSFER, DrmSyncobjTransfer, DrmSyncobjTransfer.create({ src_handle: t, dst_handle: bin, src_point: 7n }), user);
+    const x = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_TRANSFER,
+      DrmSyncobjTransfer,
+      DrmSyncobjTransfer.create({ src_handle: t, dst_handle: bin, src_point: 7n }),
+      user,
+    );
     expect(x.ret).toBe(0);
     expect(f.syncobjIdr.find(bin)?.fence?.signaled).toBe(true);
     const t2 = create();
     const pending = ctx.createFence();
     drmSyncobjInstallFence(f, bin, 0, pending);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_TRANSFER, DrmSyncobjTransfer, DrmSyncobjTransfer.create({ src_handle: bin, dst_handle: t2, dst_point: 2n }), user).ret).toBe(0);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_TRANSFER,
+        DrmSyncobjTransfer,
+        DrmSyncobjTransfer.create({ src_handle: bin, dst_handle: t2, dst_point: 2n }),
+        user,
+      ).ret,
+    ).toBe(0);
     const found = drmSyncobjFindFence(f, t2, 2, 0);
     expect(typeof found).not.toBe("number");
     expect(typeof found !== "number" && found.signaled).toBe(false);
     pending.signal();
     expect(typeof found !== "number" && found.signaled).toBe(true);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_TRANSFER, DrmSyncobjTransfer, DrmSyncobjTransfer.create({ src_handle: bin, dst_handle: 77 }), user).ret).toBe(-ENOENT);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_TRANSFER, DrmSyncobjTransfer, DrmSyncobjTransfer.create({ src_handle: 77, dst_handle: bin }), user).ret).toBe(-ENOENT);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_TRANSFER, DrmSyncobjTransfer, DrmSyncobjTransfer.create({ src_handle: bin, dst_handle: t2, pad: 1 }), user).ret).toBe(-EINVAL);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_TRANSFER,
+        DrmSyncobjTransfer,
+        DrmSyncobjTransfer.create({ src_handle: bin, dst_handle: 77 }),
+        user,
+      ).ret,
+    ).toBe(-ENOENT);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_TRANSFER,
+        DrmSyncobjTransfer,
+        DrmSyncobjTransfer.create({ src_handle: 77, dst_handle: bin }),
+        user,
+      ).ret,
+    ).toBe(-ENOENT);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_TRANSFER,
+        DrmSyncobjTransfer,
+        DrmSyncobjTransfer.create({ src_handle: bin, dst_handle: t2, pad: 1 }),
+        user,
+      ).ret,
+    ).toBe(-EINVAL);
   });
 
   it("HANDLE_TO_FD / FD_TO_HANDLE share a syncobj between files; sync files carry a fence", () => {
@@ -196,19 +276,75 @@ describe("syncobj ioctls", () => {
     const a = create();
     const fence = ctx.createFence();
     drmSyncobjInstallFence(f, a, 0, fence);
-    const ex = callIoctl(f, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, DrmSyncobjHandle, { handle: a, flags: 0, fd: -1, pad: 0 }, user);
+    const ex = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+      DrmSyncobjHandle,
+      { handle: a, flags: 0, fd: -1, pad: 0 },
+      user,
+    );
     expect(ex.ret).toBe(0);
-    const im = callIoctl(g, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, DrmSyncobjHandle, { handle: 0, flags: 0, fd: ex.out.fd, pad: 0 }, user);
+    const im = callIoctl(
+      g,
+      DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+      DrmSyncobjHandle,
+      { handle: 0, flags: 0, fd: ex.out.fd, pad: 0 },
+      user,
+    );
     expect(im.ret).toBe(0);
     expect(g.syncobjIdr.find(im.out.handle)).toBe(f.syncobjIdr.find(a));
     expect(dev.closeFd(ex.out.fd)).toBe(0);
-    const sf = callIoctl(f, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, DrmSyncobjHandle, { handle: a, flags: 1, fd: -1, pad: 0 }, user);
+    const sf = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+      DrmSyncobjHandle,
+      { handle: a, flags: 1, fd: -1, pad: 0 },
+      user,
+    );
     expect(sf.ret).toBe(0);
-    const b = callIoctl(g, DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate, { handle: 0, flags: 0 }, user).out.handle;
-    expect(callIoctl(g, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, DrmSyncobjHandle, { handle: b, flags: 1, fd: sf.out.fd, pad: 0 }, user).ret).toBe(0);
+    const b = callIoctl(
+      g,
+      DRM_IOCTL_SYNCOBJ_CREATE,
+      DrmSyncobjCreate,
+      { handle: 0, flags: 0 },
+      user,
+    ).out.handle;
+    expect(
+      callIoctl(
+        g,
+        DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+        DrmSyncobjHandle,
+        { handle: b, flags: 1, fd: sf.out.fd, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(0);
     expect(g.syncobjIdr.find(b)?.fence).toBe(fence);
-    expect(callIoctl(g, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, DrmSyncobjHandle, { handle: 0, flags: 0, fd: sf.out.fd, pad: 0 }, user).ret).toBe(-EINVAL);
-    expect(callIoctl(g, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, DrmSyncobjHandle, { handle: 0, flags: 0, fd: 55, pad: 0 }, user).ret).toBe(-EINVAL);
-    expect(callIoctl(f, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, DrmSyncobjHandle, { handle: 42, flags: 0, fd: -1, pad: 0 }, user).ret).toBe(-EINVAL);
+    expect(
+      callIoctl(
+        g,
+        DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+        DrmSyncobjHandle,
+        { handle: 0, flags: 0, fd: sf.out.fd, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(-EINVAL);
+    expect(
+      callIoctl(
+        g,
+        DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+        DrmSyncobjHandle,
+        { handle: 0, flags: 0, fd: 55, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(-EINVAL);
+    expect(
+      callIoctl(
+        f,
+        DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+        DrmSyncobjHandle,
+        { handle: 42, flags: 0, fd: -1, pad: 0 },
+        user,
+      ).ret,
+    ).toBe(-EINVAL);
   });
 });

@@ -91,7 +91,7 @@ export interface JobHeaderFields {
   is64b?: boolean;
   /** Barrier flag. Default false. */
   barrier?: boolean;
-  /** Other word-4 flag bits ({@link JobHeaderFlag}) ORed in, e.g. INVALIDATE_CACHE. Default 0. */
+  /** Other word-4 flag bits ({@link JobHeaderFlag}: bit 0 and bits 8..15) ORed in. Default 0. */
   extraFlags?: number;
   /** dependency_1 index. Default 0. */
   dependency1?: number;
@@ -154,6 +154,8 @@ export function jobHeaderWord4(fields: JobHeaderFields): number {
   checkField("index", fields.index, 0xffff);
   const extra = fields.extraFlags ?? 0;
   checkField("extraFlags", extra, 0xffff);
+  if ((extra & ~0xff01) !== 0)
+    throw new RangeError(`extraFlags must only use bits 0 and 8..15: ${extra}`);
   let w = (fields.type << 1) | extra;
   if (fields.is64b ?? true) w |= JobHeaderFlag.IS_64B;
   if (fields.barrier ?? false) w |= JobHeaderFlag.BARRIER;

@@ -45,6 +45,8 @@ export interface JobControlOptions {
    * JS_CONFIG names an absent AS fails with JOB_CONFIG_FAULT instead of reaching the MMU.
    */
   asPresent?: number;
+  /** Optional trace sink for chain starts, stops, stalls and ends (one line each). */
+  trace?: (message: string) => void;
 }
 
 /**
@@ -88,6 +90,7 @@ export class JobControl {
       asPresent: options.asPresent ?? 0xffff,
       cost: makeJobCost(options.cost),
       warnings: options.warnings,
+      trace: options.trace,
       chainEnded: (slot, code) => {
         this.raise(code === 1 ? jobIntDone(slot) : jobIntErr(slot));
       },

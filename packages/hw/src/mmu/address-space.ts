@@ -63,14 +63,15 @@ export class AddressSpace {
   stuckCommand = -1;
   /** Fault injection: extra latency (ns) added to every command. */
   extraLatencyNs = 0;
-  /** Fault injection: how many upcoming translations report a bus fault. */
+  /** Fault injection: how many upcoming page-table walks report a bus fault. */
   injectedBusFaults = 0;
   /** Statistics. */
-  readonly counters = new AsCounters();
+  readonly counters: AsCounters;
 
   /** Creates slot `index` with a TLB of `tlbEntries` entries. */
   constructor(index: number, tlbEntries: number) {
     this.index = index;
     this.tlb = new Tlb(tlbEntries);
+    this.counters = new AsCounters(this.tlb);
   }
 }

@@ -1,7 +1,14 @@
+import type { Tlb } from "./tlb.js";
+
 /** Per-address-space statistics, for tests and observability. */
 export class AsCounters {
+  /** @param tlb - the AS's TLB, which counts its own hits on the hot path. */
+  constructor(private readonly tlb: Tlb) {}
+
   /** Translations served from the TLB. */
-  tlbHits = 0;
+  get tlbHits(): number {
+    return this.tlb.hits;
+  }
   /** Translations that missed the TLB. */
   tlbMisses = 0;
   /** Page-table walks performed. */
@@ -37,8 +44,10 @@ export class AsCounters {
 
   /** Zeroes every counter. */
   reset(): void {
-    for (const k of Object.keys(this) as (keyof AsCounters)[]) {
-      if (typeof this[k] === "number") (this as unknown as Record<string, number>)[k] = 0;
+    this.tlb.hits = 0;
+    const self = this as unknown as Record<string, unknown>;
+    for (const k of Object.keys(self)) {
+      if (typeof self[k] === "number") self[k] = 0;
     }
   }
 }

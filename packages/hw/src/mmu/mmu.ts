@@ -3,7 +3,11 @@
  * translation path every GPU access takes (TLB, walker, lock region, faults, stall and retry).
  */
 import type { EventLoop } from "../platform/interfaces.js";
-import { EXCEPTION_TERMINATED, EXCEPTION_TRANSLATION_FAULT_0 } from "../regs/exceptions.js";
+import {
+  EXCEPTION_JOB_CONFIG_FAULT,
+  EXCEPTION_TERMINATED,
+  EXCEPTION_TRANSLATION_FAULT_0,
+} from "../regs/exceptions.js";
 import {
   AS_COMMAND,
   AS_COMMAND_FLUSH_MEM,
@@ -95,6 +99,8 @@ export class Mmu implements GpuMemoryPort {
   mask = 0;
   /** Address-space slots (undefined where not present). */
   readonly slots: (AddressSpace | undefined)[] = [];
+  /** Accesses through an address space the GPU does not implement. */
+  absentAsAccesses = 0;
   /** Protocol errors, in order. */
   readonly protocolErrors: MmuProtocolError[] = [];
   private readonly loop: EventLoop;
@@ -142,10 +148,17 @@ export class Mmu implements GpuMemoryPort {
 
   // ---------------------------------------------------------------- translation (hot path)
 
-  /** Translates `va` for an access of `kind` in AS `as`; see {@link GpuMemoryPort.translate}. */
+  /**
+   * Translates `va` for an access of `kind` in AS `as`; see {@link GpuMemoryPort.translate}.
+   * An AS the GPU does not implement has no registers to report in: the access fails
+   * ({@link TRANSLATE_FAULTED}) and its {@link waitRetry} aborts with JOB_CONFIG_FAULT.
+   */
   translate(as: number, va: number, kind: GpuAccessKind, sourceId: number): number {
     const s = this.slots[as];
-    if (s === undefined) throw new RangeError(`address space ${as} is not present`);
+    if (s === undefined) {
+      this.absentAsAccesses++;
+      return TRANSLATE_FAULTED;
+    }
     if (s.locked && va >= s.lockStart && va < s.lockEnd) {
       s.counters.lockedAccesses++;
       return TRANSLATE_LOCKED;
@@ -153,12 +166,11 @@ export class Mmu implements GpuMemoryPort {
     const tlb = s.tlb;
     const vpn = Math.floor(va / 4096);
     const i = vpn & tlb.mask;
-    if (tlb.tags[i] === vpn && s.injectedBusFaults === 0) {
-      if (((tlb.perms[i] as number) & (PERM_FOR_KIND[kind] as number)) !== 0) {
-        s.counters.tlbHits++;
+    if (tlb.tags[i] === vpn) {
+      tlb.hits++;
+      if (((tlb.kinds[i] as number) & (1 << kind)) !== 0) {
         return (tlb.pas[i] as number) + (va & 0xfff);
       }
-      s.counters.tlbHits++;
       return this.fault(
         s,
         permissionFault(tlb.levels[i] as number),
@@ -245,7 +257,11 @@ export class Mmu implements GpuMemoryPort {
 
   /** Registers a continuation for a stalled or blocked access; see {@link GpuMemoryPort.waitRetry}. */
   waitRetry(as: number, resume: () => void, abort: (exceptionCode: number) => void): void {
-    const s = this.slot(as);
+    const s = this.slots[as];
+    if (s === undefined) {
+      this.loop.schedule(0, () => abort(EXCEPTION_JOB_CONFIG_FAULT), "mmu:abort");
+      return;
+    }
     const w: AccessWaiter = { resume, abort };
     const disabled =
       s.cfg.mode === TranslationMode.Unmapped || s.cfg.mode === TranslationMode.Unsupported;
@@ -557,8 +573,13 @@ export class Mmu implements GpuMemoryPort {
     this.slot(as).extraLatencyNs = Math.max(0, ns);
   }
 
-  /** Makes the next `count` translations on `as` fail with a page-table-walk bus fault. */
+  /**
+   * Makes the next `count` page-table walks on `as` fail with a bus fault (TRANSTAB_BUS_FAULT at
+   * the start level). The AS's TLB is emptied so the next access walks.
+   */
   injectBusFault(as: number, count = 1): void {
-    this.slot(as).injectedBusFaults += Math.max(0, Math.trunc(count));
+    const s = this.slot(as);
+    s.injectedBusFaults += Math.max(0, Math.trunc(count));
+    s.tlb.invalidateAll();
   }
 }

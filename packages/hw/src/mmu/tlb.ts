@@ -14,12 +14,16 @@ export class Tlb {
   readonly tags: Float64Array;
   /** Physical address of the page per entry. */
   readonly pas: Float64Array;
+  /** Allowed access kinds per entry, as `1 << GpuAccessKind` bits (fast permission test). */
+  readonly kinds: Uint8Array;
   /** PERM_* bits per entry. */
   readonly perms: Uint8Array;
   /** Level of the leaf the entry came from. */
   readonly levels: Uint8Array;
   /** Entries currently valid. */
   valid = 0;
+  /** Lookups answered by an entry (counted by the MMU's hot path). */
+  hits = 0;
 
   /** Creates an empty TLB of `size` entries (rounded up to a power of two, at least 1). */
   constructor(size: number) {
@@ -29,6 +33,7 @@ export class Tlb {
     this.mask = n - 1;
     this.tags = new Float64Array(n).fill(-1);
     this.pas = new Float64Array(n);
+    this.kinds = new Uint8Array(n);
     this.perms = new Uint8Array(n);
     this.levels = new Uint8Array(n);
   }
@@ -40,6 +45,9 @@ export class Tlb {
     this.tags[i] = vpn;
     this.pas[i] = pagePa;
     this.perms[i] = perms;
+    // GpuAccessKind: Execute = 1, Read = 2, Write = 3; PERM_*: read 1, write 2, execute 4.
+    this.kinds[i] =
+      ((perms & 4) !== 0 ? 2 : 0) | ((perms & 1) !== 0 ? 4 : 0) | ((perms & 2) !== 0 ? 8 : 0);
     this.levels[i] = level;
   }
 

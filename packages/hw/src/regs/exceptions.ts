@@ -21,6 +21,8 @@ export const EXCEPTION_ADDR_SIZE_FAULT_OUT_0 = 0xe4;
 export const EXCEPTION_MEM_ATTR_FAULT_0 = 0xe8;
 /** Job/CS status: terminated (used when a reset aborts a stalled access). */
 export const EXCEPTION_TERMINATED = 0x04;
+/** Job configuration fault (e.g. a job naming an address space the GPU lacks). */
+export const EXCEPTION_JOB_CONFIG_FAULT = 0x40;
 /** GPU bus fault (CSF name; JM calls 0x80 DELAYED_BUS_FAULT). */
 export const EXCEPTION_GPU_BUS_FAULT = 0x80;
 

@@ -114,6 +114,7 @@ export interface RigOptions {
   jsCount?: number;
   cost?: Partial<JobCostModel>;
   seed?: number;
+  trace?: (message: string) => void;
 }
 
 /** A job-control block on the test port, with helpers to place BOs and submit chains. */
@@ -140,6 +141,7 @@ export class Rig {
       arch: opts.arch ?? 7,
       warnings: this.warnings,
       ...(opts.cost !== undefined ? { cost: opts.cost } : {}),
+      ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
     });
     this.jc.write32(0x008, 0xffffffff);
   }

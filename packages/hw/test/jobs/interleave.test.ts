@@ -103,4 +103,30 @@ describe("two job slots in two address spaces", () => {
     expect(two.r.loop.now).toBe(one.r.loop.now);
     expect(two.r.jc.slotStats(0)).toEqual(one.r.jc.slotStats(0));
   });
+
+  it("give an identical trace (with times) for the same seed, including faults and a stop", () => {
+    const run = () => {
+      const lines: string[] = [];
+      const r: Rig = new Rig({ seed: 5, trace: (m) => lines.push(`${r.loop.now} ${m}`) });
+      for (const as of [1, 2]) {
+        r.bo(as, BO, 4096);
+        r.write(as, BO, timestampChain());
+      }
+      r.bo(1, OUT, 4096); // AS 2 has no OUT mapping: slot 1 stalls
+      r.submit(0, BO, 1);
+      r.submit(1, BO, 2);
+      r.loop.advance(20_000);
+      r.jc.write32(0x800 + 0x80 + 0x20, 2); // SOFT_STOP slot 1 (stalled: stops once resumed)
+      r.bo(2, OUT, 4096);
+      r.port.retry(2);
+      r.loop.runUntilIdle();
+      return { lines, raw: r.rawstat, tail: r.js(1, JsReg.TAIL_LO) };
+    };
+    const a = run();
+    const b = run();
+    expect(b).toEqual(a);
+    expect(a.raw).toBe(0b1 | (1 << 17));
+    expect(a.lines.some((l) => l.includes("js1 stalled"))).toBe(true);
+    expect(a.lines.some((l) => l.includes("js1 end status=0x3"))).toBe(true);
+  });
 });

@@ -59,6 +59,7 @@ import type { LpaeGeometry } from "./geometry.js";
 const GRANULE = 4096;
 const TWO64 = 18446744073709551616;
 const TWO63 = 9223372036854775808;
+const INV_TWO32 = 1 / 4294967296;
 
 /** The adjusted configuration a page table keeps (the kernel's copy in `iop->cfg`). */
 export interface IoPgtableConfig {
@@ -309,9 +310,10 @@ export class ArmLpaeIoPgtable<C = unknown> {
    * ignored, as in the kernel. Mirrors arm_lpae_iova_to_phys().
    */
   iovaToPhys(iova: number): number {
-    if (!(iova >= -TWO63 && iova < TWO64 && Math.floor(iova) === iova)) return 0;
     const lo = iova >>> 0;
-    return this.iovaToPhysLoHi(lo, ((iova - lo) / TWO32) >>> 0);
+    if (lo === iova) return this.iovaToPhysLoHi(lo, 0);
+    if (!(iova >= -TWO63 && iova < TWO64 && Math.floor(iova) === iova)) return 0;
+    return this.iovaToPhysLoHi(lo, ((iova - lo) * INV_TWO32) >>> 0);
   }
 
   /**
@@ -323,22 +325,42 @@ export class ArmLpaeIoPgtable<C = unknown> {
     hi >>>= 0;
     // Near the top of the 64-bit space the kernel's walk can wrap: take the exact path.
     if (hi >= 0xffffff80) return this.iovaToPhysExact(lo, hi);
+    // Unrolled walk from the start level; each step is a fixed shift and mask.
+    const start = this.startLevel;
+    const mem = this.mem;
     let t = this.root;
-    let lvl = this.startLevel;
-    for (;;) {
-      const k = this.index(lvl, lo, hi) << 1;
-      const dlo = t[k]!;
-      const type = dlo & 3;
-      if (type === (lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK)) {
-        const dhi = t[k + 1]!;
-        const outLo = ((dlo & PTE_ADDR_LO_MASK) | (lo & LEVEL_OFFSET_LO[lvl]!)) >>> 0;
-        const outHi = (dhi & PTE_ADDR_HI_MASK) | (hi & LEVEL_OFFSET_HI[lvl]!);
-        return outHi * TWO32 + outLo;
-      }
-      if (lvl === MAX_LEVEL || type !== PTE_TYPE_TABLE) return 0;
-      t = this.mem.pageU32(descriptorAddress(dlo, t[k + 1]!));
-      lvl++;
+    let k: number;
+    let dlo: number;
+    if (start === 0) {
+      k = ((hi >>> 7) & this.rootMask) << 1;
+      dlo = t[k]!;
+      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(0, dlo, t[k + 1]!, lo, hi);
+      t = mem.pageU32((t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + ((dlo & PTE_ADDR_LO_MASK) >>> 0));
     }
+    if (start <= 1) {
+      k = (((lo >>> 30) | (hi << 2)) & (start === 1 ? this.rootMask : 511)) << 1;
+      dlo = t[k]!;
+      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(1, dlo, t[k + 1]!, lo, hi);
+      t = mem.pageU32((t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + ((dlo & PTE_ADDR_LO_MASK) >>> 0));
+    }
+    if (start <= 2) {
+      k = (((lo >>> 21) | (hi << 11)) & (start === 2 ? this.rootMask : 511)) << 1;
+      dlo = t[k]!;
+      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(2, dlo, t[k + 1]!, lo, hi);
+      t = mem.pageU32((t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + ((dlo & PTE_ADDR_LO_MASK) >>> 0));
+    }
+    k = ((lo >>> 12) & (start === 3 ? this.rootMask : 511)) << 1;
+    dlo = t[k]!;
+    if ((dlo & 3) !== this.l3LeafType) return 0;
+    return (t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + (((dlo & PTE_ADDR_LO_MASK) | (lo & 0xfff)) >>> 0);
+  }
+
+  /** Output of a walk that stopped above level 3 on a non-table entry: a block, or 0. */
+  private leafPhys(lvl: number, dlo: number, dhi: number, lo: number, hi: number): number {
+    if ((dlo & 3) !== PTE_TYPE_BLOCK) return 0;
+    const outLo = ((dlo & PTE_ADDR_LO_MASK) | (lo & LEVEL_OFFSET_LO[lvl]!)) >>> 0;
+    const outHi = (dhi & PTE_ADDR_HI_MASK) | (hi & LEVEL_OFFSET_HI[lvl]!);
+    return outHi * TWO32 + outLo;
   }
 
   /**

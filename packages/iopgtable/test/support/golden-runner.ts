@@ -103,7 +103,7 @@ export interface Replay {
 export function replay(c: GoldenIopgtableCase): Replay {
   const memory = new ArrayPageTableMemory({ base: 0x80000000 });
   let events: GoldenEvent[] = [];
-  const cookie = "cookie";
+  const cookie: string = "cookie";
   const cfg: IoPgtableCfg<string> = {
     quirks: num(c.config.quirks),
     pgsizeBitmap: num(c.config.pgsizeBitmap),

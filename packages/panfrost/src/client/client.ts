@@ -219,7 +219,7 @@ export class PanfrostClient {
     if (values.length === 0) return 0n;
     const bytes = new Uint8Array(values.length * 4);
     const dv = new DataView(bytes.buffer);
-    values.forEach((x, i) => dv.setUint32(i * 4, x >>> 0, true));
+    for (let i = 0; i < values.length; i++) dv.setUint32(i * 4, (values[i] ?? 0) >>> 0, true);
     const p = this.user.alloc(bytes.length, 8);
     this.user.write(p, bytes);
     return p;

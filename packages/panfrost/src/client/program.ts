@@ -68,7 +68,11 @@ export function submitProgram(
  * Waits (advancing virtual time up to `timeoutNs`) for a submission's out-fence; true when it
  * signalled, false on timeout.
  */
-export function waitSubmission(c: PanfrostClient, s: ProgramSubmission, timeoutNs: number): boolean {
+export function waitSubmission(
+  c: PanfrostClient,
+  s: ProgramSubmission,
+  timeoutNs: number,
+): boolean {
   const r = c.syncobjWait([s.outSync], c.dev.platform.loop.now + timeoutNs, 0);
   return r !== -ETIME && r === 0;
 }

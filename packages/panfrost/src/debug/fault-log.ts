@@ -78,7 +78,8 @@ export interface FaultRecord {
   target: FaultTarget;
 }
 
-const hex = (v: number, width = 0): string => `0x${v.toString(16).toUpperCase().padStart(width, "0")}`;
+const hex = (v: number, width = 0): string =>
+  `0x${v.toString(16).toUpperCase().padStart(width, "0")}`;
 
 /** Describes where a fault landed, in words. */
 export function describeTarget(t: FaultTarget): string {

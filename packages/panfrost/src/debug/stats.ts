@@ -4,7 +4,7 @@
  */
 import type { PanfrostDevice } from "../device/device.js";
 import type { AsSlotSnapshot } from "../mmu/as-manager.js";
-import { formatFault, type FaultRecord } from "./fault-log.js";
+import { type FaultRecord, formatFault } from "./fault-log.js";
 
 /** One BO (the kernel's debugfs `gems` row). */
 export interface BoStats {
@@ -73,13 +73,27 @@ export interface ContextDump {
   /** AS use count. */
   asCount: number;
   /** Mappings in address order. */
-  mappings: Array<{ va: number; size: number; boId: number; heap: boolean; exec: boolean; active: boolean }>;
+  mappings: Array<{
+    va: number;
+    size: number;
+    boId: number;
+    heap: boolean;
+    exec: boolean;
+    active: boolean;
+  }>;
 }
 
 /** Everything {@link deviceDump} reports. */
 export interface DeviceDump {
   /** GPU name and id. */
-  gpu: { name: string; id: number; vaBits: number; paBits: number; asPresent: number; format: string };
+  gpu: {
+    name: string;
+    id: number;
+    vaBits: number;
+    paBits: number;
+    asPresent: number;
+    format: string;
+  };
   /** Virtual time (ns). */
   now: number;
   /** AS slots. */
@@ -158,11 +172,25 @@ function contexts(dev: PanfrostDevice): ContextDump[] {
     for (const bo of dev.bos) {
       for (const m of bo.mappings) {
         if (m.ctx !== ctx) continue;
-        mappings.push({ va: m.iova, size: bo.size, boId: bo.id, heap: bo.isHeap, exec: !bo.noexec, active: m.active });
+        mappings.push({
+          va: m.iova,
+          size: bo.size,
+          boId: bo.id,
+          heap: bo.isHeap,
+          exec: !bo.noexec,
+          active: m.active,
+        });
       }
     }
     mappings.sort((a, b) => a.va - b.va);
-    seen.set(ctx.id, { id: ctx.id, label: ctx.label, refcount: ctx.refcount, as: ctx.as, asCount: ctx.asCount, mappings });
+    seen.set(ctx.id, {
+      id: ctx.id,
+      label: ctx.label,
+      refcount: ctx.refcount,
+      as: ctx.as,
+      asCount: ctx.asCount,
+      mappings,
+    });
   };
   for (const f of dev.files) add(f.ctx);
   for (const bo of dev.bos) for (const m of bo.mappings) add(m.ctx);
@@ -174,7 +202,8 @@ export function deviceDump(dev: PanfrostDevice): DeviceDump {
   const f = dev.features;
   const counters: Record<string, number> = {};
   const put = (prefix: string, o: object): void => {
-    for (const [k, v] of Object.entries(o)) if (typeof v === "number") counters[`${prefix}.${k}`] = v;
+    for (const [k, v] of Object.entries(o))
+      if (typeof v === "number") counters[`${prefix}.${k}`] = v;
   };
   put("as", dev.mmu.slots.counters);
   put("mmu", dev.mmu.hw.counters);
@@ -187,7 +216,14 @@ export function deviceDump(dev: PanfrostDevice): DeviceDump {
   counters["shrinker.purgedPages"] = dev.shrinker.purgedPages;
   counters["memory.allocatedPages"] = dev.platform.memory.allocatedPages;
   return {
-    gpu: { name: f.name, id: f.id, vaBits: f.vaBits, paBits: f.paBits, asPresent: f.asPresent, format: dev.pgtableFormat },
+    gpu: {
+      name: f.name,
+      id: f.id,
+      vaBits: f.vaBits,
+      paBits: f.paBits,
+      asPresent: f.asPresent,
+      format: dev.pgtableFormat,
+    },
     now: dev.platform.loop.now,
     slots: dev.mmu.slots.snapshot(),
     lru: dev.mmu.slots.lruOrder().map((c) => c.id),
@@ -204,7 +240,9 @@ const hex = (v: number): string => `0x${v.toString(16)}`;
 /** The debug view as text (AS slots, contexts and mappings, files, faults, counters). */
 export function formatDump(d: DeviceDump): string {
   const out: string[] = [];
-  out.push(`${d.gpu.name} (id ${hex(d.gpu.id)}), ${d.gpu.format}, VA ${d.gpu.vaBits} / PA ${d.gpu.paBits} bits, t=${d.now} ns`);
+  out.push(
+    `${d.gpu.name} (id ${hex(d.gpu.id)}), ${d.gpu.format}, VA ${d.gpu.vaBits} / PA ${d.gpu.paBits} bits, t=${d.now} ns`,
+  );
   out.push("AS slots:");
   for (const s of d.slots) {
     out.push(

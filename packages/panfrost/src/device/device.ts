@@ -161,10 +161,8 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     if (features.asPresent === 0 || features.jsPresent === 0) return -ENODEV;
     let format: PgtableFormat = "ARM_MALI_LPAE";
     if (options.forceAarch64Pgtable === true) {
-      if (!features.hw.aarch64Mmu) {
-        platform.warnings.warn("panfrost_mmu_ctx_create", "AARCH64_4K page table not supported");
-        return -EINVAL;
-      }
+      // The kernel logs "AARCH64_4K page table not supported" and refuses.
+      if (!features.hw.aarch64Mmu) return -EINVAL;
       format = "ARM_64_LPAE_S1";
     }
     const ret = gpuSoftReset(platform.mmio, platform.loop);
@@ -333,7 +331,11 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
    *
    * Mirrors panfrost_ioctl_create_bo().
    */
-  createBo(file: DrmFile, size: number, flags: number): { handle: number; offset: number } | number {
+  createBo(
+    file: DrmFile,
+    size: number,
+    flags: number,
+  ): { handle: number; offset: number } | number {
     if (size === 0 || (flags & ~(PANFROST_BO_NOEXEC | PANFROST_BO_HEAP)) !== 0) return -EINVAL;
     if ((flags & PANFROST_BO_HEAP) !== 0 && (flags & PANFROST_BO_NOEXEC) === 0) return -EINVAL;
     const priv = this.privOf(file);
@@ -429,7 +431,10 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     const bo = this.lookupBo(file, handle);
     if (bo === null || priv === null) return -ENOENT;
     let ret: number;
-    if (madv === PANFROST_MADV_DONTNEED && (bo.mappings.length !== 1 || bo.mappings[0]?.ctx !== priv.ctx)) {
+    if (
+      madv === PANFROST_MADV_DONTNEED &&
+      (bo.mappings.length !== 1 || bo.mappings[0]?.ctx !== priv.ctx)
+    ) {
       ret = -EINVAL;
     } else {
       ret = this.shrinker.madvise(bo, madv) ? 1 : 0;
@@ -463,7 +468,8 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     const priv = this.privOf(file);
     if (priv === null) return -EINVAL;
     if (req.jc === 0) return -EINVAL;
-    if ((req.requirements & ~(PANFROST_JD_REQ_FS | PANFROST_JD_REQ_CYCLE_COUNT)) !== 0) return -EINVAL;
+    if ((req.requirements & ~(PANFROST_JD_REQ_FS | PANFROST_JD_REQ_CYCLE_COUNT)) !== 0)
+      return -EINVAL;
     if (req.outSync > 0) {
       const s = drmSyncobjFind(file, req.outSync);
       if (s === null) return -ENODEV;
@@ -520,7 +526,10 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
       fence,
       this.platform.loop.now,
     );
-    for (const bo of bos) bo.resv.addFence(fence, DmaResvUsage.WRITE);
+    for (const bo of bos) {
+      bo.resv.reserveFences(1);
+      bo.resv.addFence(fence, DmaResvUsage.WRITE);
+    }
     this.jobs.push(job, deps);
     if (req.outSync > 0) drmSyncobjInstallFence(file, req.outSync, 0, fence);
     return 0;
@@ -535,7 +544,10 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     if (mapping === null) return { ret: -ENOENT, reason: "no mapping" };
     const bo = mapping.bo as PanfrostBo;
     if (!bo.isHeap) {
-      return { ret: -EINVAL, reason: mapping.active ? "access not permitted by the mapping" : "BO not mapped (purged?)" };
+      return {
+        ret: -EINVAL,
+        reason: mapping.active ? "access not permitted by the mapping" : "BO not mapped (purged?)",
+      };
     }
     return growHeapOnFault(this.mmu, bo, mapping, va);
   }

@@ -2,7 +2,7 @@
  * The panfrost buffer object: a shmem GEM object with per-file GPU mappings, executable / heap
  * flags, a GPU use count (jobs in flight) and, for heap BOs, sparse pages grown on GPU fault.
  */
-import { DrmGemShmemObject, type DrmDevice, type DrmFile } from "@panmmu/drm";
+import { type DrmDevice, type DrmFile, DrmGemShmemObject } from "@panmmu/drm";
 import { PAGE_SIZE } from "@panmmu/hw";
 import { PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "../mmu/color-adjust.js";
 import type { BoMapping, MappedBo } from "./mapping.js";

@@ -2,11 +2,11 @@
  * Growing a heap BO on GPU fault: the faulting address's 2 MiB chunk gets pages and is mapped.
  */
 import { ENOMEM } from "@panmmu/uapi";
+import { mappingProt } from "../mmu/map.js";
 import type { PanfrostMmu } from "../mmu/mmu.js";
 import type { PanfrostBo } from "./bo.js";
 import type { BoMapping } from "./mapping.js";
 import { PAGES_PER_2M } from "./page-store.js";
-import { mappingProt } from "../mmu/map.js";
 
 /** Heap growth granule: 2 MiB. */
 export const HEAP_CHUNK = 0x200000;
@@ -35,7 +35,8 @@ export function growHeapOnFault(
 ): HeapGrowResult {
   const pages = bo.heapPages;
   const chunks = mapping.heapChunks;
-  if (pages === null || chunks === null) return { ret: -ENOMEM, reason: "heap BO without page store" };
+  if (pages === null || chunks === null)
+    return { ret: -ENOMEM, reason: "heap BO without page store" };
   const chunkVa = va - (va % HEAP_CHUNK);
   const chunk = Math.floor((chunkVa - mapping.iova) / HEAP_CHUNK);
   if (chunks[chunk] === 1) {
@@ -48,7 +49,12 @@ export function growHeapOnFault(
     return { ret: -ENOMEM, reason: "out of memory growing heap" };
   }
   const wasResident = chunkResident(bo, first, count);
-  const ret = mmu.mapSegments(mapping.ctx, chunkVa, pages.segments(first, count), mappingProt(true));
+  const ret = mmu.mapSegments(
+    mapping.ctx,
+    chunkVa,
+    pages.segments(first, count),
+    mappingProt(true),
+  );
   if (ret < 0) return { ret, reason: "page-table allocation failed growing heap" };
   chunks[chunk] = 1;
   mapping.active = true;

@@ -531,7 +531,9 @@ export class JobManager {
     const mmio = this.p.mmio;
     for (const slot of this.slots) {
       if (slot === undefined) continue;
-      const cancelled = (queues?.[slot.js] ?? []).concat(slot.ready.filter((j) => j.owner === owner));
+      const cancelled = (queues?.[slot.js] ?? []).concat(
+        slot.ready.filter((j) => j.owner === owner),
+      );
       for (const job of cancelled) {
         const i = slot.ready.indexOf(job);
         if (i >= 0) slot.ready.splice(i, 1);
@@ -560,7 +562,11 @@ export class JobManager {
   snapshot(): Array<{ js: number; hw: Array<number | null>; ready: number[] }> {
     return this.slots
       .filter((s): s is SlotState => s !== undefined)
-      .map((s) => ({ js: s.js, hw: s.hw.map((j) => j?.id ?? null), ready: s.ready.map((j) => j.id) }));
+      .map((s) => ({
+        js: s.js,
+        hw: s.hw.map((j) => j?.id ?? null),
+        ready: s.ready.map((j) => j.id),
+      }));
   }
 
   /** Whether no job is queued, ready or on the hardware. */
@@ -569,7 +575,8 @@ export class JobManager {
       if (s === undefined) continue;
       if (s.ready.length > 0 || s.hw[0] !== null || s.hw[1] !== null) return false;
     }
-    for (const e of this.entities.values()) for (const q of e) if (q !== undefined && q.length > 0) return false;
+    for (const e of this.entities.values())
+      for (const q of e) if (q !== undefined && q.length > 0) return false;
     return true;
   }
 }

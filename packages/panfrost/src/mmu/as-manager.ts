@@ -77,7 +77,13 @@ export class AsSlotManager {
   private readonly lru: AsClient[] = [];
   private readonly listeners: Array<() => void> = [];
   /** Counters. */
-  readonly counters: AsCounters = { fastGets: 0, freeGets: 0, steals: 0, waits: 0, faultyReenables: 0 };
+  readonly counters: AsCounters = {
+    fastGets: 0,
+    freeGets: 0,
+    steals: 0,
+    waits: 0,
+    faultyReenables: 0,
+  };
 
   /**
    * @param hw - register-level MMU operations.

@@ -159,6 +159,9 @@ export class MmuHw {
     this.mmio.write32(AS_TRANSCFG_LO(as), cfg.transcfg.lo);
     this.mmio.write32(AS_TRANSCFG_HI(as), cfg.transcfg.hi);
     this.writeCmd(as, AS_COMMAND_UPDATE);
+    // The kernel does not wait here; the model applies UPDATE only when the command completes,
+    // so wait for it before a job can translate through the AS.
+    this.waitReady(as);
   }
 
   /**
@@ -177,5 +180,6 @@ export class MmuHw {
     this.mmio.write32(AS_TRANSCFG_LO(as), AS_TRANSCFG_ADRMODE_UNMAPPED);
     this.mmio.write32(AS_TRANSCFG_HI(as), 0);
     this.writeCmd(as, AS_COMMAND_UPDATE);
+    this.waitReady(as);
   }
 }

@@ -96,7 +96,14 @@ export class PanfrostMmu {
     this.aarch64Mmu = p.aarch64Mmu;
     this.lock = new AsLock(p.loop);
     this.hw = new MmuHw(p.mmio, p.loop, p.onStuck);
-    this.slots = new AsSlotManager(this.hw, p.mmio, this.lock, p.asPresent, p.numJobSlots, p.warnings);
+    this.slots = new AsSlotManager(
+      this.hw,
+      p.mmio,
+      this.lock,
+      p.asPresent,
+      p.numJobSlots,
+      p.warnings,
+    );
   }
 
   /** Installs the fault resolver and the MMU IRQ handler, and unmasks every MMU IRQ. */

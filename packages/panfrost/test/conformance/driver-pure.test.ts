@@ -1,8 +1,8 @@
 import { goldenBigInt, goldenNumber, loadGoldenCases } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
-import { getPgsize, getPgsizeU64 } from "../../src/mmu/pure/pgsize.js";
 import { lockRegion, lockRegionU64 } from "../../src/mmu/pure/lock-region.js";
 import { mairToMemattr, mmuCfgInitAarch64_4k } from "../../src/mmu/pure/memattr.js";
+import { getPgsize, getPgsizeU64 } from "../../src/mmu/pure/pgsize.js";
 
 const MASK32 = 0xffff_ffffn;
 const pair = (v: bigint) => ({ lo: Number(v & MASK32), hi: Number((v >> 32n) & MASK32) });
@@ -15,7 +15,12 @@ interface Case {
 }
 function asCase(d: unknown): Case {
   const c = d as Case;
-  if (typeof c !== "object" || c === null || typeof c.input !== "object" || typeof c.output !== "object") {
+  if (
+    typeof c !== "object" ||
+    c === null ||
+    typeof c.input !== "object" ||
+    typeof c.output !== "object"
+  ) {
     throw new Error("malformed golden case");
   }
   return c;

@@ -1,4 +1,9 @@
-import { createPlatform, type GpuPresetName, type PlatformOptions, type SimPlatform } from "@panmmu/hw";
+import {
+  createPlatform,
+  type GpuPresetName,
+  type PlatformOptions,
+  type SimPlatform,
+} from "@panmmu/hw";
 import { CollectingWarningSink } from "@panmmu/uapi";
 import { PanfrostClient } from "../../src/client/client.js";
 import { PanfrostDevice, type PanfrostProbeOptions } from "../../src/device/device.js";
@@ -14,7 +19,11 @@ export interface Stack {
 }
 
 /** The presets the scenarios run on: the default format and a forced-AArch64 one. */
-export const FORMAT_PRESETS: ReadonlyArray<{ label: string; preset: GpuPresetName; probe: PanfrostProbeOptions }> = [
+export const FORMAT_PRESETS: ReadonlyArray<{
+  label: string;
+  preset: GpuPresetName;
+  probe: PanfrostProbeOptions;
+}> = [
   { label: "Mali-T860 (Mali LPAE)", preset: "t860", probe: {} },
   { label: "Mali-G57 (forced AArch64 4K)", preset: "g57", probe: { forceAarch64Pgtable: true } },
 ];

@@ -86,7 +86,11 @@ export function igtPanfrostJobLoop(c: PanfrostClient): IgtSubmit {
 }
 
 /** The submit ioctl with the struct IGT fills (in_syncs 0, requirements 0). */
-export function doSubmit(c: PanfrostClient, s: IgtSubmit, over: { requirements?: number } = {}): number {
+export function doSubmit(
+  c: PanfrostClient,
+  s: IgtSubmit,
+  over: { requirements?: number } = {},
+): number {
   return c.submit({
     jc: s.jc,
     boHandles: s.boHandles,

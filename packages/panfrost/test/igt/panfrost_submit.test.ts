@@ -4,7 +4,7 @@
 import { EFAULT, EINVAL, ENODEV } from "@panmmu/uapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PanfrostClient } from "../../src/client/client.js";
-import { absTimeout, makeStack, type Stack } from "../helpers/stack.js";
+import { absTimeout, FORMAT_PRESETS, makeStack, type Stack } from "../helpers/stack.js";
 import {
   BAD_JOB_TIME_NSEC,
   checkDone,
@@ -17,11 +17,11 @@ import {
   syncobjWait,
 } from "./igt-lib.js";
 
-describe("panfrost_submit", () => {
+describe.each(FORMAT_PRESETS)("panfrost_submit on $label", ({ preset, probe }) => {
   let s: Stack;
   let fd: PanfrostClient;
   beforeAll(() => {
-    s = makeStack();
+    s = makeStack(preset, probe);
     fd = s.open("igt");
   });
   afterAll(() => {
@@ -57,7 +57,11 @@ describe("panfrost_submit", () => {
 
   it("pan-submit-error-bad-bo-handles", () => {
     const submit = igtPanfrostNullJob(fd);
-    const r = fd.submit({ jc: submit.jc, boHandles: { ptr: 0n, count: 1 }, outSync: submit.outSync });
+    const r = fd.submit({
+      jc: submit.jc,
+      boHandles: { ptr: 0n, count: 1 },
+      outSync: submit.outSync,
+    });
     expect(r).toBe(-EFAULT);
     igtPanfrostFreeJob(fd, submit);
   });

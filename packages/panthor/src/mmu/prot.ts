@@ -1,14 +1,10 @@
 /** VM_BIND map flags to io-pgtable protection bits. */
-
-// Values of drm_panthor_vm_bind_op_flags and of the IOMMU_* prot bits; switched to the uapi and
-// iopgtable exports once those packages publish them.
-const MAP_READONLY = 1;
-const MAP_NOEXEC = 2;
-const MAP_UNCACHED = 4;
-const IOMMU_READ = 1;
-const IOMMU_WRITE = 2;
-const IOMMU_CACHE = 4;
-const IOMMU_NOEXEC = 8;
+import { IOMMU_CACHE, IOMMU_NOEXEC, IOMMU_READ, IOMMU_WRITE } from "@panmmu/iopgtable";
+import {
+  DRM_PANTHOR_VM_BIND_OP_MAP_NOEXEC,
+  DRM_PANTHOR_VM_BIND_OP_MAP_READONLY,
+  DRM_PANTHOR_VM_BIND_OP_MAP_UNCACHED,
+} from "@panmmu/uapi";
 
 /**
  * io-pgtable prot for a VM_BIND map: always readable; writable unless READONLY; cacheable unless
@@ -17,8 +13,8 @@ const IOMMU_NOEXEC = 8;
  */
 export function flagsToProt(flags: number): number {
   let prot = IOMMU_READ;
-  if ((flags & MAP_READONLY) === 0) prot |= IOMMU_WRITE;
-  if ((flags & MAP_UNCACHED) === 0) prot |= IOMMU_CACHE;
-  if ((flags & MAP_NOEXEC) !== 0) prot |= IOMMU_NOEXEC;
+  if ((flags & DRM_PANTHOR_VM_BIND_OP_MAP_READONLY) === 0) prot |= IOMMU_WRITE;
+  if ((flags & DRM_PANTHOR_VM_BIND_OP_MAP_UNCACHED) === 0) prot |= IOMMU_CACHE;
+  if ((flags & DRM_PANTHOR_VM_BIND_OP_MAP_NOEXEC) !== 0) prot |= IOMMU_NOEXEC;
   return prot;
 }

@@ -50,3 +50,18 @@ export function findIoctl(table: readonly IoctlDesc[], request: number): IoctlDe
 export function findIoctlByNr(table: readonly IoctlDesc[], nr: number): IoctlDesc | undefined {
   return table.find((d) => d.nr === nr);
 }
+
+/**
+ * Decodes one ioctl argument as a trace would show it: the descriptor of `request` in `table`
+ * and the decoded struct, or undefined when the request is unknown or `bytes` is not exactly
+ * the argument size.
+ */
+export function decodeIoctlArg(
+  table: readonly IoctlDesc[],
+  request: number,
+  bytes: Uint8Array,
+): { readonly desc: IoctlDesc; readonly args: unknown } | undefined {
+  const desc = findIoctl(table, request);
+  if (desc === undefined || bytes.length !== desc.size) return undefined;
+  return { desc, args: desc.codec.decode(bytes) };
+}

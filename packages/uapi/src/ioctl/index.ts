@@ -1,4 +1,10 @@
-export { findIoctl, findIoctlByNr, type IoctlDesc, ioctlDesc } from "./desc.js";
+export {
+  decodeIoctlArg,
+  findIoctl,
+  findIoctlByNr,
+  type IoctlDesc,
+  ioctlDesc,
+} from "./desc.js";
 export {
   DRM_COMMAND_BASE,
   DRM_COMMAND_END,

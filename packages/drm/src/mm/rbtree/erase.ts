@@ -4,7 +4,7 @@
  * ____rb_erase_color() (lib/rbtree.c) step for step, so the resulting shapes are the kernel's.
  */
 import { rbNext } from "./navigate.js";
-import { RB_NIL, type RbAugment, type RbTree } from "./tree.js";
+import { RB_NIL, RB_RECORD_WORDS as W, type RbAugment, type RbTree } from "./tree.js";
 
 /**
  * Unlinks `node` and returns the slot from which the black-height repair must start, or
@@ -17,26 +17,28 @@ import { RB_NIL, type RbAugment, type RbTree } from "./tree.js";
  * from the lowest changed slot. Mirrors __rb_erase_augmented().
  */
 export function rbEraseUnlink(t: RbTree, node: number, augment: RbAugment | null): number {
-  const child = t.rightOf(node);
-  let tmp = t.leftOf(node);
+  const d = t.d;
+  const b = t.base;
+  const child = d[node * W + b + 2] as number;
+  let tmp = d[node * W + b + 1] as number;
   let rebalance: number;
   let from: number;
 
   if (tmp === RB_NIL) {
-    const parent = t.parentOf(node);
+    const parent = d[node * W + b] as number;
     t.changeChild(node, child, parent);
     if (child !== RB_NIL) {
-      t.setParent(child, parent);
-      t.setBlack(child, t.isBlack(node));
+      d[child * W + b] = parent;
+      d[child * W + b + 3] = d[node * W + b + 3] as number;
       rebalance = RB_NIL;
     } else {
-      rebalance = t.isBlack(node) ? parent : RB_NIL;
+      rebalance = d[node * W + b + 3] === 1 ? parent : RB_NIL;
     }
     from = parent;
   } else if (child === RB_NIL) {
-    const parent = t.parentOf(node);
-    t.setParent(tmp, parent);
-    t.setBlack(tmp, t.isBlack(node));
+    const parent = d[node * W + b] as number;
+    d[tmp * W + b] = parent;
+    d[tmp * W + b + 3] = d[node * W + b + 3] as number;
     t.changeChild(node, tmp, parent);
     rebalance = RB_NIL;
     from = parent;
@@ -44,46 +46,46 @@ export function rbEraseUnlink(t: RbTree, node: number, augment: RbAugment | null
     let successor = child;
     let parent: number;
     let child2: number;
-    tmp = t.leftOf(child);
+    tmp = d[child * W + b + 1] as number;
     if (tmp === RB_NIL) {
       // The successor is the right child itself.
       parent = successor;
-      child2 = t.rightOf(successor);
+      child2 = d[successor * W + b + 2] as number;
       if (augment !== null) augment.copy(node, successor);
     } else {
       // The successor is the leftmost slot of the right subtree.
       do {
         parent = successor;
         successor = tmp;
-        tmp = t.leftOf(tmp);
+        tmp = d[tmp * W + b + 1] as number;
       } while (tmp !== RB_NIL);
-      child2 = t.rightOf(successor);
-      t.setLeft(parent, child2);
-      t.setRight(successor, child);
-      t.setParent(child, successor);
+      child2 = d[successor * W + b + 2] as number;
+      d[parent * W + b + 1] = child2;
+      d[successor * W + b + 2] = child;
+      d[child * W + b] = successor;
       if (augment !== null) {
         augment.copy(node, successor);
         augment.propagate(parent, successor);
       }
     }
 
-    const left = t.leftOf(node);
-    t.setLeft(successor, left);
-    t.setParent(left, successor);
+    const left = d[node * W + b + 1] as number;
+    d[successor * W + b + 1] = left;
+    d[left * W + b] = successor;
 
-    const nodeParent = t.parentOf(node);
-    const nodeBlack = t.isBlack(node);
+    const nodeParent = d[node * W + b] as number;
+    const nodeBlack = d[node * W + b + 3] as number;
     t.changeChild(node, successor, nodeParent);
 
     if (child2 !== RB_NIL) {
-      t.setParent(child2, parent);
-      t.setBlack(child2, true);
+      d[child2 * W + b] = parent;
+      d[child2 * W + b + 3] = 1;
       rebalance = RB_NIL;
     } else {
-      rebalance = t.isBlack(successor) ? parent : RB_NIL;
+      rebalance = d[successor * W + b + 3] === 1 ? parent : RB_NIL;
     }
-    t.setParent(successor, nodeParent);
-    t.setBlack(successor, nodeBlack);
+    d[successor * W + b] = nodeParent;
+    d[successor * W + b + 3] = nodeBlack;
     from = successor;
   }
 
@@ -102,6 +104,8 @@ export function rbEraseUnlink(t: RbTree, node: number, augment: RbAugment | null
  * (rotate at the parent and recolour, done). Mirrors ____rb_erase_color().
  */
 export function rbEraseColor(t: RbTree, parent: number, augment: RbAugment | null): void {
+  const d = t.d;
+  const b = t.base;
   let node = RB_NIL;
   let sibling: number;
   let tmp1: number;
@@ -109,29 +113,29 @@ export function rbEraseColor(t: RbTree, parent: number, augment: RbAugment | nul
   for (;;) {
     // Invariants: node is black or nil, node is not the root, the paths through node are one
     // black slot short. A black-short side always has a sibling.
-    sibling = t.rightOf(parent);
+    sibling = d[parent * W + b + 2] as number;
     if (node !== sibling) {
       // node is the left child.
-      if (!t.isBlack(sibling)) {
-        tmp1 = t.leftOf(sibling);
-        t.setRight(parent, tmp1);
-        t.setLeft(sibling, parent);
-        t.setParent(tmp1, parent);
-        t.setBlack(tmp1, true);
+      if (d[sibling * W + b + 3] === 0) {
+        tmp1 = d[sibling * W + b + 1] as number;
+        d[parent * W + b + 2] = tmp1;
+        d[sibling * W + b + 1] = parent;
+        d[tmp1 * W + b] = parent;
+        d[tmp1 * W + b + 3] = 1;
         t.rotateSetParents(parent, sibling, false);
         if (augment !== null) augment.rotate(parent, sibling);
         sibling = tmp1;
       }
-      tmp1 = t.rightOf(sibling);
-      if (tmp1 === RB_NIL || t.isBlack(tmp1)) {
-        tmp2 = t.leftOf(sibling);
-        if (tmp2 === RB_NIL || t.isBlack(tmp2)) {
-          t.setBlack(sibling, false);
-          if (!t.isBlack(parent)) {
-            t.setBlack(parent, true);
+      tmp1 = d[sibling * W + b + 2] as number;
+      if (tmp1 === RB_NIL || d[tmp1 * W + b + 3] === 1) {
+        tmp2 = d[sibling * W + b + 1] as number;
+        if (tmp2 === RB_NIL || d[tmp2 * W + b + 3] === 1) {
+          d[sibling * W + b + 3] = 0;
+          if (d[parent * W + b + 3] === 0) {
+            d[parent * W + b + 3] = 1;
           } else {
             node = parent;
-            const up = t.parentOf(node);
+            const up = d[node * W + b] as number;
             if (up !== RB_NIL) {
               parent = up;
               continue;
@@ -140,51 +144,51 @@ export function rbEraseColor(t: RbTree, parent: number, augment: RbAugment | nul
           return;
         }
         // Near child red, far child black: rotate right at the sibling.
-        tmp1 = t.rightOf(tmp2);
-        t.setLeft(sibling, tmp1);
-        t.setRight(tmp2, sibling);
-        t.setRight(parent, tmp2);
+        tmp1 = d[tmp2 * W + b + 2] as number;
+        d[sibling * W + b + 1] = tmp1;
+        d[tmp2 * W + b + 2] = sibling;
+        d[parent * W + b + 2] = tmp2;
         if (tmp1 !== RB_NIL) {
-          t.setParent(tmp1, sibling);
-          t.setBlack(tmp1, true);
+          d[tmp1 * W + b] = sibling;
+          d[tmp1 * W + b + 3] = 1;
         }
         if (augment !== null) augment.rotate(sibling, tmp2);
         tmp1 = sibling;
         sibling = tmp2;
       }
       // Far child red: rotate left at the parent and recolour.
-      tmp2 = t.leftOf(sibling);
-      t.setRight(parent, tmp2);
-      t.setLeft(sibling, parent);
-      t.setParent(tmp1, sibling);
-      t.setBlack(tmp1, true);
-      if (tmp2 !== RB_NIL) t.setParent(tmp2, parent);
+      tmp2 = d[sibling * W + b + 1] as number;
+      d[parent * W + b + 2] = tmp2;
+      d[sibling * W + b + 1] = parent;
+      d[tmp1 * W + b] = sibling;
+      d[tmp1 * W + b + 3] = 1;
+      if (tmp2 !== RB_NIL) d[tmp2 * W + b] = parent;
       t.rotateSetParents(parent, sibling, true);
       if (augment !== null) augment.rotate(parent, sibling);
       return;
     }
     // node is the right child.
-    sibling = t.leftOf(parent);
-    if (!t.isBlack(sibling)) {
-      tmp1 = t.rightOf(sibling);
-      t.setLeft(parent, tmp1);
-      t.setRight(sibling, parent);
-      t.setParent(tmp1, parent);
-      t.setBlack(tmp1, true);
+    sibling = d[parent * W + b + 1] as number;
+    if (d[sibling * W + b + 3] === 0) {
+      tmp1 = d[sibling * W + b + 2] as number;
+      d[parent * W + b + 1] = tmp1;
+      d[sibling * W + b + 2] = parent;
+      d[tmp1 * W + b] = parent;
+      d[tmp1 * W + b + 3] = 1;
       t.rotateSetParents(parent, sibling, false);
       if (augment !== null) augment.rotate(parent, sibling);
       sibling = tmp1;
     }
-    tmp1 = t.leftOf(sibling);
-    if (tmp1 === RB_NIL || t.isBlack(tmp1)) {
-      tmp2 = t.rightOf(sibling);
-      if (tmp2 === RB_NIL || t.isBlack(tmp2)) {
-        t.setBlack(sibling, false);
-        if (!t.isBlack(parent)) {
-          t.setBlack(parent, true);
+    tmp1 = d[sibling * W + b + 1] as number;
+    if (tmp1 === RB_NIL || d[tmp1 * W + b + 3] === 1) {
+      tmp2 = d[sibling * W + b + 2] as number;
+      if (tmp2 === RB_NIL || d[tmp2 * W + b + 3] === 1) {
+        d[sibling * W + b + 3] = 0;
+        if (d[parent * W + b + 3] === 0) {
+          d[parent * W + b + 3] = 1;
         } else {
           node = parent;
-          const up = t.parentOf(node);
+          const up = d[node * W + b] as number;
           if (up !== RB_NIL) {
             parent = up;
             continue;
@@ -193,25 +197,25 @@ export function rbEraseColor(t: RbTree, parent: number, augment: RbAugment | nul
         return;
       }
       // Near child red, far child black: rotate left at the sibling.
-      tmp1 = t.leftOf(tmp2);
-      t.setRight(sibling, tmp1);
-      t.setLeft(tmp2, sibling);
-      t.setLeft(parent, tmp2);
+      tmp1 = d[tmp2 * W + b + 1] as number;
+      d[sibling * W + b + 2] = tmp1;
+      d[tmp2 * W + b + 1] = sibling;
+      d[parent * W + b + 1] = tmp2;
       if (tmp1 !== RB_NIL) {
-        t.setParent(tmp1, sibling);
-        t.setBlack(tmp1, true);
+        d[tmp1 * W + b] = sibling;
+        d[tmp1 * W + b + 3] = 1;
       }
       if (augment !== null) augment.rotate(sibling, tmp2);
       tmp1 = sibling;
       sibling = tmp2;
     }
     // Far child red: rotate right at the parent and recolour.
-    tmp2 = t.rightOf(sibling);
-    t.setLeft(parent, tmp2);
-    t.setRight(sibling, parent);
-    t.setParent(tmp1, sibling);
-    t.setBlack(tmp1, true);
-    if (tmp2 !== RB_NIL) t.setParent(tmp2, parent);
+    tmp2 = d[sibling * W + b + 2] as number;
+    d[parent * W + b + 1] = tmp2;
+    d[sibling * W + b + 2] = parent;
+    d[tmp1 * W + b] = sibling;
+    d[tmp1 * W + b + 3] = 1;
+    if (tmp2 !== RB_NIL) d[tmp2 * W + b] = parent;
     t.rotateSetParents(parent, sibling, true);
     if (augment !== null) augment.rotate(parent, sibling);
     return;

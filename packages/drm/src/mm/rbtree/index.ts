@@ -6,4 +6,4 @@
 export { rbErase, rbEraseAugmented, rbEraseCached, rbEraseColor, rbEraseUnlink } from "./erase.js";
 export { rbInsertAugmented, rbInsertColor, rbInsertColorCached, rbInsertFixup } from "./insert.js";
 export { rbFirst, rbLast, rbNext, rbPrev, rbReplaceNode, rbReplaceNodeCached } from "./navigate.js";
-export { RB_LINK_WORDS, RB_NIL, type RbAugment, RbTree } from "./tree.js";
+export { RB_LINK_WORDS, RB_NIL, RB_RECORD_WORDS, type RbAugment, RbTree } from "./tree.js";

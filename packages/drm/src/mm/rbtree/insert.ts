@@ -2,7 +2,7 @@
  * Red-black insertion rebalancing. Mirrors __rb_insert() of lib/rbtree.c step for step, so
  * that a sequence of inserts and erases yields exactly the tree shape the kernel builds.
  */
-import { RB_NIL, type RbAugment, type RbTree } from "./tree.js";
+import { RB_NIL, RB_RECORD_WORDS as W, type RbAugment, type RbTree } from "./tree.js";
 
 /**
  * Restores the red-black properties after `node` was linked as a red leaf.
@@ -14,87 +14,89 @@ import { RB_NIL, type RbAugment, type RbTree } from "./tree.js";
  * `augment` as `(oldTop, newTop)`. Mirrors __rb_insert().
  */
 export function rbInsertFixup(t: RbTree, node: number, augment: RbAugment | null): void {
-  let parent = t.parentOf(node);
+  const d = t.d;
+  const b = t.base;
+  let parent = d[node * W + b] as number;
   for (;;) {
     // Invariant: `node` is red.
     if (parent === RB_NIL) {
-      t.setParent(node, RB_NIL);
-      t.setBlack(node, true);
+      d[node * W + b] = RB_NIL;
+      d[node * W + b + 3] = 1;
       return;
     }
-    if (t.isBlack(parent)) return;
+    if (d[parent * W + b + 3] === 1) return;
     // A red parent is never the root, so a grandparent exists.
-    const grand = t.parentOf(parent);
-    let tmp = t.rightOf(grand);
+    const grand = d[parent * W + b] as number;
+    let tmp = d[grand * W + b + 2] as number;
     if (parent !== tmp) {
       // parent is the grandparent's left child; tmp is the uncle.
-      if (tmp !== RB_NIL && !t.isBlack(tmp)) {
-        t.setBlack(tmp, true);
-        t.setBlack(parent, true);
+      if (tmp !== RB_NIL && d[tmp * W + b + 3] === 0) {
+        d[tmp * W + b + 3] = 1;
+        d[parent * W + b + 3] = 1;
         node = grand;
-        parent = t.parentOf(node);
-        t.setBlack(node, false);
+        parent = d[node * W + b] as number;
+        d[node * W + b + 3] = 0;
         continue;
       }
-      tmp = t.rightOf(parent);
+      tmp = d[parent * W + b + 2] as number;
       if (node === tmp) {
         // Inner grandchild: rotate left at parent.
-        tmp = t.leftOf(node);
-        t.setRight(parent, tmp);
-        t.setLeft(node, parent);
+        tmp = d[node * W + b + 1] as number;
+        d[parent * W + b + 2] = tmp;
+        d[node * W + b + 1] = parent;
         if (tmp !== RB_NIL) {
-          t.setParent(tmp, parent);
-          t.setBlack(tmp, true);
+          d[tmp * W + b] = parent;
+          d[tmp * W + b + 3] = 1;
         }
-        t.setParent(parent, node);
-        t.setBlack(parent, false);
+        d[parent * W + b] = node;
+        d[parent * W + b + 3] = 0;
         if (augment !== null) augment.rotate(parent, node);
         parent = node;
-        tmp = t.rightOf(node);
+        tmp = d[node * W + b + 2] as number;
       }
       // Outer grandchild: rotate right at the grandparent.
-      t.setLeft(grand, tmp);
-      t.setRight(parent, grand);
+      d[grand * W + b + 1] = tmp;
+      d[parent * W + b + 2] = grand;
       if (tmp !== RB_NIL) {
-        t.setParent(tmp, grand);
-        t.setBlack(tmp, true);
+        d[tmp * W + b] = grand;
+        d[tmp * W + b + 3] = 1;
       }
       t.rotateSetParents(grand, parent, false);
       if (augment !== null) augment.rotate(grand, parent);
       return;
     }
     // parent is the grandparent's right child.
-    tmp = t.leftOf(grand);
-    if (tmp !== RB_NIL && !t.isBlack(tmp)) {
-      t.setBlack(tmp, true);
-      t.setBlack(parent, true);
+    tmp = d[grand * W + b + 1] as number;
+    if (tmp !== RB_NIL && d[tmp * W + b + 3] === 0) {
+      d[tmp * W + b + 3] = 1;
+      d[parent * W + b + 3] = 1;
       node = grand;
-      parent = t.parentOf(node);
-      t.setBlack(node, false);
+      parent = d[node * W + b] as number;
+      d[node * W + b + 3] = 0;
       continue;
     }
-    tmp = t.leftOf(parent);
+    tmp = d[parent * W + b + 1] as number;
     if (node === tmp) {
       // Inner grandchild: rotate right at parent.
-      tmp = t.rightOf(node);
-      t.setLeft(parent, tmp);
-      t.setRight(node, parent);
+      tmp = d[node * W + b + 2] as number;
+      d[parent * W + b + 1] = tmp;
+      d[node * W + b + 2] = parent;
       if (tmp !== RB_NIL) {
-        t.setParent(tmp, parent);
-        t.setBlack(tmp, true);
+        d[tmp * W + b] = parent;
+        d[tmp * W + b + 3] = 1;
       }
-      t.setParent(parent, node);
-      t.setBlack(parent, false);
+      d[parent * W + b] = node;
+      d[parent * W + b + 3] = 0;
       if (augment !== null) augment.rotate(parent, node);
       parent = node;
-      tmp = t.leftOf(node);
+      tmp = d[node * W + b + 1] as number;
     }
     // Outer grandchild: rotate left at the grandparent.
-    t.setRight(grand, tmp);
-    t.setLeft(parent, grand);
+    d[grand * W + b + 2] = tmp;
+    d[parent * W + b + 1] = grand;
     if (tmp !== RB_NIL) {
-      t.setParent(tmp, grand);
-      t.setBlack(tmp, true);
+      d[tmp * W + b] = grand;
+      d[tmp * W + b + 3] = 1;
     }
     t.rotateSetParents(grand, parent, false);
     if (augment !== null) augment.rotate(grand, parent);

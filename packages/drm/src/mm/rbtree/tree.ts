@@ -17,6 +17,12 @@ export const RB_NIL = -1;
 /** Number of `Int32Array` entries one tree uses per slot. */
 export const RB_LINK_WORDS = 4;
 
+/**
+ * Entries per slot record: two trees' links plus two spare words for the owner (drm_mm keeps
+ * its hole-stack neighbours there). A compile-time constant so that index arithmetic folds.
+ */
+export const RB_RECORD_WORDS = 2 * RB_LINK_WORDS + 2;
+
 /** Augmentation hooks over slot numbers. Mirrors `struct rb_augment_callbacks`. */
 export interface RbAugment {
   /** Recomputes the augmented value from `node` upwards, stopping at `stop` (or early when nothing changes). */
@@ -40,13 +46,11 @@ export class RbTree {
   d: Int32Array;
 
   /**
-   * @param d - the record array.
-   * @param stride - entries per slot record.
-   * @param base - offset of this tree's four words inside a record.
+   * @param d - the record array ({@link RB_RECORD_WORDS} entries per slot).
+   * @param base - offset of this tree's four words inside a record (0 or {@link RB_LINK_WORDS}).
    */
   constructor(
     d: Int32Array,
-    readonly stride: number,
     readonly base: number,
   ) {
     this.d = d;
@@ -54,39 +58,39 @@ export class RbTree {
 
   /** Parent of `n` ({@link RB_NIL} for the root). */
   parentOf(n: number): number {
-    return this.d[n * this.stride + this.base] as number;
+    return this.d[n * RB_RECORD_WORDS + this.base] as number;
   }
   /** Left child of `n`. */
   leftOf(n: number): number {
-    return this.d[n * this.stride + this.base + 1] as number;
+    return this.d[n * RB_RECORD_WORDS + this.base + 1] as number;
   }
   /** Right child of `n`. */
   rightOf(n: number): number {
-    return this.d[n * this.stride + this.base + 2] as number;
+    return this.d[n * RB_RECORD_WORDS + this.base + 2] as number;
   }
   /** Whether `n` is black. */
   isBlack(n: number): boolean {
-    return this.d[n * this.stride + this.base + 3] === 1;
+    return this.d[n * RB_RECORD_WORDS + this.base + 3] === 1;
   }
   /** Sets the parent of `n`. */
   setParent(n: number, p: number): void {
-    this.d[n * this.stride + this.base] = p;
+    this.d[n * RB_RECORD_WORDS + this.base] = p;
   }
   /** Sets the left child of `n`. */
   setLeft(n: number, c: number): void {
-    this.d[n * this.stride + this.base + 1] = c;
+    this.d[n * RB_RECORD_WORDS + this.base + 1] = c;
   }
   /** Sets the right child of `n`. */
   setRight(n: number, c: number): void {
-    this.d[n * this.stride + this.base + 2] = c;
+    this.d[n * RB_RECORD_WORDS + this.base + 2] = c;
   }
   /** Sets the colour of `n`. */
   setBlack(n: number, black: boolean): void {
-    this.d[n * this.stride + this.base + 3] = black ? 1 : 0;
+    this.d[n * RB_RECORD_WORDS + this.base + 3] = black ? 1 : 0;
   }
   /** Sets parent and colour of `n` at once. Mirrors rb_set_parent_color(). */
   setParentColor(n: number, p: number, black: boolean): void {
-    const i = n * this.stride + this.base;
+    const i = n * RB_RECORD_WORDS + this.base;
     this.d[i] = p;
     this.d[i + 3] = black ? 1 : 0;
   }
@@ -103,15 +107,14 @@ export class RbTree {
    * call that rebalances. Mirrors rb_link_node().
    */
   link(node: number, parent: number, asLeftChild: boolean): void {
-    const i = node * this.stride + this.base;
+    const i = node * RB_RECORD_WORDS + this.base;
     const d = this.d;
     d[i] = parent;
     d[i + 1] = RB_NIL;
     d[i + 2] = RB_NIL;
     d[i + 3] = 0;
     if (parent === RB_NIL) this.root = node;
-    else if (asLeftChild) this.setLeft(parent, node);
-    else this.setRight(parent, node);
+    else d[parent * RB_RECORD_WORDS + this.base + (asLeftChild ? 1 : 2)] = node;
   }
 
   /**
@@ -119,9 +122,13 @@ export class RbTree {
    * Mirrors __rb_change_child().
    */
   changeChild(oldChild: number, newChild: number, parent: number): void {
-    if (parent === RB_NIL) this.root = newChild;
-    else if (this.leftOf(parent) === oldChild) this.setLeft(parent, newChild);
-    else this.setRight(parent, newChild);
+    if (parent === RB_NIL) {
+      this.root = newChild;
+      return;
+    }
+    const i = parent * RB_RECORD_WORDS + this.base;
+    if (this.d[i + 1] === oldChild) this.d[i + 1] = newChild;
+    else this.d[i + 2] = newChild;
   }
 
   /**
@@ -129,9 +136,14 @@ export class RbTree {
    * `newTop` with colour `oldBlack`. Mirrors __rb_rotate_set_parents().
    */
   rotateSetParents(oldTop: number, newTop: number, oldBlack: boolean): void {
-    const p = this.parentOf(oldTop);
-    this.setParentColor(newTop, p, this.isBlack(oldTop));
-    this.setParentColor(oldTop, newTop, oldBlack);
+    const d = this.d;
+    const o = oldTop * RB_RECORD_WORDS + this.base;
+    const n = newTop * RB_RECORD_WORDS + this.base;
+    const p = d[o] as number;
+    d[n] = p;
+    d[n + 3] = d[o + 3] as number;
+    d[o] = newTop;
+    d[o + 3] = oldBlack ? 1 : 0;
     this.changeChild(oldTop, newTop, p);
   }
 }

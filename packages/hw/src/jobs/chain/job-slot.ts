@@ -45,6 +45,8 @@ export interface JobSlotHost {
   readonly cost: JobCostModel;
   /** Where protocol misuse is reported. */
   readonly warnings: WarningSink | undefined;
+  /** Optional trace of chain starts, stalls and ends. */
+  readonly trace: ((message: string) => void) | undefined;
   /** Called when a chain ends (JS_STATUS already set): raise the slot's done or error bit. */
   chainEnded(slot: number, code: number): void;
   /** Whether the slot's error bit is still set in JOB_INT_RAWSTAT (blocks _NEXT promotion). */
@@ -208,6 +210,7 @@ export class JobSlot {
     this.scoreboard.fill(0);
     this.state = RUNNING;
     this.stats.chainsStarted++;
+    this.host.trace?.(`js${this.slot} start head=0x${this.head.toString(16)} as=${this.as}`);
     this.event = this.host.loop.schedule(0, this.sliceFn, `js${this.slot}:start`);
   }
 
@@ -239,6 +242,7 @@ export class JobSlot {
         return;
     }
     if (this.state === IDLE || this.state === FINISHING) return;
+    this.host.trace?.(`js${this.slot} ${hard ? "hard" : "soft"}-stop`);
     if (!hard) {
       this.softStop = true;
       return;
@@ -287,6 +291,9 @@ export class JobSlot {
     this.state = IDLE;
     this.status = code;
     this.program = new Uint32Array(0);
+    this.host.trace?.(
+      `js${this.slot} end status=0x${code.toString(16)} tail=0x${this.tail.toString(16)}`,
+    );
     if (code === JobException.DONE) this.stats.chainsDone++;
     else if (code === JobException.STOPPED || code === JobException.TERMINATED)
       this.stats.chainsStopped++;
@@ -309,6 +316,7 @@ export class JobSlot {
     this.state = STALLED;
     this.stats.stalls++;
     this.event = null;
+    this.host.trace?.(`js${this.slot} stalled job=0x${this.jobVa.toString(16)}`);
     const gen = this.generation;
     this.host.port.waitRetry(
       this.as,

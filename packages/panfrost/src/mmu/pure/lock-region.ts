@@ -61,7 +61,10 @@ const U64 = (1n << 64n) - 1n;
  *
  * Mirrors lock_region() of panfrost_mmu.c.
  */
-export function lockRegionU64(start: bigint, size: bigint): { lockaddr: bigint; width: number } | null {
+export function lockRegionU64(
+  start: bigint,
+  size: bigint,
+): { lockaddr: bigint; width: number } | null {
   if (size === 0n) return null;
   const end = (start + size - 1n) & U64;
   const diff = start ^ end;

@@ -45,7 +45,7 @@ const U64 = (1n << 64n) - 1n;
  * Mirrors get_pgsize() of panfrost_mmu.c.
  */
 export function getPgsizeU64(addr: bigint, size: bigint): { pgsize: bigint; count: bigint } {
-  const neg = (-addr) & U64;
+  const neg = -addr & U64;
   const blk = neg & BigInt(SZ_2M - 1);
   if (blk !== 0n || size < BigInt(SZ_2M)) {
     const limit = blk === 0n ? size : size === 0n ? blk : blk < size ? blk : size;
