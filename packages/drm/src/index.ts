@@ -1,4 +1,5 @@
 export * from "./gpuvm/index.js";
+export * from "./mm/index.js";
 export * from "./core/index.js";
 export * from "./fence/index.js";
 export * from "./gem/index.js";

@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 
+export * from "./gpu/index.js";
 export * from "./jobs/index.js";
 export * from "./memory/index.js";
-export * from "./platform/index.js";
-export * from "./sim/index.js";
-export * from "./regs/index.js";
 export * from "./mmu/index.js";
-export * from "./gpu/index.js";
+export * from "./platform/index.js";
+export * from "./regs/index.js";
+export * from "./sim/index.js";

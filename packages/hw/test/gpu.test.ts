@@ -147,6 +147,15 @@ describe("GPU control", () => {
     sim.loop.runUntilIdle();
     expect(mmio.read32(GPU_LATEST_FLUSH_ID)).toBe(1);
     expect(mmio.read32(GPU_INT_RAWSTAT) & GPU_IRQ_CLEAN_CACHES_COMPLETED).not.toBe(0);
+    // Core stacks: PWRON at 0xe20 moves STACK_READY (0xe10) for the present stacks only.
+    mmio.write32(0xe20, 0xff);
+    expect(mmio.read32(0xe40)).toBe(0x3);
+    sim.loop.runUntilIdle();
+    expect(mmio.read32(0xe10)).toBe(0x3);
+    expect(mmio.read32(0xe40)).toBe(0);
+    mmio.write32(0xe30, 0x1);
+    sim.loop.runUntilIdle();
+    expect(mmio.read32(0xe10)).toBe(0x2);
   });
 });
 

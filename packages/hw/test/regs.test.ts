@@ -211,6 +211,32 @@ describe("GPU presets", () => {
     expect(sim.gpu.jobs).toBeUndefined();
   });
 
+  for (const [preset, doc] of [
+    ["g52", panfrost],
+    ["g610", panthor],
+  ] as const) {
+    it(`${preset}: every GPU_CONTROL register of the kernel header is implemented`, () => {
+      const sim = hw.createPlatform(preset);
+      const regs = doc.gpu_control as {
+        name: string;
+        offset: number;
+        access?: string;
+        values?: Record<string, string>;
+      }[];
+      let reads = 0;
+      for (const r of regs) {
+        if (r.access === "WO") continue;
+        const offsets = r.values === undefined ? [r.offset] : Object.values(r.values).map(Number);
+        for (const o of offsets) {
+          sim.platform.mmio.read32(o);
+          reads++;
+        }
+      }
+      expect(reads).toBeGreaterThan(40);
+      expect([...sim.gpu.unknownReadOffsets.keys()].map((o) => o.toString(16))).toEqual([]);
+    });
+  }
+
   it("unknown offsets read 0 and are counted", () => {
     const sim = hw.createPlatform("t860");
     const mmio = sim.platform.mmio;

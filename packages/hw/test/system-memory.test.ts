@@ -89,7 +89,10 @@ describe("SystemMemory", () => {
       freePage(pa: number): void;
       pageU32(pa: number): Uint32Array;
     }
-    const m: PageTableMemoryShape & SystemMemory = new SystemMemory({ base: 0x8000_0000, size: 16 * 4096 });
+    const m: PageTableMemoryShape & SystemMemory = new SystemMemory({
+      base: 0x8000_0000,
+      size: 16 * 4096,
+    });
     expect(m.allocPageAt(0x8000_3000)).toBe(true);
     expect(m.allocPageAt(0x8000_3000)).toBe(false);
     expect(m.allocPageAt(0x9000_0000)).toBe(false);

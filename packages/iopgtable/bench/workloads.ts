@@ -5,8 +5,8 @@
  * that store the same number of descriptors into preallocated Uint32Array pages.
  */
 import {
-  allocIoPgtableOps,
   ArrayPageTableMemory,
+  allocIoPgtableOps,
   IOMMU_READ,
   IOMMU_WRITE,
   type IoPgtableFormat,
@@ -32,6 +32,9 @@ export const BLOCKS_PADDR = 0x200000000;
 export const BLOCK_COUNT = 512;
 
 const PROT = IOMMU_READ | IOMMU_WRITE;
+/** Local copies, so that the loops below read plain constants under any module loader. */
+const PAGE = SZ_4K;
+const BLOCK = SZ_2M;
 
 /** A fresh table for `fmt` at ias 48 (oas 48 for S1, 40 for Mali), coherent, 4K|2M|1G. */
 export function freshTable(
@@ -59,7 +62,7 @@ export function mapPages1G(ops: IoPgtableOps<null>): number {
   let paddr = PAGES_PADDR;
   let total = 0;
   for (let c = 0; c < PAGE_CALLS; c++) {
-    const ret = ops.mapPages(iova, paddr, SZ_4K, PAGES_PER_CALL, PROT);
+    const ret = ops.mapPages(iova, paddr, PAGE, PAGES_PER_CALL, PROT);
     if (ret !== 0) throw new Error(`map failed: ${ret}`);
     total += ops.mapped;
     iova += ops.mapped;
@@ -73,7 +76,7 @@ export function unmapPages1G(ops: IoPgtableOps<null>): number {
   let iova = PAGES_IOVA;
   let total = 0;
   for (let c = 0; c < PAGE_CALLS; c++) {
-    const n = ops.unmapPages(iova, SZ_4K, PAGES_PER_CALL, null);
+    const n = ops.unmapPages(iova, PAGE, PAGES_PER_CALL, null);
     if (n === 0) throw new Error("unmap made no progress");
     total += n;
     iova += n;
@@ -83,14 +86,14 @@ export function unmapPages1G(ops: IoPgtableOps<null>): number {
 
 /** Workload (2) map: 512 × 2 MiB in one call. */
 export function mapBlocks(ops: IoPgtableOps<null>): number {
-  const ret = ops.mapPages(BLOCKS_IOVA, BLOCKS_PADDR, SZ_2M, BLOCK_COUNT, PROT);
+  const ret = ops.mapPages(BLOCKS_IOVA, BLOCKS_PADDR, BLOCK, BLOCK_COUNT, PROT);
   if (ret !== 0) throw new Error(`block map failed: ${ret}`);
   return ops.mapped;
 }
 
 /** Workload (2) unmap: 512 × 2 MiB in one call. */
 export function unmapBlocks(ops: IoPgtableOps<null>): number {
-  return ops.unmapPages(BLOCKS_IOVA, SZ_2M, BLOCK_COUNT, null);
+  return ops.unmapPages(BLOCKS_IOVA, BLOCK, BLOCK_COUNT, null);
 }
 
 /** Random 4 KiB-granular iovas inside the workload (1) range, with a random page offset. */
@@ -101,7 +104,7 @@ export function randomIovas(count: number, seed = 1): Float64Array {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     const page = s % (PAGE_CALLS * PAGES_PER_CALL);
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = PAGES_IOVA + page * SZ_4K + (s & 0xfff);
+    out[i] = PAGES_IOVA + page * PAGE + (s & 0xfff);
   }
   return out;
 }
@@ -123,7 +126,7 @@ export function baselineStore(pages: Uint32Array[], perPage: number): number {
       const lo = paddr >>> 0;
       t[k] = (lo & 0xfffff000) | 0xe43;
       t[k + 1] = (paddr - lo) / 4294967296;
-      paddr += SZ_4K;
+      paddr += PAGE;
     }
     sum += t[0]!;
   }
@@ -150,7 +153,7 @@ export function baselineLookups(pages: Uint32Array[], iovas: Float64Array): numb
   const n = pages.length;
   for (let i = 0; i < iovas.length; i++) {
     const iova = iovas[i]!;
-    const page = (iova - PAGES_IOVA) / SZ_4K;
+    const page = (iova - PAGES_IOVA) / PAGE;
     const t = pages[(page >>> 9) % n]!;
     sum += t[(page & 511) << 1]! | (iova & 0xfff);
   }

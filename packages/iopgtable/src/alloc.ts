@@ -29,7 +29,15 @@ const S1_QUIRKS =
   IO_PGTABLE_QUIRK_ARM_HD;
 
 /** TCR.IPS encodings by output address size. */
-const IPS_BY_OAS: Readonly<Record<number, number>> = { 32: 0, 36: 1, 40: 2, 42: 3, 44: 4, 48: 5, 52: 6 };
+const IPS_BY_OAS: Readonly<Record<number, number>> = {
+  32: 0,
+  36: 1,
+  40: 2,
+  42: 3,
+  44: 4,
+  48: 5,
+  52: 6,
+};
 
 /** The stage-1 MAIR: attr0 0x44, attr1 0xff, attr2 0x04, attr3 0xf4, built from `int`s. */
 const S1_MAIR_LO = 0xf404ff44;
@@ -76,7 +84,14 @@ export function allocIoPgtableOps<C>(
     geometry = lpaeGeometry(cfg.ias, false);
     const tcr: ArmLpaeS1Tcr = cfg.coherentWalk
       ? { tsz: 64 - cfg.ias, irgn: 1, orgn: 1, sh: 3, tg: 0, ips }
-      : { tsz: 64 - cfg.ias, irgn: 0, orgn: quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA ? 1 : 0, sh: 2, tg: 0, ips };
+      : {
+          tsz: 64 - cfg.ias,
+          irgn: 0,
+          orgn: quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA ? 1 : 0,
+          sh: 2,
+          tg: 0,
+          ips,
+        };
     tcr.tg = quirks & IO_PGTABLE_QUIRK_ARM_TTBR1 ? 2 : 0;
     const rootPa = allocRoot(cfg, cookie, geometry);
     if (rootPa === null) return null;
@@ -92,7 +107,9 @@ export function allocIoPgtableOps<C>(
   if (fmt === IoPgtableFormat.ARM_MALI_LPAE) {
     if (quirks !== 0) return null;
     if (cfg.ias > 48 || cfg.oas > 40) return null;
-    cfg.pgsizeBitmap = Number(BigInt.asUintN(64, BigInt(cfg.pgsizeBitmap)) & BigInt(SZ_4K | SZ_2M | SZ_1G));
+    cfg.pgsizeBitmap = Number(
+      BigInt.asUintN(64, BigInt(cfg.pgsizeBitmap)) & BigInt(SZ_4K | SZ_2M | SZ_1G),
+    );
     if (!restrictInPlace(cfg)) return null;
     geometry = lpaeGeometry(cfg.ias, true);
     const rootPa = allocRoot(cfg, cookie, geometry);

@@ -114,7 +114,8 @@ export class ArrayPageTableMemory implements PageTableMemory {
   pageU32(pa: number): Uint32Array {
     const off = pa - this.base;
     // Integer page numbers keep the element load on V8's fast path.
-    const v = off >= 0 && off < 4294967296 && (off & 0xfff) === 0 ? this.views[off >>> 12] : undefined;
+    const v =
+      off >= 0 && off < 4294967296 && (off & 0xfff) === 0 ? this.views[off >>> 12] : undefined;
     if (v === undefined) throw new Error(`pageU32: 0x${pa.toString(16)} is not a live page`);
     return v;
   }

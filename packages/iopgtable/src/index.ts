@@ -50,7 +50,12 @@ export {
 export { hex64, hex64LoHi, splitU64 } from "./debug/hex.js";
 export { IommuIotlbGather } from "./gather.js";
 export { descriptorAddress } from "./lpae/bits.js";
-export { type LpaeGeometry, lpaeGeometry, type RestrictedSizes, restrictPgsizes } from "./lpae/geometry.js";
+export {
+  type LpaeGeometry,
+  lpaeGeometry,
+  type RestrictedSizes,
+  restrictPgsizes,
+} from "./lpae/geometry.js";
 export { ArmLpaeIoPgtable, type IoPgtableConfig } from "./lpae/pgtable.js";
 export type { PageTableMemory } from "./memory.js";
 export type {

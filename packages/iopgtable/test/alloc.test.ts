@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  allocIoPgtableOps,
   ArrayPageTableMemory,
+  allocIoPgtableOps,
   freeIoPgtableOps,
   IO_PGTABLE_QUIRK_ARM_HD,
   IO_PGTABLE_QUIRK_ARM_NS,
@@ -65,7 +65,9 @@ describe("allocIoPgtableOps", () => {
     const mali = IoPgtableFormat.ARM_MALI_LPAE;
     expect(allocIoPgtableOps(s1, cfgOf({ oas: 46 }), null)).toBeNull();
     expect(allocIoPgtableOps(s1, cfgOf({ quirks: 2 }), null)).toBeNull();
-    expect(allocIoPgtableOps(mali, cfgOf({ quirks: IO_PGTABLE_QUIRK_ARM_NS, oas: 40 }), null)).toBeNull();
+    expect(
+      allocIoPgtableOps(mali, cfgOf({ quirks: IO_PGTABLE_QUIRK_ARM_NS, oas: 40 }), null),
+    ).toBeNull();
     expect(allocIoPgtableOps(mali, cfgOf({ oas: 48 }), null)).toBeNull();
     expect(allocIoPgtableOps(mali, cfgOf({ ias: 49, oas: 40 }), null)).toBeNull();
     const noWbwa = cfgOf({ quirks: IO_PGTABLE_QUIRK_ARM_OUTER_WBWA });

@@ -41,7 +41,12 @@ describe("decodeDescriptor", () => {
   });
 
   it("decodes Mali leaves: type 1 pages, HAP permissions, no AF", () => {
-    expect(decodeDescriptorU64(MALI, 3, 0x241)).toMatchObject({ kind: "page", read: true, write: false, af: false });
+    expect(decodeDescriptorU64(MALI, 3, 0x241)).toMatchObject({
+      kind: "page",
+      read: true,
+      write: false,
+      af: false,
+    });
     expect(decodeDescriptorU64(MALI, 3, 0x281)).toMatchObject({ read: false, write: true });
     expect(decodeDescriptorU64(MALI, 3, 0x2c5)).toMatchObject({ attrIndx: 1, sh: 2 });
     expect(decodeDescriptorU64(MALI, 3, 0x2c3).kind).toBe("invalid");
@@ -89,7 +94,9 @@ describe("loadDump", () => {
   it("rejects rows without an open parent table", () => {
     const memory = new ArrayPageTableMemory();
     expect(() =>
-      loadDump(memory, [{ level: 2, index: 0, desc: "0x0000000000000003", kind: "table" }], { startLevel: 0 }),
+      loadDump(memory, [{ level: 2, index: 0, desc: "0x0000000000000003", kind: "table" }], {
+        startLevel: 0,
+      }),
     ).toThrow();
   });
 });

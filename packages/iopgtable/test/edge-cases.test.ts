@@ -3,8 +3,8 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  allocIoPgtableOps,
   ArrayPageTableMemory,
+  allocIoPgtableOps,
   dumpIoPgtable,
   IOMMU_READ,
   IOMMU_WRITE,
@@ -61,6 +61,22 @@ describe("edge cases", () => {
       "0x0000000000001e43",
     ]);
     expect(ops.iovaToPhys(0x11234)).toBe(0x1234);
+  });
+
+  it("carries paddr runs across 2^32 boundaries", () => {
+    const ops = table(IoPgtableFormat.ARM_MALI_LPAE, 48, 40);
+    expect(ops.mapPages(0x7000, 0xffffe000, SZ_4K, 4, RW)).toBe(0);
+    const pages = dumpIoPgtable(ops).filter((r) => r.kind === "page");
+    expect(pages.map((r) => r.desc)).toEqual([
+      "0x00000000ffffe2c1",
+      "0x00000000fffff2c1",
+      "0x00000001000002c1",
+      "0x00000001000012c1",
+    ]);
+    expect(ops.mapPages(0x40000000, 0x1ffc00000, SZ_2M, 3, RW)).toBe(0);
+    expect(ops.iovaToPhys(0x40000000 + 2 * SZ_2M + 5)).toBe(0x200000005);
+    expect(ops.iovaToPhys(0x40000000 + SZ_2M + 7)).toBe(0x1ffe00007);
+    expect(ops.iovaToPhys(0x40000000 + 9)).toBe(0x1ffc00009);
   });
 
   it("truncates pgcount to int like the kernel", () => {

@@ -5,16 +5,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  allocIoPgtableOps,
   ArrayPageTableMemory,
+  allocIoPgtableOps,
   decodeDescriptor,
   dumpIoPgtable,
+  dumpPageTable,
   IOMMU_READ,
   IOMMU_WRITE,
   IommuIotlbGather,
   IoPgtableFormat,
   loadDump,
-  dumpPageTable,
   SZ_1G,
   SZ_2M,
   SZ_4K,
@@ -46,7 +46,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     pfn: fc.integer({ min: 1, max: 0x7ff }),
   }),
   fc.record({ kind: fc.constant("unmap4k" as const), r: region, p: page, count }),
-  fc.record({ kind: fc.constant("unmap2m" as const), r: region, count: fc.integer({ min: 1, max: 6 }) }),
+  fc.record({
+    kind: fc.constant("unmap2m" as const),
+    r: region,
+    count: fc.integer({ min: 1, max: 6 }),
+  }),
 );
 
 const fmtArb = fc.constantFrom(IoPgtableFormat.ARM_64_LPAE_S1, IoPgtableFormat.ARM_MALI_LPAE);
@@ -78,8 +82,16 @@ describe("map/unmap sequences agree with the reference model", () => {
           for (const op of ops) {
             if (op.kind === "map4k") {
               const paddr = op.pfn * SZ_4K;
-              const ret = table.mapPages(modelIova(op.r, op.p), paddr, SZ_4K, op.count, IOMMU_READ | IOMMU_WRITE);
-              expect({ ret, mapped: table.mapped }).toEqual(model.map4k(op.r, op.p, paddr, op.count));
+              const ret = table.mapPages(
+                modelIova(op.r, op.p),
+                paddr,
+                SZ_4K,
+                op.count,
+                IOMMU_READ | IOMMU_WRITE,
+              );
+              expect({ ret, mapped: table.mapped }).toEqual(
+                model.map4k(op.r, op.p, paddr, op.count),
+              );
               touched.push([op.r, op.p]);
             } else if (op.kind === "map2m") {
               const paddr = op.pfn * SZ_2M;
@@ -108,7 +120,12 @@ describe("map/unmap sequences agree with the reference model", () => {
             const r = Math.floor((va - MODEL_BASE) / SZ_2M);
             const p = ((va - MODEL_BASE) % SZ_2M) / SZ_4K;
             const d = BigInt(row.desc);
-            const decoded = decodeDescriptor(fmt, row.level, Number(d & 0xffffffffn), Number(d >> 32n));
+            const decoded = decodeDescriptor(
+              fmt,
+              row.level,
+              Number(d & 0xffffffffn),
+              Number(d >> 32n),
+            );
             expect(decoded.address).toBe(model.lookup(r, p, 0));
           }
           // Unmapping everything with 2 MiB unmaps frees every level-3 table.
@@ -136,9 +153,12 @@ describe("map/unmap sequences agree with the reference model", () => {
         );
         if (table === null) throw new Error("refused");
         for (const op of ops) {
-          if (op.kind === "map4k") table.mapPages(modelIova(op.r, op.p), op.pfn * SZ_4K, SZ_4K, op.count, 3);
-          else if (op.kind === "map2m") table.mapPages(modelIova(op.r, 0), op.pfn * SZ_2M, SZ_2M, op.count, 7);
-          else if (op.kind === "unmap4k") table.unmapPages(modelIova(op.r, op.p), SZ_4K, op.count, null);
+          if (op.kind === "map4k")
+            table.mapPages(modelIova(op.r, op.p), op.pfn * SZ_4K, SZ_4K, op.count, 3);
+          else if (op.kind === "map2m")
+            table.mapPages(modelIova(op.r, 0), op.pfn * SZ_2M, SZ_2M, op.count, 7);
+          else if (op.kind === "unmap4k")
+            table.unmapPages(modelIova(op.r, op.p), SZ_4K, op.count, null);
           else table.unmapPages(modelIova(op.r, 0), SZ_2M, op.count, null);
         }
         const dump = dumpIoPgtable(table);

@@ -7,7 +7,6 @@
  */
 export { PanfrostClient, type SubmitArgs } from "./client/client.js";
 export { type ProgramSubmission, submitProgram, waitSubmission } from "./client/program.js";
-export { drmUserMemory } from "./client/user-adapter.js";
 export {
   describeTarget,
   FaultLog,

@@ -1,187 +1,239 @@
 /**
- * Register offsets and values the driver programs (Job Manager Mali, panfrost_regs.h layout).
- * Kept in one module so the driver's view of the register map is in one place.
+ * The register map as the driver uses it: absolute offsets (per-AS and per-slot registers as
+ * functions of the AS / slot number), taken from `@panmmu/hw`'s register definitions.
  */
+import {
+  asReg,
+  GPU_JS_FEATURES_BASE,
+  GPU_TEXTURE_FEATURES_BASE,
+  AS_COMMAND as HW_AS_COMMAND,
+  AS_COMMAND_FLUSH_MEM as HW_AS_COMMAND_FLUSH_MEM,
+  AS_COMMAND_FLUSH_PT as HW_AS_COMMAND_FLUSH_PT,
+  AS_COMMAND_LOCK as HW_AS_COMMAND_LOCK,
+  AS_COMMAND_NOP as HW_AS_COMMAND_NOP,
+  AS_COMMAND_UNLOCK as HW_AS_COMMAND_UNLOCK,
+  AS_COMMAND_UPDATE as HW_AS_COMMAND_UPDATE,
+  AS_FAULTADDRESS_HI as HW_AS_FAULTADDRESS_HI,
+  AS_FAULTADDRESS_LO as HW_AS_FAULTADDRESS_LO,
+  AS_FAULTSTATUS as HW_AS_FAULTSTATUS,
+  AS_LOCKADDR_HI as HW_AS_LOCKADDR_HI,
+  AS_LOCKADDR_LO as HW_AS_LOCKADDR_LO,
+  AS_MEMATTR_HI as HW_AS_MEMATTR_HI,
+  AS_MEMATTR_LO as HW_AS_MEMATTR_LO,
+  AS_STATUS as HW_AS_STATUS,
+  AS_STATUS_AS_ACTIVE as HW_AS_STATUS_AS_ACTIVE,
+  AS_TRANSCFG_HI as HW_AS_TRANSCFG_HI,
+  AS_TRANSCFG_LO as HW_AS_TRANSCFG_LO,
+  AS_TRANSTAB_HI as HW_AS_TRANSTAB_HI,
+  AS_TRANSTAB_LO as HW_AS_TRANSTAB_LO,
+  GPU_AS_PRESENT as HW_GPU_AS_PRESENT,
+  GPU_CMD as HW_GPU_CMD,
+  GPU_CMD_SOFT_RESET as HW_GPU_CMD_SOFT_RESET,
+  GPU_CORE_FEATURES as HW_GPU_CORE_FEATURES,
+  GPU_ID as HW_GPU_ID,
+  GPU_INT_CLEAR as HW_GPU_INT_CLEAR,
+  GPU_INT_MASK as HW_GPU_INT_MASK,
+  GPU_INT_RAWSTAT as HW_GPU_INT_RAWSTAT,
+  GPU_INT_STAT as HW_GPU_INT_STAT,
+  GPU_IRQ_FAULT as HW_GPU_IRQ_FAULT,
+  GPU_IRQ_MASK_ALL as HW_GPU_IRQ_MASK_ALL,
+  GPU_IRQ_MULTIPLE_FAULT as HW_GPU_IRQ_MULTIPLE_FAULT,
+  GPU_IRQ_RESET_COMPLETED as HW_GPU_IRQ_RESET_COMPLETED,
+  GPU_JS_PRESENT as HW_GPU_JS_PRESENT,
+  GPU_L2_FEATURES as HW_GPU_L2_FEATURES,
+  GPU_L2_PRESENT_LO as HW_GPU_L2_PRESENT_LO,
+  GPU_LATEST_FLUSH_ID as HW_GPU_LATEST_FLUSH_ID,
+  GPU_MEM_FEATURES as HW_GPU_MEM_FEATURES,
+  GPU_MMU_FEATURES as HW_GPU_MMU_FEATURES,
+  GPU_SHADER_PRESENT_LO as HW_GPU_SHADER_PRESENT_LO,
+  GPU_TILER_FEATURES as HW_GPU_TILER_FEATURES,
+  GPU_TILER_PRESENT_LO as HW_GPU_TILER_PRESENT_LO,
+  MMU_INT_CLEAR as HW_MMU_INT_CLEAR,
+  MMU_INT_MASK as HW_MMU_INT_MASK,
+  MMU_INT_RAWSTAT as HW_MMU_INT_RAWSTAT,
+  MMU_INT_STAT as HW_MMU_INT_STAT,
+  JOB_CONTROL_BASE,
+  JobControlReg,
+  JsCommand,
+  JsConfig,
+  JsReg,
+  jobIntDone,
+  jobIntErr,
+  jsRegOffset,
+} from "@panmmu/hw";
 
 /** GPU_ID: product id in bits 31:16. */
-export const GPU_ID = 0x0;
+export const GPU_ID = HW_GPU_ID;
 /** L2 cache features. */
-export const GPU_L2_FEATURES = 0x4;
+export const GPU_L2_FEATURES = HW_GPU_L2_FEATURES;
 /** Shader core features. */
-export const GPU_CORE_FEATURES = 0x8;
+export const GPU_CORE_FEATURES = HW_GPU_CORE_FEATURES;
 /** Tiler features. */
-export const GPU_TILER_FEATURES = 0xc;
-/** Memory system features (bit 0: coherent L2 groups). */
-export const GPU_MEM_FEATURES = 0x10;
+export const GPU_TILER_FEATURES = HW_GPU_TILER_FEATURES;
+/** Memory system features. */
+export const GPU_MEM_FEATURES = HW_GPU_MEM_FEATURES;
 /** MMU features: VA bits 7:0, PA bits 15:8. */
-export const GPU_MMU_FEATURES = 0x14;
+export const GPU_MMU_FEATURES = HW_GPU_MMU_FEATURES;
 /** Bitmask of implemented address spaces. */
-export const GPU_AS_PRESENT = 0x18;
+export const GPU_AS_PRESENT = HW_GPU_AS_PRESENT;
 /** Bitmask of implemented job slots. */
-export const GPU_JS_PRESENT = 0x1c;
+export const GPU_JS_PRESENT = HW_GPU_JS_PRESENT;
 /** GPU IRQ raw status. */
-export const GPU_INT_RAWSTAT = 0x20;
+export const GPU_INT_RAWSTAT = HW_GPU_INT_RAWSTAT;
 /** GPU IRQ clear. */
-export const GPU_INT_CLEAR = 0x24;
+export const GPU_INT_CLEAR = HW_GPU_INT_CLEAR;
 /** GPU IRQ mask. */
-export const GPU_INT_MASK = 0x28;
+export const GPU_INT_MASK = HW_GPU_INT_MASK;
 /** GPU IRQ masked status. */
-export const GPU_INT_STAT = 0x2c;
+export const GPU_INT_STAT = HW_GPU_INT_STAT;
 /** GPU command register. */
-export const GPU_CMD = 0x30;
-/** GPU status. */
-export const GPU_STATUS = 0x34;
+export const GPU_CMD = HW_GPU_CMD;
 /** Latest flush id (flush reduction). */
-export const GPU_LATEST_FLUSH_ID = 0x38;
-/** Thread max threads. */
+export const GPU_LATEST_FLUSH_ID = HW_GPU_LATEST_FLUSH_ID;
+/** Thread max threads (JM layout). */
 export const GPU_THREAD_MAX_THREADS = 0xa0;
 /** Texture features n (n = 0..3). */
-export const GPU_TEXTURE_FEATURES = (n: number): number => 0xb0 + 4 * n;
+export const GPU_TEXTURE_FEATURES = (n: number): number => GPU_TEXTURE_FEATURES_BASE + 4 * n;
 /** Job slot n features (n = 0..15). */
-export const GPU_JS_FEATURES = (n: number): number => 0xc0 + 4 * n;
+export const GPU_JS_FEATURES = (n: number): number => GPU_JS_FEATURES_BASE + 4 * n;
 /** Shader cores present, low word. */
-export const GPU_SHADER_PRESENT_LO = 0x100;
+export const GPU_SHADER_PRESENT_LO = HW_GPU_SHADER_PRESENT_LO;
 /** Tiler present, low word. */
-export const GPU_TILER_PRESENT_LO = 0x110;
+export const GPU_TILER_PRESENT_LO = HW_GPU_TILER_PRESENT_LO;
 /** L2 present, low word. */
-export const GPU_L2_PRESENT_LO = 0x120;
-/** AFBC features (Bifrost). */
+export const GPU_L2_PRESENT_LO = HW_GPU_L2_PRESENT_LO;
+/** AFBC features (JM layout). */
 export const GPU_AFBC_FEATURES = 0x4c;
-
 /** GPU_CMD: soft reset. */
-export const GPU_CMD_SOFT_RESET = 0x1;
+export const GPU_CMD_SOFT_RESET = HW_GPU_CMD_SOFT_RESET;
 /** GPU IRQ bit: GPU fault. */
-export const GPU_IRQ_FAULT = 0x1;
+export const GPU_IRQ_FAULT = HW_GPU_IRQ_FAULT;
 /** GPU IRQ bit: multiple faults. */
-export const GPU_IRQ_MULTIPLE_FAULT = 0x80;
+export const GPU_IRQ_MULTIPLE_FAULT = HW_GPU_IRQ_MULTIPLE_FAULT;
 /** GPU IRQ bit: reset completed. */
-export const GPU_IRQ_RESET_COMPLETED = 0x100;
+export const GPU_IRQ_RESET_COMPLETED = HW_GPU_IRQ_RESET_COMPLETED;
 /** Every GPU IRQ bit. */
-export const GPU_IRQ_MASK_ALL = 0x30781;
+export const GPU_IRQ_MASK_ALL = HW_GPU_IRQ_MASK_ALL;
 
 /** Job IRQ raw status. */
-export const JOB_INT_RAWSTAT = 0x1000;
+export const JOB_INT_RAWSTAT = JOB_CONTROL_BASE + JobControlReg.JOB_INT_RAWSTAT;
 /** Job IRQ clear. */
-export const JOB_INT_CLEAR = 0x1004;
+export const JOB_INT_CLEAR = JOB_CONTROL_BASE + JobControlReg.JOB_INT_CLEAR;
 /** Job IRQ mask. */
-export const JOB_INT_MASK = 0x1008;
+export const JOB_INT_MASK = JOB_CONTROL_BASE + JobControlReg.JOB_INT_MASK;
 /** Job IRQ masked status. */
-export const JOB_INT_STAT = 0x100c;
-/** Per-slot active state. */
-export const JOB_INT_JS_STATE = 0x1010;
+export const JOB_INT_STAT = JOB_CONTROL_BASE + JobControlReg.JOB_INT_STAT;
+/** Per-slot active state (bit n: running; bit 16+n: START pending in _NEXT). */
+export const JOB_INT_JS_STATE = JOB_CONTROL_BASE + JobControlReg.JOB_INT_JS_STATE;
 /** Job IRQ done bit of slot j. */
-export const JOB_INT_MASK_DONE = (j: number): number => 1 << j;
+export const JOB_INT_MASK_DONE = jobIntDone;
 /** Job IRQ error bit of slot j. */
-export const JOB_INT_MASK_ERR = (j: number): number => (1 << (j + 16)) >>> 0;
+export const JOB_INT_MASK_ERR = jobIntErr;
 
-/** Base of job slot n's registers. */
-const JS = (n: number): number => 0x1800 + n * 0x80;
-/** Current job chain head (low). */
-export const JS_HEAD_LO = (n: number): number => JS(n) + 0x00;
-/** Current job chain head (high). */
-export const JS_HEAD_HI = (n: number): number => JS(n) + 0x04;
+const js =
+  (reg: number) =>
+  (n: number): number =>
+    JOB_CONTROL_BASE + jsRegOffset(n, reg);
 /** Job chain tail (low): where a stopped chain resumes. */
-export const JS_TAIL_LO = (n: number): number => JS(n) + 0x08;
+export const JS_TAIL_LO = js(JsReg.TAIL_LO);
 /** Job chain tail (high). */
-export const JS_TAIL_HI = (n: number): number => JS(n) + 0x0c;
-/** Slot config of the running job. */
-export const JS_CONFIG = (n: number): number => JS(n) + 0x18;
+export const JS_TAIL_HI = js(JsReg.TAIL_HI);
 /** Slot command (stop commands act on the running job). */
-export const JS_COMMAND = (n: number): number => JS(n) + 0x20;
+export const JS_COMMAND = js(JsReg.COMMAND);
 /** Exception code of the slot's last job. */
-export const JS_STATUS = (n: number): number => JS(n) + 0x24;
+export const JS_STATUS = js(JsReg.STATUS);
 /** Next job chain head (low). */
-export const JS_HEAD_NEXT_LO = (n: number): number => JS(n) + 0x40;
+export const JS_HEAD_NEXT_LO = js(JsReg.HEAD_NEXT_LO);
 /** Next job chain head (high). */
-export const JS_HEAD_NEXT_HI = (n: number): number => JS(n) + 0x44;
+export const JS_HEAD_NEXT_HI = js(JsReg.HEAD_NEXT_HI);
 /** Next affinity (low). */
-export const JS_AFFINITY_NEXT_LO = (n: number): number => JS(n) + 0x50;
+export const JS_AFFINITY_NEXT_LO = js(JsReg.AFFINITY_NEXT_LO);
 /** Next affinity (high). */
-export const JS_AFFINITY_NEXT_HI = (n: number): number => JS(n) + 0x54;
+export const JS_AFFINITY_NEXT_HI = js(JsReg.AFFINITY_NEXT_HI);
 /** Next slot config. */
-export const JS_CONFIG_NEXT = (n: number): number => JS(n) + 0x58;
+export const JS_CONFIG_NEXT = js(JsReg.CONFIG_NEXT);
 /** Next command (START). */
-export const JS_COMMAND_NEXT = (n: number): number => JS(n) + 0x60;
+export const JS_COMMAND_NEXT = js(JsReg.COMMAND_NEXT);
 /** Next flush id. */
-export const JS_FLUSH_ID_NEXT = (n: number): number => JS(n) + 0x70;
+export const JS_FLUSH_ID_NEXT = js(JsReg.FLUSH_ID_NEXT);
 
 /** JS_CONFIG: clean+invalidate caches at start. */
-export const JS_CONFIG_START_FLUSH_CLEAN_INVALIDATE = 0x300;
+export const JS_CONFIG_START_FLUSH_CLEAN_INVALIDATE = JsConfig.START_FLUSH_CLEAN_INVALIDATE;
 /** JS_CONFIG: start MMU (HW_ISSUE_10649). */
-export const JS_CONFIG_START_MMU = 0x400;
+export const JS_CONFIG_START_MMU = JsConfig.START_MMU;
 /** JS_CONFIG: job-chain disambiguation flag. */
-export const JS_CONFIG_JOB_CHAIN_FLAG = 0x800;
+export const JS_CONFIG_JOB_CHAIN_FLAG = JsConfig.JOB_CHAIN_FLAG;
 /** JS_CONFIG: clean+invalidate caches at end. */
-export const JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE = 0x3000;
+export const JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE = JsConfig.END_FLUSH_CLEAN_INVALIDATE;
+/** JS_CONFIG: flush reduction. */
+export const JS_CONFIG_ENABLE_FLUSH_REDUCTION = JsConfig.ENABLE_FLUSH_REDUCTION;
 /** JS_CONFIG: thread priority field. */
-export const JS_CONFIG_THREAD_PRI = (n: number): number => n << 16;
+export const JS_CONFIG_THREAD_PRI = (n: number): number => n << JsConfig.THREAD_PRI_SHIFT;
 
 /** JS command: nothing. */
-export const JS_COMMAND_NOP = 0;
+export const JS_COMMAND_NOP = JsCommand.NOP;
 /** JS command: start. */
-export const JS_COMMAND_START = 1;
+export const JS_COMMAND_START = JsCommand.START;
 /** JS command: soft stop. */
-export const JS_COMMAND_SOFT_STOP = 2;
+export const JS_COMMAND_SOFT_STOP = JsCommand.SOFT_STOP;
 /** JS command: hard stop. */
-export const JS_COMMAND_HARD_STOP = 3;
+export const JS_COMMAND_HARD_STOP = JsCommand.HARD_STOP;
 /** JS command: hard stop of chains with JOB_CHAIN_FLAG = 0. */
-export const JS_COMMAND_HARD_STOP_0 = 5;
+export const JS_COMMAND_HARD_STOP_0 = JsCommand.HARD_STOP_0;
 /** JS command: hard stop of chains with JOB_CHAIN_FLAG = 1. */
-export const JS_COMMAND_HARD_STOP_1 = 7;
+export const JS_COMMAND_HARD_STOP_1 = JsCommand.HARD_STOP_1;
 
 /** MMU IRQ raw status: bit n page fault of AS n, bit 16+n bus error. */
-export const MMU_INT_RAWSTAT = 0x2000;
+export const MMU_INT_RAWSTAT = HW_MMU_INT_RAWSTAT;
 /** MMU IRQ clear. */
-export const MMU_INT_CLEAR = 0x2004;
+export const MMU_INT_CLEAR = HW_MMU_INT_CLEAR;
 /** MMU IRQ mask. */
-export const MMU_INT_MASK = 0x2008;
+export const MMU_INT_MASK = HW_MMU_INT_MASK;
 /** MMU IRQ masked status. */
-export const MMU_INT_STAT = 0x200c;
+export const MMU_INT_STAT = HW_MMU_INT_STAT;
 
-/** Base of address space `as`'s registers. */
-const AS = (as: number): number => 0x2400 + (as << 6);
+const as =
+  (reg: number) =>
+  (n: number): number =>
+    asReg(n, reg);
 /** Translation table base (low). */
-export const AS_TRANSTAB_LO = (as: number): number => AS(as) + 0x00;
+export const AS_TRANSTAB_LO = as(HW_AS_TRANSTAB_LO);
 /** Translation table base (high). */
-export const AS_TRANSTAB_HI = (as: number): number => AS(as) + 0x04;
+export const AS_TRANSTAB_HI = as(HW_AS_TRANSTAB_HI);
 /** Memory attributes (low). */
-export const AS_MEMATTR_LO = (as: number): number => AS(as) + 0x08;
+export const AS_MEMATTR_LO = as(HW_AS_MEMATTR_LO);
 /** Memory attributes (high). */
-export const AS_MEMATTR_HI = (as: number): number => AS(as) + 0x0c;
+export const AS_MEMATTR_HI = as(HW_AS_MEMATTR_HI);
 /** Lock region address (low). */
-export const AS_LOCKADDR_LO = (as: number): number => AS(as) + 0x10;
+export const AS_LOCKADDR_LO = as(HW_AS_LOCKADDR_LO);
 /** Lock region address (high). */
-export const AS_LOCKADDR_HI = (as: number): number => AS(as) + 0x14;
+export const AS_LOCKADDR_HI = as(HW_AS_LOCKADDR_HI);
 /** AS command. */
-export const AS_COMMAND = (as: number): number => AS(as) + 0x18;
+export const AS_COMMAND = as(HW_AS_COMMAND);
 /** Fault status. */
-export const AS_FAULTSTATUS = (as: number): number => AS(as) + 0x1c;
+export const AS_FAULTSTATUS = as(HW_AS_FAULTSTATUS);
 /** Fault address (low). */
-export const AS_FAULTADDRESS_LO = (as: number): number => AS(as) + 0x20;
+export const AS_FAULTADDRESS_LO = as(HW_AS_FAULTADDRESS_LO);
 /** Fault address (high). */
-export const AS_FAULTADDRESS_HI = (as: number): number => AS(as) + 0x24;
+export const AS_FAULTADDRESS_HI = as(HW_AS_FAULTADDRESS_HI);
 /** AS status (bit 0: AS_ACTIVE). */
-export const AS_STATUS = (as: number): number => AS(as) + 0x28;
+export const AS_STATUS = as(HW_AS_STATUS);
 /** Translation config (low). */
-export const AS_TRANSCFG_LO = (as: number): number => AS(as) + 0x30;
+export const AS_TRANSCFG_LO = as(HW_AS_TRANSCFG_LO);
 /** Translation config (high). */
-export const AS_TRANSCFG_HI = (as: number): number => AS(as) + 0x34;
+export const AS_TRANSCFG_HI = as(HW_AS_TRANSCFG_HI);
 
 /** AS command: nothing. */
-export const AS_COMMAND_NOP = 0;
+export const AS_COMMAND_NOP = HW_AS_COMMAND_NOP;
 /** AS command: apply TRANSTAB/MEMATTR/TRANSCFG. */
-export const AS_COMMAND_UPDATE = 1;
+export const AS_COMMAND_UPDATE = HW_AS_COMMAND_UPDATE;
 /** AS command: lock the region in LOCKADDR. */
-export const AS_COMMAND_LOCK = 2;
+export const AS_COMMAND_LOCK = HW_AS_COMMAND_LOCK;
 /** AS command: unlock. */
-export const AS_COMMAND_UNLOCK = 3;
+export const AS_COMMAND_UNLOCK = HW_AS_COMMAND_UNLOCK;
 /** AS command: flush page-table caches (TLB) in the locked region. */
-export const AS_COMMAND_FLUSH_PT = 4;
+export const AS_COMMAND_FLUSH_PT = HW_AS_COMMAND_FLUSH_PT;
 /** AS command: flush page-table and data caches in the locked region. */
-export const AS_COMMAND_FLUSH_MEM = 5;
+export const AS_COMMAND_FLUSH_MEM = HW_AS_COMMAND_FLUSH_MEM;
 /** AS_STATUS bit: a command is in progress. */
-export const AS_STATUS_AS_ACTIVE = 0x1;
-/** AS_FAULTSTATUS access type field shift (bits 9:8). */
-export const AS_FAULTSTATUS_ACCESS_TYPE_SHIFT = 8;
-/** AS_FAULTSTATUS source id shift (bits 31:16). */
-export const AS_FAULTSTATUS_SOURCE_ID_SHIFT = 16;
+export const AS_STATUS_AS_ACTIVE = HW_AS_STATUS_AS_ACTIVE;

@@ -1,15 +1,26 @@
 /** Progress lines on stderr for long runs, so stdout stays clean for the report (and JSON). */
 
-/** A progress callback printing at most every `everyMs` of host time, and only for runs that last. */
-export function stderrProgress(label: string, everyMs = 500): (done: number, total: number) => void {
-  const start = Date.now();
+/**
+ * A progress callback that writes `label: done/total (pct%)` through `write`, at most every
+ * `everyMs` of host time, and only once the run has lasted `everyMs` (short runs stay quiet).
+ * The last line is written when `done` reaches `total`, if anything was written before.
+ */
+export function stderrProgress(
+  label: string,
+  write: (text: string) => void = (t) => process.stderr.write(t),
+  everyMs = 500,
+  now: () => number = () => performance.now(),
+): (done: number, total: number) => void {
+  const start = now();
   let last = start;
+  let shown = false;
   return (done, total) => {
-    const now = Date.now();
-    if (now - last < everyMs && done < total) return;
-    if (now - start < everyMs) return;
-    last = now;
+    const t = now();
+    const finished = done >= total;
+    if (finished ? !shown : t - last < everyMs || t - start < everyMs) return;
+    last = t;
+    shown = true;
     const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
-    process.stderr.write(`${label}: ${done}/${total} (${pct}%)\n`);
+    write(`${label}: ${done}/${total} jobs (${pct}%)\n`);
   };
 }

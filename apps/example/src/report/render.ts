@@ -2,25 +2,24 @@
 import Table from "cli-table3";
 import pc from "picocolors";
 import type { ReportTable, ScenarioReport } from "../scenarios/types.js";
+import { formatNs } from "./format.js";
 
 function renderTable(t: ReportTable): string {
-  const table = new Table({ head: t.head.map((h) => pc.bold(h)), style: { head: [], border: [] } });
+  const table = new Table({
+    head: t.head.map((h) => pc.bold(h)),
+    style: { head: [], border: [] },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
   for (const row of t.rows) table.push(row.map((c) => String(c)));
   return `${pc.underline(t.title)}\n${table.toString()}`;
-}
-
-/** Formats virtual nanoseconds for people. */
-export function formatNs(ns: number): string {
-  if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
-  return `${ns} ns`;
 }
 
 /** The text form of a report. */
 export function renderText(report: ScenarioReport): string {
   const out: string[] = [];
-  out.push(pc.bold(`scenario ${report.scenario}`));
+  out.push(
+    `${pc.bold(`scenario ${report.scenario}`)} ${pc.dim(`(gpu ${report.gpu}, ${report.clients} clients, seed ${report.seed})`)}`,
+  );
   for (const line of report.narrative) out.push(`  ${line}`);
   for (const t of report.tables) out.push("", renderTable(t));
   out.push("", pc.underline("Checks"));

@@ -4,7 +4,7 @@
 export interface ScenarioOptions {
   /** GPU preset name, e.g. `mali-t860`. */
   readonly gpu: string;
-  /** Number of well-behaved clients (open files). */
+  /** Number of clients (open files), counting the heap and misbehaving ones where a scenario has them. */
   readonly clients: number;
   /** Seed of every random choice, so the same seed gives the same run. */
   readonly seed: number;
@@ -38,6 +38,12 @@ export interface ReportTable {
 export interface ScenarioReport {
   /** Scenario name. */
   readonly scenario: string;
+  /** GPU choice it ran on (see `panmmu list`). */
+  readonly gpu: string;
+  /** Seed it ran with. */
+  readonly seed: number;
+  /** Clients it ran with. */
+  readonly clients: number;
   /** One-paragraph narration of what happened. */
   readonly narrative: readonly string[];
   /** Tables to print. */

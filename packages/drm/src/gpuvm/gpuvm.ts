@@ -375,18 +375,20 @@ export class GpuVm<P = unknown> implements GpuVmBase {
 
   /**
    * Inserts `va` (its `addr`, `range`, `obj`, `offset` already set) and takes a VM reference.
-   * Returns 0, `-EINVAL` for an invalid range or a va already in a tree, or `-EEXIST` when it
-   * overlaps an existing node. Mirrors `drm_gpuva_insert()`.
+   * Returns 0, `-EINVAL` for a non-u64 field or an invalid range, or `-EEXIST` when it overlaps
+   * an existing node (or is already inserted). Mirrors `drm_gpuva_insert()`.
    */
   insert(va: GpuVa): number {
     const addr = toU64(va.addr);
     const range = toU64(va.range);
     const offset = toU64(va.offset);
-    if (addr === null || range === null || offset === null || va.inTree) return -EINVAL;
+    if (addr === null || range === null || offset === null) return -EINVAL;
+    if (!this.rangeValidU64(addr, range)) return -EINVAL;
+    // A node already in a tree overlaps itself, as the kernel's lookup would find.
+    if (va.inTree) return -EEXIST;
     va.addr = addr;
     va.range = range;
     va.offset = offset;
-    if (!this.rangeValidU64(addr, range)) return -EINVAL;
     const rc = this.insertNode(va);
     if (rc === 0) this.get();
     return rc;
@@ -411,11 +413,9 @@ export class GpuVm<P = unknown> implements GpuVmBase {
 
   /** Tree insertion without range check or reference (`__drm_gpuva_insert()`). */
   private insertNode(va: GpuVa): number {
-    const last = u64Sub(u64Add(va.addr, va.range), 1);
-    if (this.tree.iterFirst(va.addr, last) !== null) return -EEXIST;
+    va.itLast = u64Sub(u64Add(va.addr, va.range), 1);
+    if (!this.tree.insertUnlessOverlapping(va)) return -EEXIST;
     va.vm = this;
-    va.itLast = last;
-    this.tree.insert(va);
     va.inTree = true;
     return 0;
   }

@@ -68,11 +68,6 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
   insert(node: N): void {
     const start = node.addr;
     const nodeLast = node.itLast;
-    node.itLeft = null;
-    node.itRight = null;
-    node.itRed = true;
-    node.itSubtreeLast = nodeLast;
-
     let parent: N | null = null;
     let cur = this.root;
     let toLeft = false;
@@ -90,6 +85,68 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
         cur = cur.itRight;
       }
     }
+    this.attach(node, parent, toLeft, pred);
+  }
+
+  /**
+   * Inserts `node` unless it intersects an existing node, in one descent. "Intersects" is
+   * exactly `iterFirst(node.addr, node.itLast) !== null`. Returns false, leaving the tree
+   * untouched, when it does.
+   *
+   * Why one descent suffices for a non-empty interval: the nodes before the insertion point
+   * (starts <= node start) form a prefix P of the address order, the rest a suffix whose nodes
+   * all end at or after the new start (their start is larger and their range cannot wrap). So
+   * the first node ending at or after the new start is in P if P's largest end reaches it
+   * (then it starts at or before the new start: a hit), else it is the suffix's first node, a
+   * hit iff that node starts at or before the new end. P's largest end is gathered on the way
+   * down from the nodes we step right from and their left subtrees. Zero-length (inverted)
+   * intervals take the general lookup.
+   */
+  insertUnlessOverlapping(node: N): boolean {
+    const start = node.addr;
+    const nodeLast = node.itLast;
+    if (nodeLast < start) {
+      if (this.iterFirst(start, nodeLast) !== null) return false;
+      this.insert(node);
+      return true;
+    }
+    let parent: N | null = null;
+    let cur = this.root;
+    let toLeft = false;
+    let pred: N | null = null;
+    let succ: N | null = null;
+    let prefixHit = false;
+    while (cur !== null) {
+      parent = cur;
+      if (start < cur.addr) {
+        toLeft = true;
+        succ = cur;
+        cur = cur.itLeft;
+      } else {
+        if (!prefixHit) {
+          const l = cur.itLeft;
+          prefixHit = cur.itLast >= start || (l !== null && l.itSubtreeLast >= start);
+        }
+        toLeft = false;
+        pred = cur;
+        cur = cur.itRight;
+      }
+    }
+    if (prefixHit || (succ !== null && succ.addr <= nodeLast)) return false;
+    // Subtree maxima only grow on the path, and stop growing once one is large enough.
+    for (let a = parent; a !== null && a.itSubtreeLast < nodeLast; a = a.itParent) {
+      a.itSubtreeLast = nodeLast;
+    }
+    this.attach(node, parent, toLeft, pred);
+    return true;
+  }
+
+  /** Hangs the new red leaf `node` below `parent`, after `pred` in the list, and rebalances. */
+  private attach(node: N, parent: N | null, toLeft: boolean, pred: N | null): void {
+    node.itLeft = null;
+    node.itRight = null;
+    node.itRed = true;
+    node.itSubtreeLast = node.itLast;
     node.itParent = parent;
     if (parent === null) this.root = node;
     else if (toLeft) parent.itLeft = node;

@@ -50,7 +50,7 @@ export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> {
   /** Scheduler/job use: fences for the next armed job. */
   nextSchedFence(): DrmSchedFence {
     this.seq++;
-    return new DrmSchedFence(this.scheduledTl, this.finishedTl, this.seq);
+    return new DrmSchedFence(this.scheduledTl, this.finishedTl, this.seq, this.sched);
   }
 
   /** Job use: queues an armed job and wakes the scheduler. Mirrors drm_sched_entity_push_job(). */

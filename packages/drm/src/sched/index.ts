@@ -3,7 +3,7 @@
  */
 export { DrmSchedEntity } from "./entity.js";
 export { DrmSchedJob } from "./job.js";
-export { DrmSchedFence } from "./sched-fence.js";
+export { DrmSchedFence, toDrmSchedFence } from "./sched-fence.js";
 export { DrmGpuScheduler } from "./scheduler.js";
 export {
   DrmGpuSchedStat,

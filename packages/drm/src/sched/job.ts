@@ -2,10 +2,13 @@
  * `struct drm_sched_job`: one unit of work with its dependencies and credits.
  */
 import { EINVAL } from "@panmmu/uapi";
+import type { DrmFile } from "../core/file.js";
 import type { DmaFence } from "../fence/dma-fence.js";
-import type { DmaResv, DmaResvUsage } from "../fence/dma-resv.js";
+import { type DmaResv, DmaResvUsage } from "../fence/dma-resv.js";
+import type { DrmGemObject } from "../gem/gem-object.js";
+import { drmSyncobjFindFence } from "../syncobj/lookup.js";
 import type { DrmSchedEntity } from "./entity.js";
-import type { DrmSchedFence } from "./sched-fence.js";
+import { type DrmSchedFence, toDrmSchedFence } from "./sched-fence.js";
 
 /**
  * A scheduler job. Drivers subclass it with their job state. Lifecycle: {@link init} →
@@ -77,6 +80,26 @@ export class DrmSchedJob {
     return 0;
   }
 
+  /**
+   * Adds the implicit-sync dependencies of `obj` for a job that reads it (`write` false: waits
+   * for writers) or writes it (waits for readers and writers too). Mirrors
+   * drm_sched_job_add_implicit_dependencies() with dma_resv_usage_rw().
+   */
+  addImplicitDependencies(obj: DrmGemObject, write: boolean): number {
+    return this.addResvDependencies(obj.resv, write ? DmaResvUsage.READ : DmaResvUsage.WRITE);
+  }
+
+  /**
+   * Adds the fence of syncobj `handle` of `file` at `point` (0 for binary) as a dependency — the
+   * in-sync of a submit. 0, -ENOENT (no such syncobj) or -EINVAL (no fence). Mirrors
+   * drm_sched_job_add_syncobj_dependency().
+   */
+  addSyncobjDependency(file: DrmFile, handle: number, point: number): number {
+    const fence = drmSyncobjFindFence(file, handle, point, 0);
+    if (typeof fence === "number") return fence;
+    return this.addDependency(fence);
+  }
+
   /** Creates the job's fences with the entity's next seqno. Mirrors drm_sched_job_arm(). */
   arm(): void {
     const ent = this.ent;
@@ -92,9 +115,27 @@ export class DrmSchedJob {
     ent.pushJob(this);
   }
 
-  /** The first unsignalled dependency, or null when the job may run. */
+  /**
+   * The first dependency still to wait for, or null when the job may run. Fences of the job's
+   * own entity are ignored (the entity runs in order anyway), and for a job of the same
+   * scheduler only its *scheduled* fence is waited for: the hardware queue runs jobs in
+   * order, so the job may be queued behind it (pipelining). Mirrors
+   * drm_sched_entity_add_dependency_cb().
+   */
   pendingDependency(): DmaFence | null {
-    for (const d of this.dependencies) if (!d.signaled) return d;
+    const ent = this.ent;
+    for (const d of this.dependencies) {
+      if (d.signaled) continue;
+      if (ent !== null && (d.context === ent.fenceContext || d.context === ent.fenceContext + 1)) {
+        continue;
+      }
+      const sf = toDrmSchedFence(d);
+      if (sf !== null && ent !== null && sf.sched === ent.sched) {
+        if (!sf.scheduled.signaled) return sf.scheduled;
+        continue;
+      }
+      return d;
+    }
     return null;
   }
 }

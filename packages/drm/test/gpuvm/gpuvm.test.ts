@@ -99,7 +99,9 @@ describe("GpuVm init, references and teardown", () => {
 describe("GpuVm insert, remove and lookups", () => {
   it("insert returns -EEXIST on overlap and -EINVAL outside the space, without side effects", () => {
     const { vm } = makeVm();
-    expect(vm.insert(va(P, 2 * P))).toBe(0);
+    const first = va(P, 2 * P);
+    expect(vm.insert(first)).toBe(0);
+    expect(vm.insert(first)).toBe(-EEXIST);
     expect(vm.insert(va(2 * P, 2 * P))).toBe(-EEXIST);
     expect(vm.insert(va(1 << 30, P))).toBe(-EINVAL);
     const weird = new GpuVa();

@@ -83,6 +83,39 @@ describe("IntervalTree", () => {
     );
   });
 
+  it("insertUnlessOverlapping refuses exactly what iterFirst reports as occupied", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            addr: fc.integer({ min: 0, max: 120 }),
+            range: fc.integer({ min: 0, max: 12 }),
+          }),
+          { maxLength: 200 },
+        ),
+        (reqs) => {
+          const tree = new IntervalTree<Node>();
+          const order: Node[] = [];
+          reqs.forEach((r, id) => {
+            const n = new Node(r.addr, r.range, id);
+            const occupied = naiveFirst(order, big(n.addr), big(n.itLast) & MASK) !== null;
+            expect(tree.insertUnlessOverlapping(n)).toBe(!occupied);
+            if (!occupied) {
+              let i = 0;
+              while (i < order.length && big((order[i] as Node).addr) <= big(n.addr)) i++;
+              order.splice(i, 0, n);
+            }
+            expect(checkIntervalTree(tree)).toBeNull();
+          });
+          const listed: number[] = [];
+          for (let n = tree.first; n !== null; n = n.itNext) listed.push(n.id);
+          expect(listed).toEqual(order.map((n) => n.id));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("stays balanced: height is logarithmic after 100k sequential inserts and half removed", () => {
     const tree = new IntervalTree<Node>();
     const nodes: Node[] = [];

@@ -1,15 +1,20 @@
 import { EventLoopSim } from "@panmmu/hw";
-import { CollectingWarningSink, ECANCELED, EINVAL, EIO, ESRCH } from "@panmmu/uapi";
+import { CollectingWarningSink, ECANCELED, EINVAL, EIO, ENOENT, ESRCH } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
 import {
   type DmaFence,
   DmaFenceContext,
+  DmaResvUsage,
+  DrmGemShmemObject,
   DrmGpuSchedStat,
   DrmGpuScheduler,
   DrmSchedEntity,
   DrmSchedJob,
   DrmSchedPriority,
+  drmSyncobjCreate,
+  drmSyncobjInstallFence,
 } from "../../src/index.js";
+import { makeToyDevice, openFile } from "./helpers.js";
 
 class TestJob extends DrmSchedJob {
   constructor(
@@ -107,8 +112,35 @@ describe("DrmGpuScheduler", () => {
     const c = t.submit(e2, "c", 10, 1, [a.finished]);
     t.loop.runUntilIdle();
     const runs = t.log.filter((l) => l.startsWith("run"));
-    expect(runs).toEqual(["run:b@0", "run:a@500", "run:a2@500", "run:c@510"]);
+    // c depends on a job of the same scheduler: it only waits for a to be scheduled and is
+    // queued behind it on the hardware (drm_sched pipelining)
+    expect(runs).toEqual(["run:b@0", "run:a@500", "run:a2@500", "run:c@500"]);
     expect(c.finished.signaled).toBe(true);
+  });
+
+  it("waits for the finished fence of a job on another scheduler, and ignores its own entity's fences", () => {
+    const t = makeSched();
+    const other = new DrmGpuScheduler<TestJob>(
+      t.loop,
+      {
+        runJob(job) {
+          const f = t.hw.createFence();
+          t.loop.schedule(job.durationNs, () => f.signal(), "other-hw");
+          return f;
+        },
+        timedoutJob: () => DrmGpuSchedStat.NOMINAL,
+        freeJob: () => {},
+      },
+      { name: "js1", creditLimit: 1 },
+      t.warnings,
+    );
+    const foreign = t.submit(new DrmSchedEntity(other), "foreign", 300);
+    const e = new DrmSchedEntity(t.sched);
+    const first = t.submit(e, "first", 50);
+    const x = t.submit(e, "x", 10, 1, [foreign.finished, first.finished]);
+    t.loop.runUntilIdle();
+    expect([foreign.finished.signaled, x.finished.signaled]).toEqual([true, true]);
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:first@0", "run:x@300"]);
   });
 
   it("honours the credit limit", () => {
@@ -259,5 +291,31 @@ describe("DrmGpuScheduler", () => {
     t.loop.step();
     expect(t.log).toContain("timeout:x@0");
     expect(t.sched.pendingList).toHaveLength(1);
+  });
+});
+
+describe("job dependency helpers", () => {
+  it("add syncobj in-syncs and implicit resv dependencies", () => {
+    const t = makeToyDevice();
+    const f = openFile(t.dev);
+    const ctx = new DmaFenceContext(t.env.loop, "toy", "x");
+    const h = drmSyncobjCreate(f, 0);
+    const job = new DrmSchedJob();
+    expect(job.addSyncobjDependency(f, h, 0)).toBe(-EINVAL);
+    expect(job.addSyncobjDependency(f, 99, 0)).toBe(-ENOENT);
+    const inFence = ctx.createFence();
+    drmSyncobjInstallFence(f, h, 0, inFence);
+    expect(job.addSyncobjDependency(f, h, 0)).toBe(0);
+    const bo = new DrmGemShmemObject(t.dev, 4096);
+    const w = new DmaFenceContext(t.env.loop, "toy", "w").createFence();
+    const r = new DmaFenceContext(t.env.loop, "toy", "r").createFence();
+    bo.resv.reserveFences(2);
+    bo.resv.addFence(w, DmaResvUsage.WRITE);
+    bo.resv.addFence(r, DmaResvUsage.READ);
+    const reader = new DrmSchedJob();
+    reader.addImplicitDependencies(bo, false);
+    expect(reader.dependencies).toEqual([w]);
+    job.addImplicitDependencies(bo, true);
+    expect(job.dependencies).toEqual([inFence, w, r]);
   });
 });

@@ -63,12 +63,17 @@ interface PowerDomain {
   readonly trans: Uint32Array;
 }
 
-function domain(ready: number, present: number, pwractive: number | undefined): PowerDomain {
+function domain(
+  ready: number,
+  present: number,
+  pwractive: number | undefined,
+  stride: number,
+): PowerDomain {
   return {
     ready,
-    pwron: ready + 0x40,
-    pwroff: ready + 0x80,
-    pwrtrans: ready + 0xc0,
+    pwron: ready + stride,
+    pwroff: ready + 2 * stride,
+    pwrtrans: ready + 3 * stride,
     pwractive,
     present,
     on: new Uint32Array(2),
@@ -146,11 +151,12 @@ export class GpuControlBlock {
         ];
     for (const r of rwRegs) this.rw.set(r, 0);
     this.domains = [
-      domain(0x140, 0x100, 0x240),
-      domain(0x150, 0x110, 0x250),
-      domain(0x160, 0x120, 0x260),
+      domain(0x140, 0x100, 0x240, 0x40),
+      domain(0x150, 0x110, 0x250, 0x40),
+      domain(0x160, 0x120, 0x260, 0x40),
     ];
-    if (!this.csf) this.domains.push(domain(0xe10, 0xe00, undefined));
+    // Core stacks (JM Bifrost and later): READY 0xe10, PWRON 0xe20, PWROFF 0xe30, PWRTRANS 0xe40.
+    if (!this.csf) this.domains.push(domain(0xe10, 0xe00, undefined, 0x10));
   }
 
   /** Level of the GPU interrupt line. */

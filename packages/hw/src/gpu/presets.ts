@@ -46,7 +46,13 @@ function jmIdRegs(
   stackPresent: number,
   l2Features: number,
 ): Record<number, number> {
+  const regs: Record<number, number> = {};
+  // Every JS_FEATURES / TEXTURE_FEATURES slot exists; the ones below are the populated ones.
+  for (let n = 0; n < 16; n++) regs[J.GPU_JS_FEATURES_BASE + 4 * n] = 0;
+  for (let n = 0; n < 4; n++) regs[J.GPU_TEXTURE_FEATURES_BASE + 4 * n] = 0;
   return {
+    ...regs,
+    [J.GPU_AFBC_FEATURES]: 0x0,
     [J.GPU_L2_FEATURES]: l2Features,
     [J.GPU_CORE_FEATURES]: 0x0,
     [J.GPU_TILER_FEATURES]: 0x809,
@@ -141,7 +147,11 @@ export const MALI_G610: GpuPreset = {
     [C.GPU_THREAD_MAX_WORKGROUP_SIZE]: 0x400,
     [C.GPU_THREAD_MAX_BARRIER_SIZE]: 0x400,
     [C.GPU_THREAD_FEATURES]: 0x04001000,
+    [C.GPU_FEATURES + 4]: 0x0,
     [C.GPU_TEXTURE_FEATURES_BASE]: 0xc1ffff9e,
+    [C.GPU_TEXTURE_FEATURES_BASE + 4]: 0x0,
+    [C.GPU_TEXTURE_FEATURES_BASE + 8]: 0x0,
+    [C.GPU_TEXTURE_FEATURES_BASE + 12]: 0x0,
     [C.GPU_SHADER_PRESENT]: 0x50005,
     [C.GPU_TILER_PRESENT]: 0x1,
     [C.GPU_L2_PRESENT]: 0x1,

@@ -7,6 +7,8 @@ import type { MemoryShrinker, PhysicalMemory } from "../platform/interfaces.js";
 import { PAGE_SIZE } from "../platform/interfaces.js";
 import { SimRng } from "../sim/rng.js";
 
+// Local copy of PAGE_SIZE for the hot accessors (reads no import binding; see mmu/walker.ts).
+const PAGE_BYTES: number = PAGE_SIZE;
 const CHUNK_SHIFT = 10;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
@@ -252,7 +254,7 @@ export class SystemMemory implements PhysicalMemory {
    * is not allocated. This is the hot-path accessor used by the page-table walker.
    */
   words(pa: number): Uint32Array | undefined {
-    const idx = Math.floor(pa / PAGE_SIZE) - this.basePfn;
+    const idx = Math.floor(pa / PAGE_BYTES) - this.basePfn;
     if (idx < 0 || idx >= this.pageCount) return undefined;
     return this.chunks[idx >>> CHUNK_SHIFT]?.[idx & CHUNK_MASK];
   }

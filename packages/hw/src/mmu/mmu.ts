@@ -87,6 +87,12 @@ export interface MmuProtocolError {
 }
 
 const WAITER_QUEUE_LABEL = "mmu:resume";
+// Module-local copies of imports used on the translation path (see walker.ts).
+const walkTables = walk;
+const PERMS_FOR_KIND = PERM_FOR_KIND;
+const MODE_IDENTITY: number = TranslationMode.Identity;
+const FAULTED = TRANSLATE_FAULTED;
+const LOCKED = TRANSLATE_LOCKED;
 
 /**
  * The MMU model. Implements {@link GpuMemoryPort} for the engines that run GPU work, and the
@@ -157,11 +163,11 @@ export class Mmu implements GpuMemoryPort {
     const s = this.slots[as];
     if (s === undefined) {
       this.absentAsAccesses++;
-      return TRANSLATE_FAULTED;
+      return FAULTED;
     }
     if (s.locked && va >= s.lockStart && va < s.lockEnd) {
       s.counters.lockedAccesses++;
-      return TRANSLATE_LOCKED;
+      return LOCKED;
     }
     const tlb = s.tlb;
     const vpn = Math.floor(va / 4096);
@@ -192,16 +198,16 @@ export class Mmu implements GpuMemoryPort {
     }
     const r = this.scratch;
     s.counters.walks++;
-    const code = walk(this.memory, s.cfg, va, r);
+    const code = walkTables(this.memory, s.cfg, va, r);
     s.counters.descriptorReads += r.reads;
     if (code !== 0) {
       const bus = (code & 0xf8) === 0xd0;
       return this.fault(s, code, va, kind, sourceId, bus && r.decoder, bus);
     }
-    if ((r.perms & (PERM_FOR_KIND[kind] as number)) === 0) {
+    if ((r.perms & (PERMS_FOR_KIND[kind] as number)) === 0) {
       return this.fault(s, permissionFault(r.level), va, kind, sourceId, false, false);
     }
-    if (s.cfg.mode !== TranslationMode.Identity) {
+    if (s.cfg.mode !== MODE_IDENTITY) {
       s.tlb.insert(Math.floor(va / 4096), r.pagePa, r.perms, r.level);
     }
     return r.pagePa + (va & 0xfff);

@@ -23,6 +23,11 @@ export const PERM_WRITE = 2;
 export const PERM_EXECUTE = 4;
 
 const TWO32 = 4294967296;
+// Module-local copies of imported constants: the hot path then reads no import bindings (some
+// module loaders, e.g. vitest's, turn every imported-name access into a property lookup).
+const MODE_IDENTITY: number = TranslationMode.Identity;
+const MODE_MALI_LPAE: number = TranslationMode.MaliLpae;
+const MODE_AARCH64_4K: number = TranslationMode.Aarch64_4K;
 
 /** Where {@link walk} leaves its answer; reused across walks (no allocation per access). */
 export class WalkResult {
@@ -71,18 +76,18 @@ export function walk(mem: WalkMemory, cfg: AsConfig, va: number, out: WalkResult
   out.decoder = false;
   out.level = 0;
   if (!(va >= 0) || va >= cfg.vaLimit) return EXCEPTION_ADDR_SIZE_FAULT_IN;
-  const mode = cfg.mode;
-  if (mode === TranslationMode.Identity) {
+  const mode: number = cfg.mode;
+  if (mode === MODE_IDENTITY) {
     if (va >= cfg.paLimit) return EXCEPTION_TRANSLATION_FAULT_IDENTITY;
     out.pagePa = va - (va & 0xfff);
     out.perms = PERM_READ | PERM_WRITE | PERM_EXECUTE;
     out.level = 3;
     return 0;
   }
-  if (mode !== TranslationMode.MaliLpae && mode !== TranslationMode.Aarch64_4K) {
+  if (mode !== MODE_MALI_LPAE && mode !== MODE_AARCH64_4K) {
     return EXCEPTION_TRANSLATION_FAULT_0;
   }
-  const legacy = mode === TranslationMode.MaliLpae;
+  const legacy = mode === MODE_MALI_LPAE;
   const lo = va >>> 0;
   const hi = (va - lo) / TWO32;
   const paLimit = cfg.paLimit;

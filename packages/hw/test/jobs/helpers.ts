@@ -161,26 +161,32 @@ export class Rig {
     return pa + (va % PAGE_SIZE);
   }
 
-  /** CPU write of `bytes` at `va` of `as`. */
+  /** CPU write of `bytes` at `va` of `as`, page chunk by page chunk. */
   write(as: number, va: number, bytes: Uint8Array | Uint32Array): void {
     const b =
       bytes instanceof Uint8Array
         ? bytes
         : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < b.length; i++) {
+    let i = 0;
+    while (i < b.length) {
       const pa = this.pa(as, va + i);
-      const base = pa - (pa % PAGE_SIZE);
-      this.memory.pageU8(base)[pa % PAGE_SIZE] = b[i]!;
+      const off = pa % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - off, b.length - i);
+      this.memory.pageU8(pa - off).set(b.subarray(i, i + n), off);
+      i += n;
     }
   }
 
   /** CPU read of `n` bytes at `va` of `as`. */
   read(as: number, va: number, n: number): Uint8Array {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    while (i < n) {
       const pa = this.pa(as, va + i);
-      const base = pa - (pa % PAGE_SIZE);
-      out[i] = this.memory.pageU8(base)[pa % PAGE_SIZE]!;
+      const off = pa % PAGE_SIZE;
+      const k = Math.min(PAGE_SIZE - off, n - i);
+      out.set(this.memory.pageU8(pa - off).subarray(off, off + k), i);
+      i += k;
     }
     return out;
   }
@@ -222,4 +228,11 @@ export class Rig {
     const bits = (1 << slot) | (1 << (slot + 16));
     return this.loop.runUntil(() => (this.rawstat & bits) !== 0, timeoutNs);
   }
+}
+
+/** Index of the first differing byte of two arrays (or of the length mismatch), -1 if equal. */
+export function firstDiff(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
 }

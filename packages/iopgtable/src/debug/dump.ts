@@ -1,8 +1,9 @@
 /**
  * The canonical page-table dump of the golden vectors, and its inverse.
  */
-import { descriptorAddress, LEVEL_BLOCK_SIZE, MAX_LEVEL, PTES_PER_TABLE } from "../lpae/bits.js";
+
 import type { IoPgtableFormat } from "../constants.js";
+import { descriptorAddress, LEVEL_BLOCK_SIZE, MAX_LEVEL, PTES_PER_TABLE } from "../lpae/bits.js";
 import type { ArmLpaeIoPgtable } from "../lpae/pgtable.js";
 import type { PageTableMemory } from "../memory.js";
 import { type DescriptorKind, descriptorKind } from "./decode.js";

@@ -6,60 +6,64 @@
  * Hot paths use plain numbers and typed arrays only: an iova is split once into its low and
  * high 32 bits, indices come from fixed shifts, and a run of leaves is written by one loop.
  */
-import {
-  EEXIST,
-  EINVAL,
-  ENOMEM,
-  ERANGE,
-  IO_PGTABLE_QUIRK_ARM_HD,
-  IO_PGTABLE_QUIRK_ARM_NS,
-  IO_PGTABLE_QUIRK_ARM_TTBR1,
-  IOMMU_CACHE,
-  IOMMU_MMIO,
-  IOMMU_NOEXEC,
-  IOMMU_PRIV,
-  IOMMU_READ,
-  IOMMU_WRITE,
-  type IoPgtableFormat,
-} from "../constants.js";
+
+import type { IoPgtableFormat } from "../constants.js";
+import * as C from "../constants.js";
 import type { IommuIotlbGather } from "../gather.js";
 import type { PageTableMemory } from "../memory.js";
 import type { IommuFlushOps, IoPgtableObserver, IoPgtableWarnSink } from "../types.js";
-import {
-  descriptorAddress,
-  LEVEL_BLOCK_SIZE,
-  LEVEL_OFFSET_HI,
-  LEVEL_OFFSET_LO,
-  MAIR_IDX_CACHE,
-  MAIR_IDX_DEV,
-  MAX_LEVEL,
-  PTE_ADDR_HI_MASK,
-  PTE_ADDR_LO_MASK,
-  PTE_AF,
-  PTE_AP_RDONLY,
-  PTE_AP_UNPRIV,
-  PTE_ATTRINDX_SHIFT,
-  PTE_DBM_HI,
-  PTE_HAP_READ,
-  PTE_HAP_WRITE,
-  PTE_NG,
-  PTE_NS,
-  PTE_NSTABLE_HI,
-  PTE_SH_IS,
-  PTE_SH_OS,
-  PTE_SW_SYNC_HI,
-  PTE_TYPE_BLOCK,
-  PTE_TYPE_PAGE,
-  PTE_TYPE_TABLE,
-  PTES_PER_TABLE,
-  TWO32,
-} from "./bits.js";
+import * as B from "./bits.js";
 import type { LpaeGeometry } from "./geometry.js";
 
+// Module-local copies: hot loops then read plain constants, whatever the module loader does
+// with imported bindings (vitest's runner turns them into getter calls).
+const EEXIST = C.EEXIST;
+const EINVAL = C.EINVAL;
+const ENOMEM = C.ENOMEM;
+const ERANGE = C.ERANGE;
+const IO_PGTABLE_QUIRK_ARM_HD = C.IO_PGTABLE_QUIRK_ARM_HD;
+const IO_PGTABLE_QUIRK_ARM_NS = C.IO_PGTABLE_QUIRK_ARM_NS;
+const IO_PGTABLE_QUIRK_ARM_TTBR1 = C.IO_PGTABLE_QUIRK_ARM_TTBR1;
+const IOMMU_CACHE = C.IOMMU_CACHE;
+const IOMMU_MMIO = C.IOMMU_MMIO;
+const IOMMU_NOEXEC = C.IOMMU_NOEXEC;
+const IOMMU_PRIV = C.IOMMU_PRIV;
+const IOMMU_READ = C.IOMMU_READ;
+const IOMMU_WRITE = C.IOMMU_WRITE;
+const descriptorAddress = B.descriptorAddress;
+const LEVEL_BLOCK_SIZE = B.LEVEL_BLOCK_SIZE;
+const LEVEL_OFFSET_HI = B.LEVEL_OFFSET_HI;
+const LEVEL_OFFSET_LO = B.LEVEL_OFFSET_LO;
+const MAIR_IDX_CACHE = B.MAIR_IDX_CACHE;
+const MAIR_IDX_DEV = B.MAIR_IDX_DEV;
+const MAX_LEVEL = B.MAX_LEVEL;
+const PTE_ADDR_HI_MASK = B.PTE_ADDR_HI_MASK;
+const PTE_ADDR_LO_MASK = B.PTE_ADDR_LO_MASK;
+const PTE_AF = B.PTE_AF;
+const PTE_AP_RDONLY = B.PTE_AP_RDONLY;
+const PTE_AP_UNPRIV = B.PTE_AP_UNPRIV;
+const PTE_ATTRINDX_SHIFT = B.PTE_ATTRINDX_SHIFT;
+const PTE_DBM_HI = B.PTE_DBM_HI;
+const PTE_HAP_READ = B.PTE_HAP_READ;
+const PTE_HAP_WRITE = B.PTE_HAP_WRITE;
+const PTE_NG = B.PTE_NG;
+const PTE_NS = B.PTE_NS;
+const PTE_NSTABLE_HI = B.PTE_NSTABLE_HI;
+const PTE_SH_IS = B.PTE_SH_IS;
+const PTE_SH_OS = B.PTE_SH_OS;
+const PTE_SW_SYNC_HI = B.PTE_SW_SYNC_HI;
+const PTE_TYPE_BLOCK = B.PTE_TYPE_BLOCK;
+const PTE_TYPE_PAGE = B.PTE_TYPE_PAGE;
+const PTE_TYPE_TABLE = B.PTE_TYPE_TABLE;
+const PTES_PER_TABLE = B.PTES_PER_TABLE;
+const TWO32 = B.TWO32;
+
 const GRANULE = 4096;
-const TWO64 = 18446744073709551616;
-const TWO63 = 9223372036854775808;
+const TWO64 = 2 ** 64;
+const TWO63 = 2 ** 63;
 const INV_TWO32 = 1 / 4294967296;
+const VIEW_CACHE_SLOTS = 256;
+const WALK_CACHE_SLOTS = 1024;
 
 /** The adjusted configuration a page table keeps (the kernel's copy in `iop->cfg`). */
 export interface IoPgtableConfig {
@@ -157,6 +161,23 @@ export class ArmLpaeIoPgtable<C = unknown> {
   private readonly freeHook: ((cookie: C, pa: number, size: number) => void) | undefined;
   private readonly observer: IoPgtableObserver | undefined;
   private readonly warnings: IoPgtableWarnSink | undefined;
+  /**
+   * Direct-mapped cache of table views by table address (slot = address bits 19:12), so walks
+   * skip `memory.pageU32()`. Tags hold address bits 31:12 and 47:32; −1 marks an empty slot.
+   * Entries are dropped when this table frees the page.
+   */
+  private readonly viewTagLo = new Int32Array(VIEW_CACHE_SLOTS);
+  private readonly viewTagHi = new Int32Array(VIEW_CACHE_SLOTS).fill(-1);
+  private readonly viewCache: Uint32Array[];
+  /**
+   * Walk cache for lookups, like a hardware walk cache: the level-3 table reached for an iova's
+   * index bits above bit 21 (`walkTag` holds those bits, −1 when empty). Cleared whenever a
+   * table is unlinked, the only way a cached level-3 table can stop being reachable.
+   */
+  private readonly walkTag = new Int32Array(WALK_CACHE_SLOTS).fill(-1);
+  private readonly walkView: Uint32Array[];
+  private readonly walkKeyHiMask: number;
+  private readonly walkKeyLoMask: number;
   /** Scratch state of the exact (wrap-around) lookup walk. */
   private wAddrLo = 0;
   private wAddrHi = 0;
@@ -180,6 +201,12 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.mem = setup.memory;
     this.memory = setup.memory;
     this.root = setup.memory.pageU32(setup.rootPa);
+    this.viewCache = new Array<Uint32Array>(VIEW_CACHE_SLOTS).fill(this.root);
+    this.walkView = new Array<Uint32Array>(WALK_CACHE_SLOTS).fill(this.root);
+    // Highest iova bit the walk from the root down to level 2 resolves.
+    const topBit = 12 + 9 * (MAX_LEVEL - geometry.startLevel) + geometry.pgdBits - 1;
+    this.walkKeyHiMask = topBit >= 32 ? 2 ** (topBit - 31) - 1 : 0;
+    this.walkKeyLoMask = topBit >= 31 ? 0x7ff : topBit >= 21 ? 2 ** (topBit - 20) - 1 : 0;
     this.isMali = config.fmt === "ARM_MALI_LPAE";
     this.quirks = config.quirks;
     this.bitmap = config.pgsizeBitmap;
@@ -271,7 +298,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
         this.warn("__arm_lpae_map", "mapping over an existing block");
         return -EEXIST;
       } else {
-        t = this.mem.pageU32(descriptorAddress(dlo, dhi));
+        t = this.tableView(dlo, dhi);
       }
       lvl++;
     }
@@ -325,34 +352,45 @@ export class ArmLpaeIoPgtable<C = unknown> {
     hi >>>= 0;
     // Near the top of the 64-bit space the kernel's walk can wrap: take the exact path.
     if (hi >= 0xffffff80) return this.iovaToPhysExact(lo, hi);
-    // Unrolled walk from the start level; each step is a fixed shift and mask.
-    const start = this.startLevel;
-    const mem = this.mem;
-    let t = this.root;
+    // Walk cache hit: straight to the level-3 table.
+    const key = ((hi & this.walkKeyHiMask) << 11) | ((lo >>> 21) & this.walkKeyLoMask);
+    const slot = key & (WALK_CACHE_SLOTS - 1);
+    let t: Uint32Array;
     let k: number;
     let dlo: number;
-    if (start === 0) {
-      k = ((hi >>> 7) & this.rootMask) << 1;
-      dlo = t[k]!;
-      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(0, dlo, t[k + 1]!, lo, hi);
-      t = mem.pageU32((t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + ((dlo & PTE_ADDR_LO_MASK) >>> 0));
+    if (this.walkTag[slot] === key) {
+      t = this.walkView[slot]!;
+    } else {
+      // Unrolled walk from the start level; each step is a fixed shift and mask.
+      const start = this.startLevel;
+      t = this.root;
+      if (start === 0) {
+        k = ((hi >>> 7) & this.rootMask) << 1;
+        dlo = t[k]!;
+        if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(0, dlo, t[k + 1]!, lo, hi);
+        t = this.tableView(dlo, t[k + 1]!);
+      }
+      if (start <= 1) {
+        k = (((lo >>> 30) | (hi << 2)) & (start === 1 ? this.rootMask : 511)) << 1;
+        dlo = t[k]!;
+        if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(1, dlo, t[k + 1]!, lo, hi);
+        t = this.tableView(dlo, t[k + 1]!);
+      }
+      if (start <= 2) {
+        k = (((lo >>> 21) | (hi << 11)) & (start === 2 ? this.rootMask : 511)) << 1;
+        dlo = t[k]!;
+        if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(2, dlo, t[k + 1]!, lo, hi);
+        t = this.tableView(dlo, t[k + 1]!);
+        this.walkTag[slot] = key;
+        this.walkView[slot] = t;
+      }
     }
-    if (start <= 1) {
-      k = (((lo >>> 30) | (hi << 2)) & (start === 1 ? this.rootMask : 511)) << 1;
-      dlo = t[k]!;
-      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(1, dlo, t[k + 1]!, lo, hi);
-      t = mem.pageU32((t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + ((dlo & PTE_ADDR_LO_MASK) >>> 0));
-    }
-    if (start <= 2) {
-      k = (((lo >>> 21) | (hi << 11)) & (start === 2 ? this.rootMask : 511)) << 1;
-      dlo = t[k]!;
-      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(2, dlo, t[k + 1]!, lo, hi);
-      t = mem.pageU32((t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + ((dlo & PTE_ADDR_LO_MASK) >>> 0));
-    }
-    k = ((lo >>> 12) & (start === 3 ? this.rootMask : 511)) << 1;
+    k = ((lo >>> 12) & (this.startLevel === 3 ? this.rootMask : 511)) << 1;
     dlo = t[k]!;
     if ((dlo & 3) !== this.l3LeafType) return 0;
-    return (t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + (((dlo & PTE_ADDR_LO_MASK) | (lo & 0xfff)) >>> 0);
+    return (
+      (t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + (((dlo & PTE_ADDR_LO_MASK) | (lo & 0xfff)) >>> 0)
+    );
   }
 
   /** Output of a walk that stopped above level 3 on a non-table entry: a block, or 0. */
@@ -372,6 +410,33 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.freed = true;
     this.tlb?.tlbFlushAll?.(this.cookie);
     this.freeTable(this.startLevel, this.rootPa, 0);
+  }
+
+  /** View of the table a table descriptor `dlo`/`dhi` points to (cached). */
+  private tableView(dlo: number, dhi: number): Uint32Array {
+    const slot = (dlo >>> 12) & (VIEW_CACHE_SLOTS - 1);
+    const tagLo = dlo & PTE_ADDR_LO_MASK;
+    const tagHi = dhi & PTE_ADDR_HI_MASK;
+    if (this.viewTagLo[slot] === tagLo && this.viewTagHi[slot] === tagHi)
+      return this.viewCache[slot]!;
+    const view = this.mem.pageU32(tagHi * TWO32 + (tagLo >>> 0));
+    this.viewTagLo[slot] = tagLo;
+    this.viewTagHi[slot] = tagHi;
+    this.viewCache[slot] = view;
+    return view;
+  }
+
+  /** Drops the cached view of the page at `pa` (it is being freed). */
+  private forgetView(pa: number): void {
+    const lo = pa >>> 0;
+    const slot = (lo >>> 12) & (VIEW_CACHE_SLOTS - 1);
+    if (
+      this.viewTagLo[slot] === (lo & PTE_ADDR_LO_MASK) &&
+      this.viewTagHi[slot] === (((pa - lo) * INV_TWO32) & PTE_ADDR_HI_MASK)
+    ) {
+      this.viewTagHi[slot] = -1;
+      this.viewCache[slot] = this.root;
+    }
   }
 
   /** Index of `iova` (as lo/hi) in a table of level `lvl`. Mirrors ARM_LPAE_LVL_IDX(). */
@@ -430,18 +495,26 @@ export class ArmLpaeIoPgtable<C = unknown> {
         }
       }
     }
-    const lo0 = attrLo | leafType;
+    // Write loop, in segments over which the address's high word stays constant: the low
+    // word then advances by `size` in int32 arithmetic and the high word is loop-invariant.
     let pLo = paddr >>> 0;
-    let pHi = (paddr - pLo) / TWO32;
+    let pHi = (paddr - pLo) * INV_TWO32;
+    let k = base;
     const end = base + 2 * n;
-    for (let k = base; k < end; k += 2) {
-      t[k] = ((pLo | (pHi >>> 4)) & PTE_ADDR_LO_MASK) | lo0;
-      t[k + 1] = (pHi & PTE_ADDR_HI_MASK) | attrHi;
-      pLo += size;
-      if (pLo >= TWO32) {
-        pLo -= TWO32;
-        pHi++;
+    while (k < end) {
+      const room = Math.ceil((TWO32 - pLo) / size);
+      const segEnd = Math.min(end, k + 2 * room);
+      const hiWord = (pHi & PTE_ADDR_HI_MASK) | attrHi;
+      const loExtra = ((pHi >>> 4) & PTE_ADDR_LO_MASK) | attrLo | leafType;
+      let lo = pLo | 0;
+      for (; k < segEnd; k += 2) {
+        t[k] = (lo & PTE_ADDR_LO_MASK) | loExtra;
+        t[k + 1] = hiWord;
+        lo = (lo + size) | 0;
       }
+      // Either the run is done or the low word has just wrapped past 2^32.
+      pLo = lo >>> 0;
+      pHi++;
     }
     this.mapped = n * size;
     return 0;
@@ -479,7 +552,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
         this.warn("__arm_lpae_unmap", "ran out of page table");
         return 0;
       }
-      t = this.mem.pageU32(descriptorAddress(dlo, dhi));
+      t = this.tableView(dlo, dhi);
       lvl++;
     }
   }
@@ -502,18 +575,19 @@ export class ArmLpaeIoPgtable<C = unknown> {
     for (; i < n; i++) {
       const k = base + 2 * i;
       const dlo = t[k]!;
-      const dhi = t[k + 1]!;
-      if ((dlo | dhi) === 0) {
+      if (dlo === 0 && t[k + 1] === 0) {
         this.warn("__arm_lpae_unmap", "hole inside the unmapped run");
         break;
       }
-      if ((dlo & 3) !== leafType) this.unlinkTable(t, k, lvl, iova + i * size, size, dlo, dhi);
+      if ((dlo & 3) !== leafType)
+        this.unlinkTable(t, k, lvl, iova + i * size, size, dlo, t[k + 1]!);
     }
     if (i > 0) t.fill(0, base, base + 2 * i);
     if (gather !== null && !gather.queued) {
       const addPage = this.tlb?.tlbAddPage;
       if (addPage !== undefined) {
-        for (let j = 0; j < i; j++) addPage.call(this.tlb, gather, iova + j * size, size, this.cookie);
+        for (let j = 0; j < i; j++)
+          addPage.call(this.tlb, gather, iova + j * size, size, this.cookie);
       }
     }
     return i * size;
@@ -531,6 +605,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
   ): void {
     t[k] = 0;
     t[k + 1] = 0;
+    this.walkTag.fill(-1);
     this.tlb?.tlbFlushWalk?.(at, size, GRANULE, this.cookie);
     if (lvl >= MAX_LEVEL) {
       this.warn("__arm_lpae_free_pgtable", "table descriptor at the last level");
@@ -553,6 +628,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
         this.freeTable(lvl + 1, descriptorAddress(dlo, dhi), vaBase + e * blk);
       }
     }
+    this.forgetView(pa);
     this.observer?.tableFreed(pa, lvl, vaBase);
     const size = isRoot ? this.pgdSizeBytes : GRANULE;
     if (this.freeHook !== undefined) this.freeHook(this.cookie, pa, size);
@@ -562,7 +638,8 @@ export class ArmLpaeIoPgtable<C = unknown> {
 
   /** Allocates a zeroed table page; its address or −1. Mirrors __arm_lpae_alloc_pages(). */
   private allocTable(level: number, vaBase: number, size: number): number {
-    const pa = this.allocHook !== undefined ? this.allocHook(this.cookie, size) : this.mem.allocPage();
+    const pa =
+      this.allocHook !== undefined ? this.allocHook(this.cookie, size) : this.mem.allocPage();
     if (pa === null) return -1;
     this.tablePages++;
     this.observer?.tableAllocated(pa, level, vaBase);
@@ -604,11 +681,12 @@ export class ArmLpaeIoPgtable<C = unknown> {
         const sum = this.wAddrLo + (LEVEL_BLOCK_SIZE[lvl]! % TWO32);
         this.wAddrLo = sum >>> 0;
         this.wAddrHi =
-          (this.wAddrHi + Math.floor(LEVEL_BLOCK_SIZE[lvl]! / TWO32) + (sum >= TWO32 ? 1 : 0)) >>> 0;
+          (this.wAddrHi + Math.floor(LEVEL_BLOCK_SIZE[lvl]! / TWO32) + (sum >= TWO32 ? 1 : 0)) >>>
+          0;
         continue;
       }
       if (lvl === MAX_LEVEL || type !== PTE_TYPE_TABLE) return -EINVAL;
-      const r = this.walkExact(this.mem.pageU32(descriptorAddress(dlo, dhi)), lvl + 1);
+      const r = this.walkExact(this.tableView(dlo, dhi), lvl + 1);
       if (r !== 0) return r;
     }
     return 0;

@@ -3,10 +3,10 @@
  * golden files' own shape, so a test can compare it with `toEqual` piece by piece.
  */
 import {
-  allocIoPgtableOps,
   ArrayPageTableMemory,
-  dumpIoPgtable,
+  allocIoPgtableOps,
   type DumpRow,
+  dumpIoPgtable,
   hex64,
   IommuIotlbGather,
   type IoPgtableCfg,
@@ -126,7 +126,12 @@ export function replay(c: GoldenIopgtableCase): Replay {
       },
       tlbFlushWalk: (iova, size, granule, ck) => {
         if (ck !== cookie) throw new Error("bad cookie");
-        events.push({ ev: "tlb_flush_walk", iova: hex64(iova), size: hex64(size), granule: hex64(granule) });
+        events.push({
+          ev: "tlb_flush_walk",
+          iova: hex64(iova),
+          size: hex64(size),
+          granule: hex64(granule),
+        });
       },
       tlbAddPage: (gather, iova, granule, ck) => {
         if (ck !== cookie || !(gather instanceof IommuIotlbGather)) throw new Error("bad args");
@@ -135,7 +140,9 @@ export function replay(c: GoldenIopgtableCase): Replay {
     },
   };
   const fmt =
-    c.config.fmt === "ARM_MALI_LPAE" ? IoPgtableFormat.ARM_MALI_LPAE : IoPgtableFormat.ARM_64_LPAE_S1;
+    c.config.fmt === "ARM_MALI_LPAE"
+      ? IoPgtableFormat.ARM_MALI_LPAE
+      : IoPgtableFormat.ARM_64_LPAE_S1;
   const ops = allocIoPgtableOps(fmt, cfg, cookie);
   const take = (): GoldenEvent[] => {
     const e = events;

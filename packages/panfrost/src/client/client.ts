@@ -2,7 +2,7 @@
  * A userspace-side helper over one open file: typed wrappers that encode the uapi structs,
  * issue the ioctls through the DRM core exactly as a process would, and decode the results.
  */
-import { type DrmUserMemory, drmSyncobjFind, type ShmemCpuView } from "@panmmu/drm";
+import { drmSyncobjFind, type ShmemCpuView } from "@panmmu/drm";
 import {
   DRM_IOCTL_GEM_CLOSE,
   DRM_IOCTL_PANFROST_CREATE_BO,
@@ -27,7 +27,6 @@ import {
   UserMemory,
 } from "@panmmu/uapi";
 import type { PanfrostDevice, PanfrostFileHandle } from "../device/device.js";
-import { drmUserMemory } from "./user-adapter.js";
 
 /** A struct codec as `@panmmu/uapi` defines them. */
 interface Codec<T> {
@@ -55,7 +54,6 @@ export interface SubmitArgs {
 export class PanfrostClient {
   /** The process's memory the ioctl pointers point into. */
   readonly user: UserMemory;
-  private readonly drmUser: DrmUserMemory;
 
   /**
    * @param dev - the device.
@@ -68,7 +66,6 @@ export class PanfrostClient {
     user?: UserMemory,
   ) {
     this.user = user ?? new UserMemory();
-    this.drmUser = drmUserMemory(this.user);
   }
 
   /** Opens a new file on `dev` and wraps it; a negative errno if the open failed. */
@@ -80,13 +77,13 @@ export class PanfrostClient {
   /** Issues `request` with `value` encoded by `codec`; the result and the struct as written back. */
   ioctl<T>(request: number, codec: Codec<T>, value: T): { ret: number; out: T } {
     const bytes = codec.encode(value);
-    const ret = this.handle.file.ioctl(request, bytes, this.drmUser);
+    const ret = this.handle.file.ioctl(request, bytes, this.user);
     return { ret, out: codec.decode(bytes) };
   }
 
   /** Issues `request` with a raw argument buffer (or null). */
   ioctlRaw(request: number, arg: Uint8Array | null): number {
-    return this.handle.file.ioctl(request, arg, this.drmUser);
+    return this.handle.file.ioctl(request, arg, this.user);
   }
 
   /** CREATE_BO. */

@@ -4,6 +4,7 @@
  */
 import {
   copyU32ArrayFromUser,
+  type DmaBuf,
   type DmaFence,
   DmaResvUsage,
   DRIVER_GEM,
@@ -13,6 +14,8 @@ import {
   DrmDevice,
   type DrmDriver,
   type DrmFile,
+  type DrmGemObject,
+  DrmGemShmemObject,
   DrmGemShmemShrinker,
   type DrmUserMemory,
   drmSyncobjFind,
@@ -36,6 +39,7 @@ import type { FaultTarget } from "../debug/fault-log.js";
 import { PanfrostFilePriv } from "../file/file-priv.js";
 import { PanfrostBo } from "../gem/bo.js";
 import { growHeapOnFault, HEAP_CHUNK } from "../gem/heap.js";
+import { ImportedBo } from "../gem/imported-bo.js";
 import { BoMapping } from "../gem/mapping.js";
 import type { PanfrostIoctlApi, SubmitRequest } from "../ioctl/api.js";
 import { panfrostIoctls } from "../ioctl/table.js";
@@ -372,7 +376,7 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     const bo = this.lookupBo(file, handle);
     if (bo === null) return -ENOENT;
     let ret: bigint | number;
-    if (bo.isHeap) {
+    if (bo.isHeap || bo instanceof ImportedBo) {
       ret = -EINVAL;
     } else {
       ret = MMAP_OFFSET_BASE + BigInt(bo.id) * 0x1_0000_0000n;
@@ -513,8 +517,8 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
         mappings.push(m.get());
       }
     }
-    for (const bo of bos) bo.gpuUsecount++;
-    const fence = this.jobs.createFence(js);
+    const entity = this.jobs.entity(priv, js);
+    if (entity === null) return unwind(-EINVAL);
     const job = new PanfrostJob(
       priv,
       priv.ctx.get(),
@@ -523,16 +527,54 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
       js,
       mappings,
       bos,
-      fence,
       this.platform.loop.now,
     );
+    job.init(entity, 1);
+    for (const f of deps) job.addDependency(f);
+    // Implicit synchronisation: every BO is treated as written (panfrost_acquire_object_fences).
+    for (const bo of bos) job.addImplicitDependencies(bo, true);
+    job.arm();
+    const fence = job.finished;
     for (const bo of bos) {
+      bo.gpuUsecount++;
       bo.resv.reserveFences(1);
       bo.resv.addFence(fence, DmaResvUsage.WRITE);
     }
-    this.jobs.push(job, deps);
+    this.jobs.countSubmit(job);
+    job.push();
     if (req.outSync > 0) drmSyncobjInstallFence(file, req.outSync, 0, fence);
     return 0;
+  }
+
+  /**
+   * PRIME import of a dma-buf into `file`: a buffer of this device gets a new handle to the same
+   * object; a buffer of another device (sharing this system memory) is wrapped in a BO that maps
+   * the exporter's pages. Returns the handle (the same one on repeated imports) or -errno.
+   *
+   * Mirrors drm_gem_prime_fd_to_handle() with panfrost_gem_prime_import_sg_table().
+   */
+  primeImport(file: DrmFile, buf: DmaBuf): number {
+    const cached = file.primeByBuf.get(buf);
+    if (cached !== undefined) return cached;
+    let obj: DrmGemObject;
+    if (buf.obj.dev === (this.drm as DrmDevice)) {
+      obj = buf.obj.get();
+    } else {
+      if (!(buf.obj instanceof DrmGemShmemObject) || buf.obj.dev.memory !== this.platform.memory) {
+        return -EINVAL;
+      }
+      const sgt = buf.obj.getPagesSgt();
+      if (typeof sgt === "number") return sgt;
+      const bo = new ImportedBo(this.drm as DrmDevice, buf.obj, this);
+      this.bos.add(bo);
+      obj = bo;
+    }
+    const handle = file.gemHandleCreate(obj);
+    obj.put();
+    if (handle < 0) return handle;
+    file.primeByHandle.set(handle, buf.get());
+    file.primeByBuf.set(buf, handle);
+    return handle;
   }
 
   // ---- faults ----------------------------------------------------------------------------

@@ -1,11 +1,17 @@
 /**
- * The job manager side of the driver: per-slot run queues fed in order per file, submission to
- * the hardware job slots (two chains per slot: current and _NEXT) with an AS taken for each
- * job, the job interrupt, timeouts, hard-stop on close, and the job part of a GPU reset.
+ * The job manager side of the driver: one drm scheduler per hardware job slot (two chains per
+ * slot: current and _NEXT) fed by one entity per file, `runJob` taking an AS for each job, the
+ * job interrupt, scheduler timeouts leading to a GPU reset, and hard-stop on close.
  */
-import { type DmaFence, DmaFenceContext } from "@panmmu/drm";
+import {
+  type DmaFence,
+  DmaFenceContext,
+  DrmGpuSchedStat,
+  DrmGpuScheduler,
+  DrmSchedEntity,
+} from "@panmmu/drm";
 import type { EventHandle, EventLoop, IrqLine, MmioBus } from "@panmmu/hw";
-import { ECANCELED, EINVAL, ESRCH, type WarningSink } from "@panmmu/uapi";
+import { ECANCELED, EINVAL, type WarningSink } from "@panmmu/uapi";
 import type { GpuFeatures } from "../device/features.js";
 import type { PanfrostMmu } from "../mmu/mmu.js";
 import {
@@ -61,14 +67,14 @@ const EXC_TERMINATED = 0x04;
 interface SlotState {
   /** Slot number. */
   readonly js: number;
-  /** Fence timeline of the slot. */
+  /** Hardware fence timeline of the slot. */
   readonly timeline: DmaFenceContext;
-  /** Jobs ready to run, oldest first. */
+  /** The slot's drm scheduler. */
+  readonly sched: DrmGpuScheduler<PanfrostJob>;
+  /** Jobs the scheduler handed over that wait for an AS or for the _NEXT registers, oldest first. */
   readonly ready: PanfrostJob[];
   /** Jobs on the hardware: [0] current (or first queued), [1] in _NEXT behind it. */
   readonly hw: [PanfrostJob | null, PanfrostJob | null];
-  /** The scheduler timeout of the slot (runs while a job is on the hardware). */
-  timer: EventHandle | null;
   /** A retry of `kick` scheduled because the _NEXT registers were busy. */
   retry: EventHandle | null;
 }
@@ -128,7 +134,7 @@ export class JobManager {
     irqs: 0,
   };
   private readonly slots: SlotState[] = [];
-  private readonly entities = new Map<JobOwner, PanfrostJob[][]>();
+  private readonly entities = new Map<JobOwner, Array<DrmSchedEntity<PanfrostJob>>>();
   private resetPending = false;
   private resetScheduled = false;
   private suspended = false;
@@ -142,14 +148,29 @@ export class JobManager {
     for (let js = 0; js < NUM_JOB_SLOTS; js++) {
       if (((p.features.jsPresent >>> js) & 1) === 0) continue;
       mask |= JOB_INT_MASK_DONE(js) | JOB_INT_MASK_ERR(js);
-      this.slots[js] = {
+      const slot: SlotState = {
         js,
         timeline: new DmaFenceContext(p.loop, "panfrost", `js${js}`),
+        sched: new DrmGpuScheduler<PanfrostJob>(
+          p.loop,
+          {
+            runJob: (job) => this.runJob(slot, job),
+            timedoutJob: (job) => this.timedOut(slot, job),
+            freeJob: (job) => this.freeJob(job),
+          },
+          {
+            name: `pan_js${js}`,
+            // Two chains per slot (current + _NEXT) when the GPU can tell them apart.
+            creditLimit: p.features.hw.jobChainDisambiguation ? 2 : 1,
+            timeoutNs: p.timeoutNs,
+          },
+          p.warnings,
+        ),
         ready: [],
         hw: [null, null],
-        timer: null,
         retry: null,
       };
+      this.slots[js] = slot;
     }
     this.jsMask = mask >>> 0;
     p.mmu.slots.onAvailable(() => this.kickAll());
@@ -169,7 +190,7 @@ export class JobManager {
     irq.clearHandler();
     for (const s of this.slots) {
       if (s === undefined) continue;
-      if (s.timer !== null) this.p.loop.cancel(s.timer);
+      s.sched.stop();
       if (s.retry !== null) this.p.loop.cancel(s.retry);
     }
   }
@@ -179,59 +200,60 @@ export class JobManager {
     return this.slots[js] !== undefined;
   }
 
-  /** A fresh done fence on slot `js`'s timeline. */
-  createFence(js: number): DmaFence {
-    const s = this.slots[js];
-    if (s === undefined) throw new RangeError(`no job slot ${js}`);
-    return s.timeline.createFence();
-  }
-
   /**
-   * Queues a job behind the earlier jobs of its file on its slot; it becomes ready once those
-   * are ready and every fence in `deps` signalled. Mirrors drm_sched_entity_push_job().
+   * The scheduler entity of `owner` on slot `js` (created on first use, like the per-file
+   * entities panfrost_job_open() sets up). Null for a missing slot.
    */
-  push(job: PanfrostJob, deps: readonly DmaFence[]): void {
-    this.counters.submitted++;
-    job.owner.jobStats.submitted++;
-    const queues = this.entityQueues(job.owner);
-    const q = queues[job.slot] ?? [];
-    queues[job.slot] = q;
-    q.push(job);
-    for (const f of deps) {
-      if (f.signaled) continue;
-      job.pendingDeps++;
-      f.addCallback(() => {
-        job.pendingDeps--;
-        if (job.pendingDeps === 0) {
-          this.p.loop.schedule(0, () => this.pump(job.owner, job.slot), "panfrost:dep-signalled");
-        }
-      });
+  entity(owner: JobOwner, js: number): DrmSchedEntity<PanfrostJob> | null {
+    const slot = this.slots[js];
+    if (slot === undefined) return null;
+    let list = this.entities.get(owner);
+    if (list === undefined) {
+      list = [];
+      this.entities.set(owner, list);
     }
-    this.pump(job.owner, job.slot);
-  }
-
-  private entityQueues(owner: JobOwner): PanfrostJob[][] {
-    let e = this.entities.get(owner);
+    let e = list[js];
     if (e === undefined) {
-      e = [];
-      this.entities.set(owner, e);
+      e = new DrmSchedEntity<PanfrostJob>(slot.sched);
+      list[js] = e;
     }
     return e;
   }
 
-  /** Moves the ready head jobs of one file's queue to the slot's run queue. */
-  private pump(owner: JobOwner, js: number): void {
-    const q = this.entities.get(owner)?.[js];
-    const slot = this.slots[js];
-    if (q === undefined || slot === undefined) return;
-    let moved = false;
-    while (q.length > 0 && (q[0]?.pendingDeps ?? 1) === 0) {
-      const job = q.shift() as PanfrostJob;
-      job.state = "ready";
-      slot.ready.push(job);
-      moved = true;
+  /** Counts a submitted job (the caller has armed and pushed it). */
+  countSubmit(job: PanfrostJob): void {
+    this.counters.submitted++;
+    job.owner.jobStats.submitted++;
+  }
+
+  /**
+   * Scheduler backend: the job's dependencies signalled and it fits the slot's credits. Creates
+   * its hardware fence and queues it for the slot, where it waits for an AS if none can be had.
+   * A job whose finished fence already carries an error (cancelled at resubmission) is not run;
+   * one that completed while a reset stopped the scheduler keeps its signalled fence.
+   *
+   * Mirrors panfrost_job_run().
+   */
+  private runJob(slot: SlotState, job: PanfrostJob): DmaFence | null {
+    if (job.finished.error !== 0) return null;
+    if (job.state === "done" && job.hwFence !== null) return job.hwFence;
+    job.hwFence = slot.timeline.createFence();
+    job.state = "ready";
+    slot.ready.push(job);
+    this.kick(slot.js);
+    return job.hwFence;
+  }
+
+  /** Scheduler backend: releases a finished job's references. Mirrors panfrost_job_free(). */
+  private freeJob(job: PanfrostJob): void {
+    if (job.state !== "done") {
+      // Completed by the scheduler without reaching the hardware (entity killed, cancelled).
+      job.state = "done";
+      job.finishedAt = this.p.loop.now;
+      this.counters.cancelled++;
+      job.owner.jobStats.failed++;
     }
-    if (moved) this.kick(js);
+    job.cleanup();
   }
 
   /** Tries to start ready jobs on every slot. */
@@ -288,7 +310,7 @@ export class JobManager {
     cfg |= JS_CONFIG_START_FLUSH_CLEAN_INVALIDATE | JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE;
     if (features.hw.flushReduction) cfg |= JS_CONFIG_ENABLE_FLUSH_REDUCTION;
     if (features.hw.issue10649) cfg |= JS_CONFIG_START_MMU;
-    job.chainFlag = features.hw.jobChainDisambiguation && (job.doneFence.seqno & 1) === 1;
+    job.chainFlag = features.hw.jobChainDisambiguation && ((job.hwFence?.seqno ?? 0) & 1) === 1;
     if (job.chainFlag) cfg |= JS_CONFIG_JOB_CHAIN_FLAG;
     mmio.write32(JS_HEAD_NEXT_LO(js), job.jc >>> 0);
     mmio.write32(JS_HEAD_NEXT_HI(js), Math.floor(job.jc / 0x1_0000_0000) >>> 0);
@@ -301,27 +323,6 @@ export class JobManager {
     if (slot.hw[0] === null) slot.hw[0] = job;
     else slot.hw[1] = job;
     mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_START);
-    this.armTimer(slot);
-  }
-
-  private armTimer(slot: SlotState): void {
-    if (slot.timer !== null || slot.hw[0] === null) return;
-    slot.timer = this.p.loop.schedule(
-      this.p.timeoutNs,
-      () => {
-        slot.timer = null;
-        this.timedOut(slot);
-      },
-      `panfrost:js${slot.js}-timeout`,
-    );
-  }
-
-  private restartTimer(slot: SlotState): void {
-    if (slot.timer !== null) {
-      this.p.loop.cancel(slot.timer);
-      slot.timer = null;
-    }
-    this.armTimer(slot);
   }
 
   /** Removes and returns the oldest hardware job of a slot. Mirrors panfrost_dequeue_job(). */
@@ -384,7 +385,6 @@ export class JobManager {
         // A failure stops the job manager: restart the chain we cancelled from _NEXT.
         mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_START);
       }
-      this.restartTimer(slot);
     }
     if (!this.resetPending) this.kickAll();
   }
@@ -401,9 +401,9 @@ export class JobManager {
       job.jc =
         (mmio.read32(JS_TAIL_HI(slot.js)) >>> 0) * 0x1_0000_0000 +
         (mmio.read32(JS_TAIL_LO(slot.js)) >>> 0);
+      // Resumed from its tail when the scheduler resubmits it after the reset.
       this.releaseAs(job);
-      job.state = "ready";
-      slot.ready.unshift(job);
+      job.state = "stopped";
       return;
     }
     if (code === EXC_TERMINATED) this.finish(job, slot, -ECANCELED, code);
@@ -435,25 +435,29 @@ export class JobManager {
       else this.counters.cancelled++;
       job.owner.jobStats.failed++;
     }
-    if (error !== 0) job.doneFence.setError(error);
-    job.doneFence.signal();
-    job.cleanup();
+    const fence = job.hwFence;
+    if (fence !== null && !fence.signaled) {
+      if (error !== 0) fence.setError(error);
+      fence.signal();
+    }
     void slot;
   }
 
   /**
-   * Slot timeout: if the oldest hardware job did not finish in time (after handling any
-   * interrupt already pending, as the kernel synchronises the IRQ first), mark it guilty and
-   * reset the GPU. Mirrors panfrost_job_timedout().
+   * Scheduler timeout of the oldest job of a slot: after handling any interrupt already pending
+   * (the kernel synchronises the IRQ first, to avoid spurious timeouts), a job whose hardware
+   * fence signalled is not hung; otherwise the GPU is reset with the job as the culprit.
+   *
+   * Mirrors panfrost_job_timedout().
    */
-  private timedOut(slot: SlotState): void {
+  private timedOut(slot: SlotState, job: PanfrostJob): DrmGpuSchedStat {
     const pending = this.p.mmio.read32(JOB_INT_RAWSTAT) & this.jsMask;
     if (pending !== 0 && !this.resetPending) this.handleIrqs(pending >>> 0);
-    const job = slot.hw[0];
-    if (job === null) return;
+    if (job.hwFence?.signaled === true || job.state === "done") return DrmGpuSchedStat.NOMINAL;
     this.counters.timeouts++;
     job.guilty = true;
-    this.scheduleReset();
+    this.reset(slot, job);
+    return DrmGpuSchedStat.NOMINAL;
   }
 
   /** Schedules a GPU reset (once) as a work item. Mirrors panfrost_device_schedule_reset(). */
@@ -464,80 +468,79 @@ export class JobManager {
       0,
       () => {
         this.resetScheduled = false;
-        this.reset();
+        this.reset(null, null);
       },
       "panfrost:reset-work",
     );
   }
 
   /**
-   * Resets the GPU: stop every slot (cancel _NEXT, soft-stop the current chain), wait up to
-   * 10 ms, collect the results, reset the hardware (which returns every AS), then re-run the
-   * jobs that were on the hardware or queued, except the guilty ones, which are cancelled.
+   * Resets the GPU: stop the schedulers (the culprit back on its pending list, its karma
+   * raised), cancel every _NEXT chain and soft-stop the current ones, wait up to 10 ms, handle
+   * the interrupts that came (soft-stopped chains will resume from their tail), reset the
+   * hardware (which returns every AS), then resubmit every pending job — the culprit's queue is
+   * cancelled — and restart the schedulers.
    *
    * Mirrors panfrost_reset().
    */
-  reset(): void {
+  reset(badSlot: SlotState | null, bad: PanfrostJob | null): void {
     if (this.resetPending || this.suspended) return;
     this.resetPending = true;
     this.counters.resets++;
     const { mmio, loop } = this.p;
+    const live = this.slots.filter((x): x is SlotState => x !== undefined);
+    for (const slot of live) slot.sched.stop(slot === badSlot ? bad : null);
+    if (bad !== null) badSlot?.sched.increaseKarma(bad);
     mmio.write32(JOB_INT_MASK, 0);
-    for (const slot of this.slots) {
-      if (slot === undefined) continue;
-      if (slot.timer !== null) {
-        loop.cancel(slot.timer);
-        slot.timer = null;
-      }
+    for (const slot of live) {
       mmio.write32(JS_COMMAND_NEXT(slot.js), JS_COMMAND_NOP);
-      if (slot.hw[0] !== null) mmio.write32(JS_COMMAND(slot.js), JS_COMMAND_SOFT_STOP);
+      mmio.write32(JS_COMMAND(slot.js), JS_COMMAND_SOFT_STOP);
     }
     loop.runUntil(() => (mmio.read32(JOB_INT_JS_STATE) & this.jsMask) === 0, RESET_STOP_TIMEOUT_NS);
     const raw = mmio.read32(JOB_INT_RAWSTAT) & this.jsMask;
     if (raw !== 0) this.handleIrqs(raw >>> 0);
-    // Whatever is still on the hardware did not stop in time or never started: re-run it.
-    for (const slot of this.slots) {
-      if (slot === undefined) continue;
-      const onHw = [slot.hw[0], slot.hw[1]].filter((j): j is PanfrostJob => j !== null);
+    // Jobs still on the slots are stuck (or were cancelled from _NEXT): forget them; the
+    // scheduler resubmits them.
+    for (const slot of live) {
+      for (const job of [slot.hw[0], slot.hw[1], ...slot.ready]) {
+        if (job === null || job.state === "done") continue;
+        this.releaseAs(job);
+        job.state = "stopped";
+      }
       slot.hw[0] = null;
       slot.hw[1] = null;
-      for (const job of onHw) {
-        this.releaseAs(job);
-        job.state = "ready";
-      }
-      slot.ready.unshift(...onHw);
-      for (const job of [...slot.ready]) {
-        if (job.guilty) {
-          slot.ready.splice(slot.ready.indexOf(job), 1);
-          this.finish(job, slot, -ECANCELED, job.exceptionStatus);
-        }
+      slot.ready.length = 0;
+      if (slot.retry !== null) {
+        loop.cancel(slot.retry);
+        slot.retry = null;
       }
     }
     this.p.resetHardware();
+    mmio.write32(JOB_INT_MASK, 0);
+    this.resetPending = false;
+    for (const slot of live) slot.sched.resubmitJobs();
+    for (const slot of live) slot.sched.start(0);
     mmio.write32(JOB_INT_CLEAR, this.jsMask);
     mmio.write32(JOB_INT_MASK, this.jsMask);
-    this.resetPending = false;
     this.kickAll();
   }
 
   /**
-   * A file is closing: cancel its queued jobs (-ESRCH, as a destroyed scheduler entity does)
-   * and hard-stop the ones on the hardware (they finish -ECANCELED through the IRQ, keeping
-   * their BOs and address space alive until then). Mirrors panfrost_job_close().
+   * A file is closing: its scheduler entities are destroyed (queued jobs finish -ESRCH), jobs
+   * waiting for an AS are cancelled, and the ones on the hardware are hard-stopped (they finish
+   * -ECANCELED through the IRQ, keeping their BOs and address space alive until then).
+   *
+   * Mirrors panfrost_job_close().
    */
   close(owner: JobOwner): void {
-    const queues = this.entities.get(owner);
+    for (const e of this.entities.get(owner) ?? []) e?.destroy();
     this.entities.delete(owner);
     const mmio = this.p.mmio;
     for (const slot of this.slots) {
       if (slot === undefined) continue;
-      const cancelled = (queues?.[slot.js] ?? []).concat(
-        slot.ready.filter((j) => j.owner === owner),
-      );
-      for (const job of cancelled) {
-        const i = slot.ready.indexOf(job);
-        if (i >= 0) slot.ready.splice(i, 1);
-        this.finish(job, slot, -ESRCH, 0);
+      for (const job of slot.ready.filter((j) => j.owner === owner)) {
+        slot.ready.splice(slot.ready.indexOf(job), 1);
+        this.finish(job, slot, -ECANCELED, EXC_TERMINATED);
       }
       const jsState = mmio.read32(JOB_INT_JS_STATE) >>> 0;
       const next = slot.hw[1];
@@ -575,8 +578,9 @@ export class JobManager {
       if (s === undefined) continue;
       if (s.ready.length > 0 || s.hw[0] !== null || s.hw[1] !== null) return false;
     }
+    for (const s of this.slots) if (s !== undefined && s.sched.pendingList.length > 0) return false;
     for (const e of this.entities.values())
-      for (const q of e) if (q !== undefined && q.length > 0) return false;
+      for (const q of e) if (q !== undefined && q.queue.length > 0) return false;
     return true;
   }
 }

@@ -1,8 +1,7 @@
 /**
  * A submitted job: a job chain at a GPU VA, run on one job slot in its file's address space.
  */
-import type { DmaFence } from "@panmmu/drm";
-import type { EventHandle } from "@panmmu/hw";
+import { type DmaFence, DrmSchedJob } from "@panmmu/drm";
 import type { PanfrostBo } from "../gem/bo.js";
 import type { BoMapping } from "../gem/mapping.js";
 import type { MmuContext } from "../mmu/context.js";
@@ -11,10 +10,12 @@ import type { MmuContext } from "../mmu/context.js";
 export type JobState =
   /** Waiting for its in-fences or for earlier jobs of its queue. */
   | "waiting"
-  /** Ready; waiting for room on the slot or for an AS. */
+  /** Handed to the hardware side by the scheduler; waiting for an AS or the _NEXT registers. */
   | "ready"
   /** Written to the slot (running or in the _NEXT registers). */
   | "hw"
+  /** Soft-stopped by a reset; resumed from its tail when the scheduler resubmits it. */
+  | "stopped"
   /** Finished (its fence signalled, possibly with an error). */
   | "done";
 
@@ -44,8 +45,11 @@ export interface JobStats {
 
 let nextJobId = 1;
 
-/** Mirrors struct panfrost_job. */
-export class PanfrostJob {
+/**
+ * A panfrost job: a scheduler job (dependencies, scheduled/finished fences) plus the hardware
+ * state. Mirrors struct panfrost_job.
+ */
+export class PanfrostJob extends DrmSchedJob {
   /** Unique id. */
   readonly id = nextJobId++;
   /** Current state. */
@@ -66,10 +70,10 @@ export class PanfrostJob {
   finishedAt = -1;
   /** Set when the job caused a timeout (it is not re-run after the reset). */
   guilty = false;
-  /** The in-fences not yet signalled. */
-  pendingDeps = 0;
-  /** Timer armed for this job (unused when the slot timer is in charge). */
-  timer: EventHandle | null = null;
+  /** The hardware fence of the current run (a new one per run), signalled by the job IRQ. */
+  hwFence: DmaFence | null = null;
+  /** Whether the references were dropped. */
+  private cleaned = false;
 
   /**
    * @param owner - the submitting file.
@@ -79,7 +83,6 @@ export class PanfrostJob {
    * @param slot - job slot (1, or 0 for fragment jobs).
    * @param mappings - mapping references of the BOs the job uses.
    * @param bos - the BOs (their GPU use count is held until cleanup).
-   * @param doneFence - the fence signalled when the job finishes.
    * @param now - submission time.
    */
   constructor(
@@ -90,15 +93,17 @@ export class PanfrostJob {
     readonly slot: number,
     readonly mappings: BoMapping[],
     readonly bos: PanfrostBo[],
-    readonly doneFence: DmaFence,
     now: number,
   ) {
+    super();
     this.jc = jc;
     this.submittedAt = now;
   }
 
   /** Drops every reference the job holds (BO use counts, mappings, context). Mirrors panfrost_job_cleanup(). */
   cleanup(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
     for (const bo of this.bos) {
       bo.gpuUsecount--;
       bo.put();

@@ -22,10 +22,17 @@ interface BoRec {
 
 const scenario = fc.record({
   clients: fc.integer({ min: 2, max: 4 }),
-  bos: fc.array(fc.record({ owner: fc.nat(3), pages: fc.integer({ min: 1, max: 4 }), shareWith: fc.option(fc.nat(3)) }), {
-    minLength: 2,
-    maxLength: 7,
-  }),
+  bos: fc.array(
+    fc.record({
+      owner: fc.nat(3),
+      pages: fc.integer({ min: 1, max: 4 }),
+      shareWith: fc.option(fc.nat(3)),
+    }),
+    {
+      minLength: 2,
+      maxLength: 7,
+    },
+  ),
   rounds: fc.array(
     fc.array(
       fc.record({
@@ -53,7 +60,12 @@ describe.each(FORMAT_PRESETS)("isolation on $label", ({ preset, probe }) => {
           const c = clients[owner] as PanfrostClient;
           const r = c.createBo(b.pages * 4096, PANFROST_BO_NOEXEC);
           expect(r.ret).toBe(0);
-          const rec: BoRec = { id: bos.length, pages: b.pages, owner, maps: new Map([[owner, { handle: r.handle, va: r.offset }]]) };
+          const rec: BoRec = {
+            id: bos.length,
+            pages: b.pages,
+            owner,
+            maps: new Map([[owner, { handle: r.handle, va: r.offset }]]),
+          };
           if (b.shareWith !== null) {
             const other = b.shareWith % sc.clients;
             if (other !== owner) {
@@ -72,17 +84,25 @@ describe.each(FORMAT_PRESETS)("isolation on $label", ({ preset, probe }) => {
         const expected = bos.map(() => new Map<number, Set<number>>());
         let tag = 1;
         for (const round of sc.rounds) {
-          const subs: Array<{ c: PanfrostClient; sub: ReturnType<typeof submitProgram>; hit: boolean }> = [];
+          const subs: Array<{
+            c: PanfrostClient;
+            sub: ReturnType<typeof submitProgram>;
+            hit: boolean;
+          }> = [];
           round.forEach((op, i) => {
             if (i >= sc.clients) return;
             const c = clients[i] as PanfrostClient;
             const target = bos[op.bo % bos.length] as BoRec;
             let va: number;
             if (op.kind === "random") va = op.random - (op.random % 4);
-            else if (op.kind === "own" && target.maps.has(i)) va = (target.maps.get(i)?.va ?? 0) + ((op.word * 4) % (target.pages * 4096));
+            else if (op.kind === "own" && target.maps.has(i))
+              va = (target.maps.get(i)?.va ?? 0) + ((op.word * 4) % (target.pages * 4096));
             else {
               // Another file's VA for this BO (meaningless in this file's address space).
-              const [, m] = [...target.maps.entries()].find(([k]) => k !== i) ?? [i, target.maps.get(i)];
+              const [, m] = [...target.maps.entries()].find(([k]) => k !== i) ?? [
+                i,
+                target.maps.get(i),
+              ];
               va = (m?.va ?? 0) + ((op.word * 4) % (target.pages * 4096));
             }
             // What this file's own address space holds at va.

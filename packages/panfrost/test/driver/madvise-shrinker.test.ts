@@ -4,7 +4,13 @@
  */
 import { drmGemFlink, drmGemOpen } from "@panmmu/drm";
 import { ProgramBuilder } from "@panmmu/hw";
-import { EINVAL, ENOENT, PANFROST_BO_NOEXEC, PANFROST_MADV_DONTNEED, PANFROST_MADV_WILLNEED } from "@panmmu/uapi";
+import {
+  EINVAL,
+  ENOENT,
+  PANFROST_BO_NOEXEC,
+  PANFROST_MADV_DONTNEED,
+  PANFROST_MADV_WILLNEED,
+} from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
 import { submitProgram, waitSubmission } from "../../src/client/program.js";
 import { boStats, deviceDump, fileStats, formatDump } from "../../src/debug/stats.js";
@@ -45,7 +51,11 @@ describe("madvise and shrinker", () => {
     // A long job uses `busy`.
     const sub = submitProgram(
       c,
-      new ProgramBuilder().delay(50 * MS).write32(busy.offset, 9).end().buildBytes(),
+      new ProgramBuilder()
+        .delay(50 * MS)
+        .write32(busy.offset, 9)
+        .end()
+        .buildBytes(),
       [busy.handle],
     );
     expect(sub.ret).toBe(0);
@@ -63,7 +73,14 @@ describe("madvise and shrinker", () => {
     expect(c.madvise(idle.handle, PANFROST_MADV_WILLNEED)).toEqual({ ret: 0, retained: 0 });
     // A GPU access to the purged BO now faults (its mapping is gone), reported with the BO.
     // (Its VA was released too, so aim past the small job BO that may now reuse its start.)
-    const touch = submitProgram(c, new ProgramBuilder().write32(idle.offset + 0x8000, 1).end().buildBytes(), [idle.handle]);
+    const touch = submitProgram(
+      c,
+      new ProgramBuilder()
+        .write32(idle.offset + 0x8000, 1)
+        .end()
+        .buildBytes(),
+      [idle.handle],
+    );
     expect(touch.ret).toBe(0);
     expect(waitSubmission(c, touch, 100 * MS)).toBe(true);
     expect(c.fenceError(touch.outSync)).not.toBe(0);

@@ -151,38 +151,38 @@ describe("seed review hazards", () => {
   it("job bookkeeping is not clobbered by a concurrent start on the same slot", () => {
     const s = makeStack();
     const c = s.open();
-    const bo = c.createBo(4096, PANFROST_BO_NOEXEC);
-    const p1 = submitProgram(
-      c,
-      new ProgramBuilder().delay(MS).write32(bo.offset, 1).end().buildBytes(),
-      [bo.handle],
+    // Separate BOs, so implicit synchronisation does not serialise the jobs.
+    const bos = [0, 1, 2].map(() => c.createBo(4096, PANFROST_BO_NOEXEC));
+    const subs = bos.map((bo, i) =>
+      submitProgram(
+        c,
+        new ProgramBuilder()
+          .delay(i === 0 ? MS : 0)
+          .write32(bo.offset, i + 1)
+          .end()
+          .buildBytes(),
+        [bo.handle],
+      ),
     );
-    const p2 = submitProgram(
-      c,
-      new ProgramBuilder()
-        .write32(bo.offset + 4, 2)
-        .end()
-        .buildBytes(),
-      [bo.handle],
-    );
-    const p3 = submitProgram(
-      c,
-      new ProgramBuilder()
-        .write32(bo.offset + 8, 3)
-        .end()
-        .buildBytes(),
-      [bo.handle],
-    );
-    const snap = s.dev.jobs.snapshot().find((x) => x.js === 1);
-    expect(snap?.hw.filter((x) => x !== null).length).toBe(2);
-    for (const p of [p1, p2, p3]) {
+    // The scheduler hands two jobs (its credit limit) to the slot: one runs, one waits in
+    // _NEXT; when the first completes, the second must stay tracked and the third start.
+    const onHw = () =>
+      s.dev.jobs
+        .snapshot()
+        .find((x) => x.js === 1)
+        ?.hw.filter((x) => x !== null).length ?? 0;
+    expect(s.sim.loop.runUntil(() => onHw() === 2, MS)).toBe(true);
+    for (const p of subs) {
       expect(waitSubmission(c, p, 100 * MS)).toBe(true);
       expect(c.fenceError(p.outSync)).toBe(0);
     }
-    const view = c.map(bo.handle);
-    if (typeof view === "number") throw new Error("map");
-    expect([view.readU32(0), view.readU32(4), view.readU32(8)]).toEqual([1, 2, 3]);
-    view.unmap();
+    bos.forEach((bo, i) => {
+      const view = c.map(bo.handle);
+      if (typeof view === "number") throw new Error("map");
+      expect(view.readU32(0)).toBe(i + 1);
+      view.unmap();
+    });
+    s.sim.loop.runUntilIdle(100_000);
     expect(s.dev.jobs.idle).toBe(true);
     c.close();
     expect(s.warnings.warnings).toEqual([]);
@@ -210,6 +210,7 @@ describe("seed review hazards", () => {
     expect(c.fenceError(sub.outSync)).toBe(0);
     expect(bo?.residentBytes).toBe(2 << 20);
     c.close();
+    s.sim.loop.runUntilIdle(100_000);
     expect(s.sim.memory.allocatedPages).toBe(s.basePages);
     expect(s.warnings.warnings).toEqual([]);
   });

@@ -83,7 +83,10 @@ describe.each(FORMAT_PRESETS)("panfrost_submit on $label", ({ preset, probe }) =
     igtPanfrostFreeJob(fd, submit);
   });
 
-  it("pan-reset", () => {
+  // IGT's job loop puts its second descriptor at +64; Valhall-JM (v9) descriptors must be
+  // 128-byte aligned, so on the G57 the loop fails with JOB_CONFIG_FAULT instead of spinning.
+  // test/driver/reset.test.ts covers timeout + reset on both formats with a long program.
+  it.skipIf(preset === "g57")("pan-reset", () => {
     const tmp = s.open("igt-tmp");
     const loop = igtPanfrostJobLoop(fd);
     const nul = igtPanfrostNullJob(tmp);
