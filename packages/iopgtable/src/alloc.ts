@@ -73,10 +73,11 @@ export function allocIoPgtableOps<C>(
   cookie: C,
 ): IoPgtableOps<C> | null {
   if ((cfg.alloc === undefined) !== (cfg.free === undefined)) return null;
-  const quirks = cfg.quirks ?? 0;
+  const quirkBits = BigInt.asUintN(64, BigInt(cfg.quirks ?? 0));
+  const quirks = Number(quirkBits & 0xffffffffn);
   let geometry: LpaeGeometry;
   if (fmt === IoPgtableFormat.ARM_64_LPAE_S1) {
-    if (quirks & ~S1_QUIRKS) return null;
+    if (quirkBits & ~BigInt(S1_QUIRKS)) return null;
     if (!restrictInPlace(cfg)) return null;
     if (cfg.coherentWalk && quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA) return null;
     const ips = IPS_BY_OAS[cfg.oas];
@@ -105,7 +106,7 @@ export function allocIoPgtableOps<C>(
     return makeOps(fmt, cfg, cookie, geometry, rootPa, quirks);
   }
   if (fmt === IoPgtableFormat.ARM_MALI_LPAE) {
-    if (quirks !== 0) return null;
+    if (quirkBits !== 0n) return null;
     if (cfg.ias > 48 || cfg.oas > 40) return null;
     cfg.pgsizeBitmap = Number(
       BigInt.asUintN(64, BigInt(cfg.pgsizeBitmap)) & BigInt(SZ_4K | SZ_2M | SZ_1G),
@@ -169,7 +170,7 @@ function makeOps<C>(
   const config: IoPgtableConfig = {
     fmt,
     quirks,
-    pgsizeBitmap: cfg.pgsizeBitmap,
+    pgsizeBitmap: Number(cfg.pgsizeBitmap),
     ias: cfg.ias,
     oas: cfg.oas,
     coherentWalk: cfg.coherentWalk,

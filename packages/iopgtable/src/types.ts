@@ -94,10 +94,13 @@ export interface ArmMaliLpaeOutputs {
  * refuses) and fills `s1` or `mali` on success; the returned ops keep their own copy.
  */
 export interface IoPgtableCfg<C = unknown> {
-  /** `IO_PGTABLE_QUIRK_*` bits. Default 0. */
-  quirks?: number;
-  /** Supported page/block sizes, a bitmask of sizes (4 KiB | 2 MiB | 1 GiB after adjustment). */
-  pgsizeBitmap: number;
+  /** `IO_PGTABLE_QUIRK_*` bits (a bigint for bits above 2^53). Default 0. */
+  quirks?: number | bigint;
+  /**
+   * Supported page/block sizes as a bitmask of sizes; a bigint may carry bits above 2^53.
+   * `allocIoPgtableOps` replaces it with the adjusted bitmap, a number (4 KiB | 2 MiB | 1 GiB).
+   */
+  pgsizeBitmap: number | bigint;
   /** Input (iova) address bits. */
   ias: number;
   /** Output (physical) address bits. */

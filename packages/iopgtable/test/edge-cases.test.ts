@@ -148,6 +148,20 @@ describe("edge cases", () => {
     expect(ops.tablePages).toBe(1);
   });
 
+  it("refuses to work on a freed table", () => {
+    const memory = new ArrayPageTableMemory();
+    const ops = table(IoPgtableFormat.ARM_64_LPAE_S1, 48, 48, memory);
+    expect(ops.mapPages(0x1000, 0x2000, SZ_4K, 1, RW)).toBe(0);
+    ops.free();
+    ops.free();
+    expect(memory.livePages).toBe(0);
+    expect(ops.mapPages(0x1000, 0x2000, SZ_4K, 1, RW)).toBe(-22);
+    expect(ops.unmapPages(0x1000, SZ_4K, 1)).toBe(0);
+    expect(ops.iovaToPhys(0x1000)).toBe(0);
+    expect(ops.warnCount).toBe(3);
+    expect(memory.livePages).toBe(0);
+  });
+
   it("mapping workload (1) allocates exactly 515 new table pages", () => {
     for (const fmt of [IoPgtableFormat.ARM_64_LPAE_S1, IoPgtableFormat.ARM_MALI_LPAE]) {
       const memory = new ArrayPageTableMemory();

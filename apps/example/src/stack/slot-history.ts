@@ -47,7 +47,7 @@ export class SlotHistory {
    * @param namer - maps a context id to its file's name.
    */
   constructor(
-    private readonly slots: AsSlotManager,
+    private readonly slots: Pick<AsSlotManager, "snapshot">,
     private readonly namer: ContextNamer,
   ) {}
 

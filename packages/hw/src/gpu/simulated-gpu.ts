@@ -148,6 +148,8 @@ export class SimulatedGpu {
         onIrqChange: () => irqs.job.update(),
         arch: jobArchForProductId(preset.gpuId >>> 16) ?? 7,
         warnings,
+        asPresent: preset.asPresent,
+        ...(log === undefined ? {} : { trace: log }),
         ...(options.jobCost === undefined ? {} : { cost: options.jobCost }),
       });
       this.csfJobIrq = undefined;
@@ -159,6 +161,7 @@ export class SimulatedGpu {
       loop,
       memory,
       port: this.mmu,
+      asPresent: preset.asPresent,
       ...(options.jobCost === undefined ? {} : { cost: options.jobCost }),
     });
     this.mmio = {

@@ -126,6 +126,26 @@ describe("jobs through the real MMU", () => {
   });
 });
 
+describe("address spaces the GPU lacks", () => {
+  it("a chain naming an AS outside AS_PRESENT fails with JOB_CONFIG_FAULT instead of reaching the MMU", () => {
+    const t = setup();
+    const present = t.sim.gpu.preset.asPresent;
+    const missing = 31 - Math.clz32(present) + 1; // the first AS above the highest present one
+    expect((present >>> missing) & 1).toBe(0);
+    t.mapNew(JOB_VA);
+    t.write(JOB_VA, igtWriteValueJobImage(JOB_VA, false));
+    t.mmio.write32(0x1000 + jsRegOffset(SLOT, JsReg.HEAD_NEXT_LO), JOB_VA);
+    t.mmio.write32(0x1000 + jsRegOffset(SLOT, JsReg.HEAD_NEXT_HI), 0);
+    t.mmio.write32(0x1000 + jsRegOffset(SLOT, JsReg.CONFIG_NEXT), missing | 0x3300 | (8 << 16));
+    t.mmio.write32(0x1000 + jsRegOffset(SLOT, JsReg.COMMAND_NEXT), JsCommand.START);
+    t.sim.loop.advance(1_000_000);
+    expect(t.jobRaw()).toBe(1 << (16 + SLOT));
+    expect(t.mmio.read32(0x1000 + jsRegOffset(SLOT, JsReg.STATUS))).toBe(JobException.JOB_CONFIG_FAULT);
+    expect(t.mmio.read32(MMU_INT_RAWSTAT)).toBe(0);
+    expect(t.u32(JOB_VA)).toBe(0);
+  });
+});
+
 describe("two slots in two address spaces on the real MMU", () => {
   it("run interleaved, each in its own tables", () => {
     const sim = createPlatform("g57");

@@ -38,7 +38,11 @@ function highestBit(v: bigint): bigint {
  * and oas to the granule's maximum address size. Mirrors arm_lpae_restrict_pgsizes() on a
  * kernel with 4 KiB CPU pages.
  */
-export function restrictPgsizes(pgsizeBitmap: number, ias: number, oas: number): RestrictedSizes {
+export function restrictPgsizes(
+  pgsizeBitmap: number | bigint,
+  ias: number,
+  oas: number,
+): RestrictedSizes {
   const bm = BigInt.asUintN(64, BigInt(pgsizeBitmap));
   let granule: bigint;
   if (bm & SZ_4K) granule = SZ_4K;

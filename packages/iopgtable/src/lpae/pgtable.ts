@@ -234,6 +234,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
    */
   mapPages(iova: number, paddr: number, pgsize: number, pgcount: number, prot: number): number {
     this.mapped = 0;
+    if (this.freed) return this.afterFree("mapPages", -EINVAL);
     if (pgsize === 0 || (pgsize & this.bitmap) !== pgsize) {
       this.warn("arm_lpae_map_pages", "page size not supported by the table");
       return -EINVAL;
@@ -316,6 +317,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     pgcount: number,
     gather: IommuIotlbGather | null = null,
   ): number {
+    if (this.freed) return this.afterFree("unmapPages", 0);
     if (pgsize === 0 || (pgsize & this.bitmap) !== pgsize || pgcount === 0) {
       this.warn("arm_lpae_unmap_pages", "invalid page size or count");
       return 0;
@@ -350,6 +352,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
   iovaToPhysLoHi(lo: number, hi: number): number {
     lo >>>= 0;
     hi >>>= 0;
+    if (this.freed) return this.afterFree("iovaToPhys", 0);
     // Near the top of the 64-bit space the kernel's walk can wrap: take the exact path.
     if (hi >= 0xffffff80) return this.iovaToPhysExact(lo, hi);
     // Walk cache hit: straight to the level-3 table.
@@ -403,7 +406,8 @@ export class ArmLpaeIoPgtable<C = unknown> {
 
   /**
    * Flushes the TLB and frees every table page. Mirrors free_io_pgtable_ops(): tlb_flush_all
-   * first, then arm_lpae_free_pgtable() (children before parents). Further calls do nothing.
+   * first, then arm_lpae_free_pgtable() (children before parents). Further calls do nothing;
+   * later map/unmap/lookup calls warn and do nothing (−EINVAL, 0, 0).
    */
   free(): void {
     if (this.freed) return;
@@ -690,6 +694,12 @@ export class ArmLpaeIoPgtable<C = unknown> {
       if (r !== 0) return r;
     }
     return 0;
+  }
+
+  /** Any use after {@link free}: a warning and the given "nothing done" result. */
+  private afterFree(where: string, result: number): number {
+    this.warn(where, "page table used after free");
+    return result;
   }
 
   private warn(where: string, message: string): void {

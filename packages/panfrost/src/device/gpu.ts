@@ -1,7 +1,17 @@
 /**
  * GPU control: soft reset, power-up of the L2/shader/tiler domains, and the GPU IRQ.
  */
-import type { EventLoop, IrqLine, MmioBus } from "@panmmu/hw";
+import {
+  type EventLoop,
+  L2_PWRON_LO as HW_L2_PWRON_LO,
+  L2_READY_LO as HW_L2_READY_LO,
+  SHADER_PWRON_LO as HW_SHADER_PWRON_LO,
+  SHADER_READY_LO as HW_SHADER_READY_LO,
+  TILER_PWRON_LO as HW_TILER_PWRON_LO,
+  TILER_READY_LO as HW_TILER_READY_LO,
+  type IrqLine,
+  type MmioBus,
+} from "@panmmu/hw";
 import { ETIMEDOUT } from "@panmmu/uapi";
 import {
   GPU_CMD,
@@ -22,12 +32,12 @@ export const SOFT_RESET_TIMEOUT_NS = 10_000_000;
 /** Power transition timeout: 2 ms of virtual time. */
 export const POWER_TIMEOUT_NS = 2_000_000;
 
-const L2_READY_LO = 0x160;
-const SHADER_READY_LO = 0x140;
-const TILER_READY_LO = 0x150;
-const SHADER_PWRON_LO = 0x180;
-const TILER_PWRON_LO = 0x190;
-const L2_PWRON_LO = 0x1a0;
+const L2_READY_LO = HW_L2_READY_LO;
+const SHADER_READY_LO = HW_SHADER_READY_LO;
+const TILER_READY_LO = HW_TILER_READY_LO;
+const SHADER_PWRON_LO = HW_SHADER_PWRON_LO;
+const TILER_PWRON_LO = HW_TILER_PWRON_LO;
+const L2_PWRON_LO = HW_L2_PWRON_LO;
 
 /**
  * Soft-resets the GPU and waits for RESET_COMPLETED; then clears and unmasks the GPU IRQs.

@@ -33,6 +33,7 @@ import {
   JS_COMMAND_NOP,
   JS_COMMAND_SOFT_STOP,
   JS_COMMAND_START,
+  JS_CONFIG_ENABLE_FLUSH_REDUCTION,
   JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE,
   JS_CONFIG_JOB_CHAIN_FLAG,
   JS_CONFIG_NEXT,
@@ -54,8 +55,6 @@ export const NUM_JOB_SLOTS = 3;
 export const JOB_TIMEOUT_NS = 500_000_000;
 /** How long a reset waits for soft-stopped slots to go idle: 10 ms. */
 export const RESET_STOP_TIMEOUT_NS = 10_000_000;
-/** JS_CONFIG_ENABLE_FLUSH_REDUCTION. */
-const JS_CONFIG_ENABLE_FLUSH_REDUCTION = 0x4000;
 /** Exception code DONE. */
 const EXC_DONE = 0x01;
 /** Exception code STOPPED (soft stop). */
