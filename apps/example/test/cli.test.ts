@@ -67,7 +67,7 @@ describe("panmmu CLI", () => {
       "scenario",
       "isolation",
       "--gpu",
-      "mali-g52-aarch64",
+      "mali-g57-aarch64",
       "--clients",
       "3",
       "--seed",
@@ -75,7 +75,7 @@ describe("panmmu CLI", () => {
       "--json",
     ]);
     const report = JSON.parse(r.out) as ScenarioReport;
-    expect([report.gpu, report.clients, report.seed]).toEqual(["mali-g52-aarch64", 3, 9]);
+    expect([report.gpu, report.clients, report.seed]).toEqual(["mali-g57-aarch64", 3, 9]);
     expect(report.narrative[0]).toContain("ARM_64_LPAE_S1");
     expect(r.code).toBe(0);
   });

@@ -23,6 +23,6 @@ describe("stderrProgress", () => {
     }
     expect(lines[0]).toBe("main: 3/20 jobs (15%)\n");
     expect(lines.at(-1)).toBe("main: 20/20 jobs (100%)\n");
-    expect(lines.length).toBe(8);
+    expect(lines.length).toBe(7);
   });
 });

@@ -5,17 +5,19 @@
  *
  * - `smMap split`: a one-page map in the middle of a mapping of another object, i.e. one remap
  *   with prev + next, then one map step;
- * - `smUnmap 1`: unmap exactly one mapping (one unmap step);
- * - `smUnmap 8`: unmap eight whole consecutive mappings (eight unmap steps).
+ * - `smUnmap of 1 mapping`: unmap exactly one mapping (one unmap step);
+ * - `smUnmap of 8 mappings`: unmap eight whole consecutive mappings (eight unmap steps).
  *
  * Each request targets a mapping no earlier request touched, so no restore work is timed: the
  * per-cycle `setup` hook builds a pool of VMs, each serving requests until its mapping count
- * has moved by 25 %. A sample times a batch of `BATCH` requests (the timer costs about as much
- * as one small request), so **divide the reported times by the batch size**; the README table
- * does. The kernel's own drm_gpuvm.c, measured the same way (gcc -O2, userspace) on these
- * machines: split 0.50 / 0.66 / 1.5 us, unmap 1: 0.11 / 0.17 / 0.63 us, unmap 8: 0.27 / 0.36 /
- * 0.92 us at 1k / 10k / 100k mappings. Baseline in the same run: a batch of as many JS Map
- * delete + set pairs at the same population, so results also read as ratios.
+ * has moved by 25 %. A sample is a batch of `BATCH` requests, timed in process CPU time
+ * (`process.cpuUsage()`, microsecond resolution) so that a busy machine does not inflate it;
+ * on an idle machine CPU and wall time agree. **Divide the reported times by the batch size**
+ * (the README table does). The kernel's own drm_gpuvm.c, measured the same way (gcc -O2,
+ * userspace) on these machines: split 0.50 / 0.66 / 1.5 us, unmap 1: 0.11 / 0.17 / 0.63 us,
+ * unmap 8: 0.27 / 0.36 / 0.92 us at 1k / 10k / 100k mappings. Baseline in the same run and on
+ * the same clock: batches of `BASELINE_BATCH` JS Map get + delete + set at the same
+ * population, so results also read as ratios.
  */
 import { createRng } from "@panmmu/fixtures";
 import { bench, describe } from "vitest";
@@ -26,11 +28,19 @@ const P = 0x1000;
 const PAGES = 4;
 const OBJECTS = 16;
 const SIZES = [1_000, 10_000, 100_000];
-/** Requests per timed sample. */
-const BATCH = 16;
+/** Requests per timed sample (the CPU clock costs about 1 us to read). */
+const BATCH = 64;
+/** Map operations per baseline sample. */
+const BASELINE_BATCH = 1024;
 /** Timed samples per benchmark, and untimed warm-up samples before them. */
-const SAMPLES = 400;
-const WARMUP_SAMPLES = 40;
+const SAMPLES = 100;
+const WARMUP_SAMPLES = 10;
+
+/** Process CPU time in milliseconds, the benchmarks' clock. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 interface Loaded {
   vm: GpuVm<StepContext>;
@@ -133,7 +143,7 @@ function mapBaseline(n: number): () => void {
   const victims = Uint32Array.from({ length: 1 << 16 }, () => rng.int(0, n - 1));
   let k = 0;
   return () => {
-    for (let b = 0; b < BATCH; b++) {
+    for (let b = 0; b < BASELINE_BATCH; b++) {
       const v = victims[k++ & 0xffff] as number;
       const x = map.get(v) as number;
       map.delete(v);
@@ -150,6 +160,7 @@ function freshBench(name: string, n: number, slots: number, perVm: number, reque
     warmupTime: 0,
     warmupIterations: WARMUP_SAMPLES,
     setup: () => w.prepare(),
+    now: cpuNow,
   });
 }
 
@@ -160,6 +171,9 @@ for (const n of SIZES) {
     freshBench("smMap split", n, n, Math.floor(n / 8), splitOp);
     freshBench("smUnmap of 1 mapping", n, n, Math.floor(n / 4), unmapOneOp);
     freshBench("smUnmap of 8 mappings", n, n / 8, Math.floor(n / 32), unmapEightOp);
-    bench(`baseline: Map delete + set (x${BATCH} per sample)`, mapBaseline(n));
+    bench(`baseline: Map get+delete+set (x${BASELINE_BATCH} per sample)`, mapBaseline(n), {
+      now: cpuNow,
+      time: 300,
+    });
   });
 }

@@ -84,6 +84,11 @@ describe("allocIoPgtableOps", () => {
     allocIoPgtableOps(s1, wide, null);
     expect(wide.pgsizeBitmap).toBe(BM);
     expect(allocIoPgtableOps("ARM_32_LPAE_S1" as IoPgtableFormat, cfgOf(), null)).toBeNull();
+    // Bitmaps and quirks beyond 2^53 are taken as bigints, exactly.
+    const allOnes = cfgOf({ pgsizeBitmap: 0xffff_ffff_ffff_ffffn });
+    expect(allocIoPgtableOps(s1, allOnes, null)).not.toBeNull();
+    expect(allOnes.pgsizeBitmap).toBe(BM);
+    expect(allocIoPgtableOps(s1, cfgOf({ quirks: 1n << 63n }), null)).toBeNull();
   });
 
   it("requires both custom allocator hooks or neither", () => {

@@ -37,8 +37,10 @@ export { BoMapping } from "./gem/mapping.js";
 export { type JobState, PanfrostJob } from "./job/job.js";
 export { JOB_TIMEOUT_NS, type JobCounters, JobManager, NUM_JOB_SLOTS } from "./job/job-manager.js";
 export {
+  AS_HISTORY_LIMIT,
   type AsClient,
   type AsCounters,
+  type AsEvent,
   AsSlotManager,
   type AsSlotSnapshot,
   type AsSlotState,

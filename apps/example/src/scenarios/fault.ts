@@ -4,10 +4,10 @@
  * a stray write to an unmapped VA, a read of a buffer the shrinker purged, and a heap growth
  * that fails because memory ran out (reported with the heap BO and the offset).
  */
-import { describeTarget, type FaultRecord } from "@panmmu/panfrost";
+import type { FaultRecord } from "@panmmu/panfrost";
 import { clientFigures, clientTable, type ClientRow } from "../observe/client-table.js";
 import { driverCountersTable, presentSlots, tlbTable } from "../observe/counters-table.js";
-import { faultTable } from "../observe/fault-table.js";
+import { faultTable, whereFaulted } from "../observe/fault-table.js";
 import { slotTable } from "../observe/slot-table.js";
 import { formatBytes, hex } from "../report/format.js";
 import { ScenarioRng } from "../stack/rng.js";
@@ -104,7 +104,7 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
         (stray.target.nearestDistance ?? 0) > 0 &&
         rogue.badErrors.every((e) => e !== 0 && e !== null) &&
         rogue.goodErrors.every((e) => e === 0),
-      stray === undefined ? "not logged" : `${hex(stray.va)}: ${describeTarget(stray.target)}`,
+      stray === undefined ? "not logged" : `${hex(stray.va)}: ${whereFaulted(stray.target)}`,
     ),
   );
   const [late] = byFile(purger.name);
@@ -132,7 +132,7 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
         oom.target.heap &&
         oom.target.offset === expectOffset &&
         /memory/.test(oom.reason),
-      oom === undefined ? "not logged" : `${oom.reason}: ${describeTarget(oom.target)}`,
+      oom === undefined ? "not logged" : `${oom.reason}: ${whereFaulted(oom.target)}`,
     ),
     check(
       "the starved heap job failed while memory was short; its retry grew the heap and completed",

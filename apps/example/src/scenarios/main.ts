@@ -3,10 +3,9 @@
  * and verify their own buffers, one heap client growing on fault, one misbehaving client whose
  * stray write is caught and reported, and the tables that show what the stack did.
  */
-import { describeTarget } from "@panmmu/panfrost";
 import { clientFigures, clientTable, type ClientRow } from "../observe/client-table.js";
 import { driverCountersTable, presentSlots, tlbTable } from "../observe/counters-table.js";
-import { faultTable } from "../observe/fault-table.js";
+import { faultTable, whereFaulted } from "../observe/fault-table.js";
 import { slotTable } from "../observe/slot-table.js";
 import { formatBytes, hex } from "../report/format.js";
 import { ScenarioRng } from "../stack/rng.js";
@@ -154,7 +153,7 @@ export function runMain(
         (rec.target.nearestDistance ?? 0) > 0,
       rec === undefined
         ? `${faults.length} faults logged`
-        : `${faults.length} fault(s); "${rec.fileName}" at ${hex(rec.va)}: ${describeTarget(rec.target)}`,
+        : `${faults.length} fault(s); "${rec.fileName}" at ${hex(rec.va)}: ${whereFaulted(rec.target)}`,
     ),
     check(
       "no other client saw a fault",

@@ -32,12 +32,6 @@ export const GPU_CHOICES: readonly GpuChoice[] = [
     summary: "Bifrost, 8 AS, Mali LPAE page tables",
   },
   {
-    name: "mali-g52-aarch64",
-    preset: "g52",
-    probe: { forceAarch64Pgtable: true },
-    summary: "Bifrost with the SoC quirk forcing AArch64 4K page tables",
-  },
-  {
     name: "mali-g57",
     preset: "g57",
     probe: {},

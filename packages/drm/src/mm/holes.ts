@@ -268,7 +268,6 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    */
   nextLow(slot: number, size: T): number {
     const lnk = this.links;
-    const at = this.byAddr;
     const keys = this.keys;
     let link = slot;
     const right = lnk[link * LINK_STRIDE + ADDR_L + 1] as number;
@@ -295,7 +294,6 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    */
   nextHigh(slot: number, size: T): number {
     const lnk = this.links;
-    const at = this.byAddr;
     const keys = this.keys;
     let link = slot;
     const left = lnk[link * LINK_STRIDE + ADDR_L] as number;
@@ -324,7 +322,6 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
   private computeMax(slot: number, stopIfSame: boolean): boolean {
     const lnk = this.links;
     const keys = this.keys;
-    const at = this.byAddr;
     const k = slot * KEY_STRIDE;
     let max = keys[k + 1] as T;
     const l = lnk[slot * LINK_STRIDE + ADDR_L] as number;

@@ -71,12 +71,22 @@ export interface Replay {
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 /** Input fields holding u64 values, per op kind. */
-const U64_FIELDS = ["size", "alignment", "range_start", "range_end", "start", "bo_size", "auto_va_start", "auto_va_end"];
+const U64_FIELDS = [
+  "size",
+  "alignment",
+  "range_start",
+  "range_end",
+  "start",
+  "bo_size",
+  "auto_va_start",
+  "auto_va_end",
+];
 
 /** Whether every u64 input of the case fits the number fast path (safe integers, range end safe). */
 export function fitsNumberPath(c: GoldenMmCase): boolean {
   const safe = (v: unknown): boolean => goldenBigInt(v) <= BigInt(Number.MAX_SAFE_INTEGER);
-  if (goldenBigInt(c.init.start) + goldenBigInt(c.init.size) > BigInt(Number.MAX_SAFE_INTEGER)) return false;
+  if (goldenBigInt(c.init.start) + goldenBigInt(c.init.size) > BigInt(Number.MAX_SAFE_INTEGER))
+    return false;
   for (const op of c.ops) {
     for (const f of U64_FIELDS) if (op[f] !== undefined && !safe(op[f])) return false;
     if (typeof op.va === "string" && op.va !== "auto" && !safe(op.va)) return false;
@@ -173,7 +183,13 @@ function runOp<T extends number | bigint>(
     case "insert_node_generic": {
       const node = f.node();
       nodes.set(id, node);
-      return mm.insertNodeGeneric(node, g("size"), g("alignment"), op.color as number, op.mode_value as number);
+      return mm.insertNodeGeneric(
+        node,
+        g("size"),
+        g("alignment"),
+        op.color as number,
+        op.mode_value as number,
+      );
     }
     case "reserve_node": {
       const node = new DrmMmNode<T>(g("start"), g("size"), op.color as number);
@@ -228,7 +244,11 @@ function runOp<T extends number | bigint>(
   }
 }
 
-function replayWith<T extends number | bigint>(c: GoldenMmCase, f: Flavour<T>, warnings: string[]): Replay {
+function replayWith<T extends number | bigint>(
+  c: GoldenMmCase,
+  f: Flavour<T>,
+  warnings: string[],
+): Replay {
   const { mm } = f;
   mm.init(f.of(goldenBigInt(c.init.start)), f.of(goldenBigInt(c.init.size)));
   if (c.color_adjust === "panfrost") {

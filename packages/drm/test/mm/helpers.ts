@@ -65,7 +65,9 @@ export function expectOneHole<T extends number | bigint>(mm: DrmMmCore<T>, start
 export function expectContinuous(mm: DrmMmCore<bigint>, size: bigint): void {
   expectNoHoles(mm);
   const nodes = [...mm.nodes()];
-  expect(nodes.map((n) => [n.start, n.size])).toEqual(nodes.map((_, i) => [BigInt(i) * size, size]));
+  expect(nodes.map((n) => [n.start, n.size])).toEqual(
+    nodes.map((_, i) => [BigInt(i) * size, size]),
+  );
   // Spot-check the range walk at both ends and in the middle.
   for (const i of [0, nodes.length >> 1, nodes.length - 1]) {
     const s = BigInt(i) * size;
@@ -97,7 +99,7 @@ export function separateAdjacentColors(
 ): void {
   if (hole.allocated && hole.color !== color) range.start += 1n;
   const next = hole.next;
-  if (next !== null && next.allocated && next.color !== color) range.end -= 1n;
+  if (next?.allocated && next.color !== color) range.end -= 1n;
 }
 
 /** Whether two nodes of different colours touch anywhere. Mirrors colors_abutt(). */

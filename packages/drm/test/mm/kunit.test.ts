@@ -172,7 +172,9 @@ describe("drm_mm KUnit port", () => {
                 }
                 expectNode(n, size, 0n, color);
               };
-              nodes.forEach((n, i) => put(n, i));
+              nodes.forEach((n, i) => {
+                put(n, i);
+              });
               expectContinuous(mm, size);
               expect(mm.insertNodeGeneric(node64(), size, 0n, 0, mode)).toBe(ENOSPC);
 
@@ -244,7 +246,7 @@ describe("drm_mm KUnit port", () => {
               }
               expect(mm.insertNodeInRange(node64(), size, size, 0, rs, re, mode)).toBe(ENOSPC);
               const starts = nodes.map((n) => n.start).sort((a, b) => (a < b ? -1 : 1));
-              starts.forEach((s, k) => expect(s).toBe((first + BigInt(k)) * size));
+              expect(starts).toEqual(starts.map((_, k) => (first + BigInt(k)) * size));
               for (const n of nodes) {
                 const at = n.start;
                 mm.removeNode(n);
@@ -279,9 +281,10 @@ describe("drm_mm KUnit port", () => {
         expect(mm.insertNodeGeneric(n, 8192n, 0n, 0, mode)).toBe(0);
         // A descent plus a few parent steps: logarithmic, not the 1000 holes below.
         expect(examined).toBeLessThanOrEqual(40);
-        for (const old of nodes) {
-          if (old.allocated) expect(n.start + 8192n <= old.start || n.start >= old.start + 4096n).toBe(true);
-        }
+        const overlaps = nodes.some(
+          (old) => old.allocated && n.start + 8192n > old.start && n.start < old.start + 4096n,
+        );
+        expect(overlaps).toBe(false);
       }
     }
   });
@@ -359,7 +362,8 @@ describe("drm_mm KUnit port", () => {
           const cases: [bigint, bigint][] = [];
           for (let s = 1n; s <= re - rs; s *= 2n) cases.push([s, 0n]);
           for (let s = 1n; s <= (re - rs) / 2n; s *= 2n) cases.push([s, s * 2n]);
-          for (const p of primesUpTo(31)) cases.push([BigInt(p) - 1n > 0n ? BigInt(p) - 1n : 1n, BigInt(p)]);
+          for (const p of primesUpTo(31))
+            cases.push([BigInt(p) - 1n > 0n ? BigInt(p) - 1n : 1n, BigInt(p)]);
           let seed = 1;
           for (const [size, align] of cases) {
             const scan = new DrmMmScan(mm, size, align, 0, rs, re, mode);

@@ -40,7 +40,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       color: fc.integer({ min: 0, max: 3 }),
       rs: fc.integer({ min: 0, max: START + SIZE + 50 }),
       re: fc.integer({ min: 0, max: START + SIZE + 50 }),
-      mode: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.boolean()).map(([m, once]) => (once ? (m | DRM_MM_INSERT_ONCE) >>> 0 : m)),
+      mode: fc
+        .tuple(fc.integer({ min: 0, max: 5 }), fc.boolean())
+        .map(([m, once]) => (once ? (m | DRM_MM_INSERT_ONCE) >>> 0 : m)),
     }),
   },
   {
@@ -72,7 +74,15 @@ function apply<T extends number | bigint>(
   const node = fresh();
   let ret: number;
   if (op.kind === "insert") {
-    ret = mm.insertNodeInRange(node, of(op.size), of(op.align), op.color, of(op.rs), of(op.re), op.mode);
+    ret = mm.insertNodeInRange(
+      node,
+      of(op.size),
+      of(op.align),
+      op.color,
+      of(op.rs),
+      of(op.re),
+      op.mode,
+    );
   } else {
     node.start = of(op.start);
     node.size = of(op.size);
@@ -148,7 +158,13 @@ describe("drm_mm properties", () => {
         mm.init(START, SIZE);
         const live: DrmMmNode<number>[] = [];
         for (const op of ops) {
-          apply(mm, live, op, (v) => v, () => new DrmMmNode(0, 0));
+          apply(
+            mm,
+            live,
+            op,
+            (v) => v,
+            () => new DrmMmNode(0, 0),
+          );
           checkInvariants(mm, live);
         }
         for (const n of live) {
@@ -170,8 +186,20 @@ describe("drm_mm properties", () => {
         const la: DrmMmNode<number>[] = [];
         const lb: DrmMmNode<bigint>[] = [];
         for (const op of ops) {
-          const ra = apply(a, la, op, (v) => v, () => new DrmMmNode(0, 0));
-          const rb = apply(b, lb, op, (v) => BigInt(v), () => new DrmMmNode(0n, 0n));
+          const ra = apply(
+            a,
+            la,
+            op,
+            (v) => v,
+            () => new DrmMmNode(0, 0),
+          );
+          const rb = apply(
+            b,
+            lb,
+            op,
+            (v) => BigInt(v),
+            () => new DrmMmNode(0n, 0n),
+          );
           expect(ra).toEqual(rb);
         }
         const dump = (t: DrmMmTreeEntry<number | bigint>[]): string[] =>

@@ -105,8 +105,8 @@ export function replay(c: GoldenIopgtableCase): Replay {
   let events: GoldenEvent[] = [];
   const cookie: string = "cookie";
   const cfg: IoPgtableCfg<string> = {
-    quirks: num(c.config.quirks),
-    pgsizeBitmap: num(c.config.pgsizeBitmap),
+    quirks: BigInt(c.config.quirks),
+    pgsizeBitmap: BigInt(c.config.pgsizeBitmap),
     ias: c.config.ias,
     oas: c.config.oas,
     coherentWalk: c.config.coherentWalk,

@@ -3,7 +3,7 @@
  * contexts and mappings, and counters, as data and as text.
  */
 import type { PanfrostDevice } from "../device/device.js";
-import type { AsSlotSnapshot } from "../mmu/as-manager.js";
+import type { AsEvent, AsSlotSnapshot } from "../mmu/as-manager.js";
 import { type FaultRecord, formatFault } from "./fault-log.js";
 
 /** One BO (the kernel's debugfs `gems` row). */
@@ -100,6 +100,8 @@ export interface DeviceDump {
   slots: AsSlotSnapshot[];
   /** LRU order of context ids (most recent first). */
   lru: number[];
+  /** AS slot events over time (bind, steal, fault, re-enable, release, reset), oldest first. */
+  asEvents: readonly AsEvent[];
   /** Live contexts. */
   contexts: ContextDump[];
   /** Files. */
@@ -227,6 +229,7 @@ export function deviceDump(dev: PanfrostDevice): DeviceDump {
     now: dev.platform.loop.now,
     slots: dev.mmu.slots.snapshot(),
     lru: dev.mmu.slots.lruOrder().map((c) => c.id),
+    asEvents: dev.mmu.slots.history,
     contexts: contexts(dev),
     files: fileStats(dev),
     bos: boStats(dev),
@@ -250,6 +253,11 @@ export function formatDump(d: DeviceDump): string {
     );
   }
   out.push(`LRU (newest first): ${d.lru.join(" ") || "(empty)"}`);
+  const recent = d.asEvents.slice(-16);
+  out.push(`AS events (last ${recent.length} of ${d.asEvents.length}):`);
+  for (const e of recent) {
+    out.push(`  t=${e.time} AS${e.as} ${e.kind} ctx ${e.ctx}${e.from === undefined ? "" : ` (from ctx ${e.from})`}`);
+  }
   out.push("contexts:");
   for (const c of d.contexts) {
     out.push(`  ctx ${c.id} "${c.label}" refs ${c.refcount} as ${c.as} count ${c.asCount}`);

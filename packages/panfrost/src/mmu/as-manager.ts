@@ -58,6 +58,23 @@ export interface AsCounters {
   faultyReenables: number;
 }
 
+/** What happened to an AS slot (see {@link AsSlotManager.history}). */
+export interface AsEvent {
+  /** Virtual time (ns). */
+  time: number;
+  /** Slot. */
+  as: number;
+  /** Context concerned. */
+  ctx: number;
+  /** bind (free slot), steal (from `from`), reenable (after a fault), fault (disabled), release, reset. */
+  kind: "bind" | "steal" | "reenable" | "fault" | "release" | "reset";
+  /** For a steal: the context that lost the slot. */
+  from?: number;
+}
+
+/** Most events kept in {@link AsSlotManager.history}. */
+export const AS_HISTORY_LIMIT = 4096;
+
 /** Upper bound on a context's use count: one per job slot plus one (perf counters). */
 export function maxAsCount(numJobSlots: number): number {
   return numJobSlots + 1;
@@ -76,6 +93,8 @@ export class AsSlotManager {
   /** Bound contexts, most recently used first. */
   private readonly lru: AsClient[] = [];
   private readonly listeners: Array<() => void> = [];
+  /** Recent slot events, oldest first (at most {@link AS_HISTORY_LIMIT}): "AS slots over time". */
+  readonly history: AsEvent[] = [];
   /** Counters. */
   readonly counters: AsCounters = {
     fastGets: 0,
@@ -92,6 +111,7 @@ export class AsSlotManager {
    * @param asPresent - GPU_AS_PRESENT.
    * @param numJobSlots - job slots (bounds a context's use count).
    * @param warnings - WARN_ON sink.
+   * @param clock - virtual time source for {@link history}.
    */
   constructor(
     readonly hw: MmuHw,
@@ -100,7 +120,13 @@ export class AsSlotManager {
     readonly asPresent: number,
     private readonly numJobSlots: number,
     private readonly warnings: WarningSink,
+    private readonly clock: () => number = () => 0,
   ) {}
+
+  private record(e: Omit<AsEvent, "time">): void {
+    this.history.push({ time: this.clock(), ...e });
+    if (this.history.length > AS_HISTORY_LIMIT) this.history.shift();
+  }
 
   /** Registers a callback run whenever a slot may have become obtainable (put, release, reset, lock free). */
   onAvailable(fn: () => void): void {
@@ -144,6 +170,7 @@ export class AsSlotManager {
         this.faultyMask = (this.faultyMask & ~bits) >>> 0;
         this.mmio.write32(MMU_INT_MASK, ~this.faultyMask >>> 0);
         this.counters.faultyReenables++;
+        this.record({ as, ctx: ctx.id, kind: "reenable" });
         this.hw.enable(as, ctx.asConfig);
       }
       this.counters.fastGets++;
@@ -168,8 +195,10 @@ export class AsSlotManager {
       if (as < 0) this.warnings.warn("panfrost_mmu_as_get", `LRU context ${victim.id} holds no AS`);
       victim.as = -1;
       this.counters.steals++;
+      this.record({ as, ctx: ctx.id, kind: "steal", from: victim.id });
     } else {
       this.counters.freeGets++;
+      this.record({ as, ctx: ctx.id, kind: "bind" });
     }
     ctx.as = as;
     this.allocMask = (this.allocMask | (1 << as)) >>> 0;
@@ -226,6 +255,7 @@ export class AsSlotManager {
    */
   killFaultyLocked(as: number, bits: number): void {
     this.faultyMask = (this.faultyMask | bits) >>> 0;
+    this.record({ as, ctx: this.ownerOf(as)?.id ?? -1, kind: "fault" });
     this.hw.disable(as);
   }
 
@@ -240,6 +270,7 @@ export class AsSlotManager {
       if (ctx.asCount !== 0) {
         this.warnings.warn("panfrost_mmu_release_ctx", `context ${ctx.id} released while in use`);
       }
+      this.record({ as: ctx.as, ctx: ctx.id, kind: "release" });
       this.hw.disable(ctx.as);
       this.allocMask = (this.allocMask & ~(1 << ctx.as)) >>> 0;
       const bits = ((1 << ctx.as) | (1 << (16 + ctx.as))) >>> 0;
@@ -262,6 +293,7 @@ export class AsSlotManager {
     this.allocMask = 0;
     this.faultyMask = 0;
     for (const c of this.lru) {
+      this.record({ as: c.as, ctx: c.id, kind: "reset" });
       c.as = -1;
       c.asCount = 0;
     }

@@ -4,7 +4,7 @@
  * ____rb_erase_color() (lib/rbtree.c) step for step, so the resulting shapes are the kernel's.
  */
 import { rbNext } from "./navigate.js";
-import { RB_NIL, RB_RECORD_WORDS as W, type RbAugment, type RbTree } from "./tree.js";
+import { RB_NIL, type RbAugment, type RbTree, RB_RECORD_WORDS as W } from "./tree.js";
 
 /**
  * Unlinks `node` and returns the slot from which the black-height repair must start, or

@@ -2,7 +2,7 @@
  * Red-black insertion rebalancing. Mirrors __rb_insert() of lib/rbtree.c step for step, so
  * that a sequence of inserts and erases yields exactly the tree shape the kernel builds.
  */
-import { RB_NIL, RB_RECORD_WORDS as W, type RbAugment, type RbTree } from "./tree.js";
+import { RB_NIL, type RbAugment, type RbTree, RB_RECORD_WORDS as W } from "./tree.js";
 
 /**
  * Restores the red-black properties after `node` was linked as a red leaf.

@@ -2,7 +2,7 @@
  * In-order navigation and slot replacement. Mirrors rb_first(), rb_last(), rb_next(),
  * rb_prev(), rb_replace_node() and rb_replace_node_cached() of lib/rbtree.c.
  */
-import { RB_NIL, RB_RECORD_WORDS as W, type RbTree } from "./tree.js";
+import { RB_NIL, type RbTree, RB_RECORD_WORDS as W } from "./tree.js";
 
 /** The first slot in order, or {@link RB_NIL} for an empty tree. Mirrors rb_first(). */
 export function rbFirst(t: RbTree): number {
