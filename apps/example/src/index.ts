@@ -8,10 +8,10 @@ export { type CliIo, EXIT_CHECK_FAILED, EXIT_USAGE, processIo } from "./cli/io.j
 export { COMPOSED_PACKAGE_NAMES, type ComposedPackage, composedPackages } from "./cli/packages.js";
 export { buildProgram, type ProgramOptions } from "./cli/program.js";
 export { type RunPresentation, runScenario } from "./cli/run.js";
-export { renderJson, renderText, reportPassed } from "./report/render.js";
 export { stderrProgress } from "./report/progress.js";
-export { ScenarioOptionError } from "./scenarios/common.js";
+export { renderJson, renderText, reportPassed } from "./report/render.js";
 export { runAarch64 } from "./scenarios/aarch64.js";
+export { ScenarioOptionError } from "./scenarios/common.js";
 export { runFault } from "./scenarios/fault.js";
 export { runHeap } from "./scenarios/heap.js";
 export { runIsolation } from "./scenarios/isolation.js";

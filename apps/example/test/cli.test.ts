@@ -28,6 +28,7 @@ const BROKEN: Scenario = {
       { name: "holds", ok: true, detail: "yes" },
       { name: "does not hold", ok: false, detail: "no" },
     ],
+    slotHistory: [],
     virtualNs: 0,
     hostMs: 0,
   }),
@@ -103,6 +104,14 @@ describe("panmmu CLI", () => {
     expect(b.code).toBe(EXIT_USAGE);
     expect(b.err).toContain('unknown GPU "mali-g610"');
     expect(b.out).toBe("");
+  });
+
+  it("options a scenario cannot run with: usage exit status", async () => {
+    const r = await runCli(["scenario", "heap", "--clients", "9"]);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.err).toContain("at most 8 clients");
+    const i = await runCli(["scenario", "isolation", "--clients", "2"]);
+    expect(i.code).toBe(EXIT_USAGE);
   });
 
   it("malformed numbers are rejected by the parser", async () => {

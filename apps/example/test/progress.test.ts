@@ -5,7 +5,12 @@ describe("stderrProgress", () => {
   it("stays quiet for short runs", () => {
     const lines: string[] = [];
     let t = 0;
-    const p = stderrProgress("x", (s) => lines.push(s), 500, () => t);
+    const p = stderrProgress(
+      "x",
+      (s) => lines.push(s),
+      500,
+      () => t,
+    );
     for (let i = 1; i <= 10; i++) {
       t += 10;
       p(i, 10);
@@ -16,7 +21,12 @@ describe("stderrProgress", () => {
   it("reports long runs at most every interval, and their end", () => {
     const lines: string[] = [];
     let t = 0;
-    const p = stderrProgress("main", (s) => lines.push(s), 500, () => t);
+    const p = stderrProgress(
+      "main",
+      (s) => lines.push(s),
+      500,
+      () => t,
+    );
     for (let i = 1; i <= 20; i++) {
       t += 200;
       p(i, 20);

@@ -1,11 +1,6 @@
 /** Every scenario's checks hold with its defaults, and the report says what happened. */
 import { describe, expect, it } from "vitest";
-import {
-  resolveOptions,
-  SCENARIOS,
-  type Scenario,
-  type ScenarioReport,
-} from "../src/index.js";
+import { resolveOptions, SCENARIOS, type Scenario, type ScenarioReport } from "../src/index.js";
 
 function run(name: string, over: Parameters<typeof resolveOptions>[1] = {}): ScenarioReport {
   const s = SCENARIOS.find((x) => x.name === name) as Scenario;
@@ -40,6 +35,11 @@ describe("scenarios", () => {
     expect(slots.rows.map((row) => row[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => `AS${i}`));
     const holders = slots.rows.map((row) => Number(row[row.length - 2]));
     expect(holders.every((h) => h >= 2)).toBe(true);
+    // The table is drawn from the slot history the report carries.
+    const steals = slots.rows.reduce((n, row) => n + Number(row[row.length - 1]), 0);
+    expect(r.slotHistory.filter((t) => t.stolen)).toHaveLength(steals);
+    expect(steals).toBeGreaterThan(0);
+    expect(new Set(r.slotHistory.map((t) => t.client)).size).toBe(12);
     // Per-client table: 10 buffer clients, the heap client and the misbehaving one.
     const clients = table(r, "Clients");
     expect(clients.rows).toHaveLength(12);

@@ -27,9 +27,9 @@ describe("SlotHistory", () => {
     state = [slot(0, 3, 0), slot(1, null)];
     h.sample(40);
     expect(h.tenures).toEqual([
-      { as: 0, ctx: 1, client: "c1", from: 10, to: 30, stolen: false, maxCount: 2 },
-      { as: 1, ctx: 2, client: "c2", from: 20, to: 40, stolen: false, maxCount: 1 },
-      { as: 0, ctx: 3, client: "c3", from: 30, to: null, stolen: true, maxCount: 1 },
+      { as: 0, client: "c1", from: 10, to: 30, stolen: false, maxCount: 2 },
+      { as: 1, client: "c2", from: 20, to: 40, stolen: false, maxCount: 1 },
+      { as: 0, client: "c3", from: 30, to: null, stolen: true, maxCount: 1 },
     ]);
     expect(h.observedSteals).toBe(1);
     expect(h.peakInUse).toBe(2);

@@ -116,17 +116,21 @@ export function baselinePages(count = PAGE_CALLS): Uint32Array[] {
   return pages;
 }
 
-/** Baseline for (1) map: store 512 × 512 descriptors (lo/hi) into preallocated pages. */
+/**
+ * Baseline for (1) map: store `perPage` descriptors (lo/hi) into each preallocated page, the
+ * address advancing 4 KiB per descriptor, in plain int32 arithmetic.
+ */
 export function baselineStore(pages: Uint32Array[], perPage: number): number {
-  let paddr = PAGES_PADDR;
+  let lo = (PAGES_PADDR % 4294967296) | 0;
+  let hi = Math.floor(PAGES_PADDR / 4294967296);
   let sum = 0;
   for (let p = 0; p < pages.length; p++) {
     const t = pages[p]!;
     for (let k = 0; k < 2 * perPage; k += 2) {
-      const lo = paddr >>> 0;
-      t[k] = (lo & 0xfffff000) | 0xe43;
-      t[k + 1] = (paddr - lo) / 4294967296;
-      paddr += PAGE;
+      t[k] = lo | 0xe43;
+      t[k + 1] = hi;
+      lo = (lo + PAGE) | 0;
+      if (lo === 0) hi++;
     }
     sum += t[0]!;
   }

@@ -1,12 +1,13 @@
 /** The README example, run as written, with its commented values asserted. */
 import { expect, it } from "vitest";
 import {
-  allocIoPgtableOps,
   ArrayPageTableMemory,
+  allocIoPgtableOps,
   decodeDescriptor,
   dumpIoPgtable,
   IOMMU_READ,
   IOMMU_WRITE,
+  type IoPgtableCfg,
   IoPgtableFormat,
   SZ_1G,
   SZ_2M,
@@ -15,7 +16,13 @@ import {
 
 it("README example", () => {
   const memory = new ArrayPageTableMemory();
-  const cfg = { pgsizeBitmap: SZ_4K | SZ_2M | SZ_1G, ias: 48, oas: 40, coherentWalk: true, memory };
+  const cfg: IoPgtableCfg<null> = {
+    pgsizeBitmap: SZ_4K | SZ_2M | SZ_1G,
+    ias: 48,
+    oas: 40,
+    coherentWalk: true,
+    memory,
+  };
   const ops = allocIoPgtableOps(IoPgtableFormat.ARM_MALI_LPAE, cfg, null)!;
   expect(cfg.mali?.transtab.toString(16)).toBe("80000017");
   expect(ops.mapPages(0x10000, 0x4000_0000, SZ_4K, 1, IOMMU_READ | IOMMU_WRITE)).toBe(0);

@@ -25,17 +25,25 @@ function intOption(min: number, max: number): (value: string) => number {
 
 /** Options of `demo` and `scenario`, as commander parses them. */
 interface RunFlags {
+  /** `--gpu`. */
   gpu?: string;
+  /** `--clients`. */
   clients?: number;
+  /** `--seed`. */
   seed?: number;
+  /** `--jobs`. */
   jobs?: number;
+  /** `--json`. */
   json?: boolean;
 }
 
+/** Adds the run options to `cmd` (`--clients` and `--jobs` only where the workload is chosen). */
 function runOptions(cmd: Command, withWorkload: boolean): Command {
   cmd
     .addOption(new Option("--gpu <preset>", "GPU to simulate (see `panmmu list`)"))
-    .addOption(new Option("--seed <n>", "seed of every random choice").argParser(intOption(0, 0xffff_ffff)));
+    .addOption(
+      new Option("--seed <n>", "seed of every random choice").argParser(intOption(0, 0xffff_ffff)),
+    );
   if (withWorkload) {
     cmd
       .addOption(new Option("--clients <n>", "clients (open files)").argParser(intOption(1, 64)))
@@ -53,7 +61,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) })
     .showHelpAfterError();
 
-  const demo = program.command("demo").description("run the main scenario (12 clients on a Mali-T860's 8 AS slots)");
+  const demo = program
+    .command("demo")
+    .description("run the main scenario (12 clients on a Mali-T860's 8 AS slots)");
   runOptions(demo, false).action((flags: RunFlags) => {
     const main = scenarios.find((s) => s.name === "main");
     if (main === undefined) {
@@ -61,7 +71,12 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       io.setExitCode(EXIT_USAGE);
       return;
     }
-    runScenario(main, { gpu: flags.gpu, seed: flags.seed }, { json: flags.json === true, banner: true }, io);
+    runScenario(
+      main,
+      { gpu: flags.gpu, seed: flags.seed },
+      { json: flags.json === true, banner: true },
+      io,
+    );
   });
 
   program
@@ -84,7 +99,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
   runOptions(scenario, true).action((name: string, flags: RunFlags) => {
     const s = scenarios.find((x) => x.name === name);
     if (s === undefined) {
-      io.err(`panmmu: unknown scenario "${name}"; known: ${scenarios.map((x) => x.name).join(", ")}\n`);
+      io.err(
+        `panmmu: unknown scenario "${name}"; known: ${scenarios.map((x) => x.name).join(", ")}\n`,
+      );
       io.setExitCode(EXIT_USAGE);
       return;
     }

@@ -1,6 +1,7 @@
 /** Running one scenario for the CLI: options, progress, rendering and the exit status. */
-import { renderJson, renderText, reportPassed } from "../report/render.js";
+
 import { stderrProgress } from "../report/progress.js";
+import { renderJson, renderText, reportPassed } from "../report/render.js";
 import { ScenarioOptionError } from "../scenarios/common.js";
 import { type OptionOverrides, resolveOptions } from "../scenarios/registry.js";
 import type { Scenario, ScenarioReport } from "../scenarios/types.js";
@@ -27,7 +28,11 @@ export function runScenario(
   how: RunPresentation,
   io: CliIo,
 ): ScenarioReport | null {
-  const options = resolveOptions(scenario, given, stderrProgress(scenario.name, (t) => io.err(t)));
+  const options = resolveOptions(
+    scenario,
+    given,
+    stderrProgress(scenario.name, (t) => io.err(t)),
+  );
   if (!how.json && how.banner) io.out(`${banner()}\n\n`);
   let report: ScenarioReport;
   try {

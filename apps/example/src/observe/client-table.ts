@@ -1,9 +1,9 @@
 /** The per-client table: jobs, faults and memory of every file, as the driver accounts them. */
 import { fileStats } from "@panmmu/panfrost";
+import { formatBytes } from "../report/format.js";
 import type { ReportTable } from "../scenarios/types.js";
 import type { Stack } from "../stack/stack.js";
 import type { JobTally } from "../workload/jobs.js";
-import { formatBytes } from "../report/format.js";
 
 /** What the app knows of one client. */
 export interface ClientRow {

@@ -78,7 +78,17 @@ export function tlbTable(stack: Stack): { table: ReportTable; totals: TlbTotals 
   return {
     table: {
       title: "TLB and MMU commands seen by the hardware (per AS)",
-      head: ["AS", "TLB hits", "misses", "hit rate", "walks", "invalidated", "flushes", "updates", "faults"],
+      head: [
+        "AS",
+        "TLB hits",
+        "misses",
+        "hit rate",
+        "walks",
+        "invalidated",
+        "flushes",
+        "updates",
+        "faults",
+      ],
       rows,
     },
     totals,
@@ -91,15 +101,27 @@ export function driverCountersTable(stack: Stack): ReportTable {
   const hw = mmu.hw.counters;
   const as = mmu.slots.counters;
   const rows: (string | number)[][] = [
-    ["AS gets: already bound / free slot / stolen", `${as.fastGets} / ${as.freeGets} / ${as.steals}`],
+    [
+      "AS gets: already bound / free slot / stolen",
+      `${as.fastGets} / ${as.freeGets} / ${as.steals}`,
+    ],
     ["AS waits (no idle slot or AS lock busy)", as.waits],
     ["faulty AS re-enabled on owner's next get", as.faultyReenables],
     ["AS enable / disable", `${hw.enable} / ${hw.disable}`],
     ["AS_COMMAND UPDATE / LOCK", `${hw.update} / ${hw.lock}`],
     ["AS_COMMAND FLUSH_PT / FLUSH_MEM", `${hw.flushPt} / ${hw.flushMem}`],
-    ["pages mapped: 4 KiB / 2 MiB blocks", `${mmu.mapCounters.pages4k} / ${mmu.mapCounters.blocks2m}`],
-    ["MMU IRQs: heap growths / terminal faults", `${mmu.faultCounters.heapGrowths} / ${mmu.faultCounters.terminal}`],
-    ["jobs: submitted / completed / faulted", `${jobs.counters.submitted} / ${jobs.counters.completed} / ${jobs.counters.faulted}`],
+    [
+      "pages mapped: 4 KiB / 2 MiB blocks",
+      `${mmu.mapCounters.pages4k} / ${mmu.mapCounters.blocks2m}`,
+    ],
+    [
+      "MMU IRQs: heap growths / terminal faults",
+      `${mmu.faultCounters.heapGrowths} / ${mmu.faultCounters.terminal}`,
+    ],
+    [
+      "jobs: submitted / completed / faulted",
+      `${jobs.counters.submitted} / ${jobs.counters.completed} / ${jobs.counters.faulted}`,
+    ],
     ["job waits for an AS / GPU resets", `${jobs.counters.asWaits} / ${jobs.counters.resets}`],
   ];
   return { title: "Driver: AS manager and MMU commands", head: ["counter", "value"], rows };

@@ -35,7 +35,10 @@ export function faultTable(records: readonly FaultRecord[]): ReportTable {
       hex(r.va),
       r.fileName ?? "-",
       `${r.exceptionName} (${r.accessName})`,
-      `${r.reason}: ${whereFaulted(r.target)}`,
+      // "no mapping" needs no repeating when the description says so already.
+      r.reason === "no mapping" && r.target.kind === "none"
+        ? whereFaulted(r.target)
+        : `${r.reason}: ${whereFaulted(r.target)}`,
     ]),
   };
 }

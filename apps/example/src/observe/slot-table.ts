@@ -1,7 +1,8 @@
 /** The "AS slots over time" table: which client held which slot in each window of the run. */
+
+import { formatNs } from "../report/format.js";
 import type { ReportTable } from "../scenarios/types.js";
 import type { SlotHistory } from "../stack/slot-history.js";
-import { formatNs } from "../report/format.js";
 
 /** Most names printed in one cell before the rest is summarised as `+N`. */
 const MAX_NAMES = 3;

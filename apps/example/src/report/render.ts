@@ -4,9 +4,20 @@ import pc from "picocolors";
 import type { ReportTable, ScenarioReport } from "../scenarios/types.js";
 import { formatNs } from "./format.js";
 
+/** Widest a column gets (content included) before its cells wrap. */
+const MAX_COLUMN = 64;
+
+/** One table as text, titled; long columns wrap at {@link MAX_COLUMN}. */
 function renderTable(t: ReportTable): string {
+  const widths = t.head.map((h, i) => {
+    let w = h.length;
+    for (const row of t.rows) w = Math.max(w, String(row[i] ?? "").length);
+    return Math.min(w + 2, MAX_COLUMN);
+  });
   const table = new Table({
     head: t.head.map((h) => pc.bold(h)),
+    colWidths: widths,
+    wordWrap: true,
     style: { head: [], border: [] },
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
@@ -18,7 +29,7 @@ function renderTable(t: ReportTable): string {
 export function renderText(report: ScenarioReport): string {
   const out: string[] = [];
   out.push(
-    `${pc.bold(`scenario ${report.scenario}`)} ${pc.dim(`(gpu ${report.gpu}, ${report.clients} clients, seed ${report.seed})`)}`,
+    `${pc.bold(`scenario ${report.scenario}`)} ${pc.dim(`(gpu ${report.gpu}, ${report.clients} client${report.clients === 1 ? "" : "s"}, seed ${report.seed})`)}`,
   );
   for (const line of report.narrative) out.push(`  ${line}`);
   for (const t of report.tables) out.push("", renderTable(t));

@@ -5,7 +5,7 @@
  * that fails because memory ran out (reported with the heap BO and the offset).
  */
 import type { FaultRecord } from "@panmmu/panfrost";
-import { clientFigures, clientTable, type ClientRow } from "../observe/client-table.js";
+import { type ClientRow, clientFigures, clientTable } from "../observe/client-table.js";
 import { driverCountersTable, presentSlots, tlbTable } from "../observe/counters-table.js";
 import { faultTable, whereFaulted } from "../observe/fault-table.js";
 import { slotTable } from "../observe/slot-table.js";
@@ -23,6 +23,8 @@ import { closeAndCheck, describeGpu, gpuOf } from "./common.js";
 import type { Scenario, ScenarioCheck, ScenarioOptions, ScenarioReport } from "./types.js";
 
 const MIB = 1024 * 1024;
+/** The starved heap client's step that runs while memory is short (its second chunk). */
+const STARVED_STEP = 1;
 
 /** Runs the fault scenario. */
 export function runFault(o: ScenarioOptions): ScenarioReport {
@@ -48,13 +50,12 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
     );
 
   let purgedPages = 0;
-  let starvedStep = 0;
   for (let r = 0; r < rounds; r++) {
     const jobs: Array<PendingJob | null> = bystanders.map((b) => b.submitNext(rng));
     if (r === 0) jobs.push(rogue.submitGood(1), purger.submitUse(), starved.submitNext());
     if (r === 1) jobs.push(rogue.submitBad(), purger.submitLate());
     if (r >= 2) jobs.push(rogue.submitGood(r + 1));
-    if (r === 2) jobs.push(starved.submitStep(1));
+    if (r === 2) jobs.push(starved.submitStep(STARVED_STEP));
     wait(jobs);
     if (r === 0) {
       // Let the finished jobs release the buffer, give it back, and shrink.
@@ -64,8 +65,7 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
     }
     if (r === 1) {
       // The starved heap client's job runs alone while every allocation fails.
-      starvedStep = 1;
-      const late = starved.submitStep(starvedStep);
+      const late = starved.submitStep(STARVED_STEP);
       stack.sim.memory.setFailureProbability(1);
       wait([late]);
       stack.sim.memory.setFailureProbability(0);
@@ -122,7 +122,7 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
     ),
   );
   const [oom] = byFile(starved.name);
-  const expectOffset = starvedStep * HEAP_CHUNK;
+  const expectOffset = STARVED_STEP * HEAP_CHUNK;
   const heapBo = [...stack.dev.bos].find((b) => b.isHeap);
   checks.push(
     check(
@@ -154,7 +154,8 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
     ),
     check(
       "every terminal fault is accounted to the file that caused it",
-      faults.length === 3 && faults.every((f) => [rogue.name, purger.name, starved.name].includes(f.fileName ?? "")),
+      faults.length === 3 &&
+        faults.every((f) => [rogue.name, purger.name, starved.name].includes(f.fileName ?? "")),
       `${faults.length} faults: ${faults.map((f) => f.fileName).join(", ")}`,
     ),
     ...closeAndCheck(stack, [
@@ -175,6 +176,7 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
     ],
     tables,
     checks,
+    slotHistory: stack.slots.tenures,
     virtualNs: end,
     hostMs: performance.now() - hostStart,
   };
@@ -183,7 +185,8 @@ export function runFault(o: ScenarioOptions): ScenarioReport {
 /** The fault scenario. */
 export const FAULT_SCENARIO: Scenario = {
   name: "fault",
-  summary: "stray write, purged BO and failed heap growth: each fault reported with its file and BO/offset",
+  summary:
+    "stray write, purged BO and failed heap growth: each fault reported with its file and BO/offset",
   defaults: { clients: 6, jobsPerClient: 4 },
   run: runFault,
 };

@@ -28,7 +28,9 @@ const MAX_HEAP_CLIENTS = 8;
 export function runHeap(o: ScenarioOptions): ScenarioReport {
   const hostStart = performance.now();
   if (o.clients > MAX_HEAP_CLIENTS) {
-    throw new ScenarioOptionError(`heap runs at most ${MAX_HEAP_CLIENTS} clients (64 MiB resident each)`);
+    throw new ScenarioOptionError(
+      `heap runs at most ${MAX_HEAP_CLIENTS} clients (64 MiB resident each)`,
+    );
   }
   const gpu = gpuOf(o.gpu);
   const stack = buildStack(gpu, o.seed);
@@ -100,6 +102,7 @@ export function runHeap(o: ScenarioOptions): ScenarioReport {
     ],
     tables,
     checks,
+    slotHistory: stack.slots.tenures,
     virtualNs: end,
     hostMs: performance.now() - hostStart,
   };
@@ -108,7 +111,8 @@ export function runHeap(o: ScenarioOptions): ScenarioReport {
 /** The heap scenario. */
 export const HEAP_SCENARIO: Scenario = {
   name: "heap",
-  summary: "heap BOs growing on GPU fault: 64 MiB written through a 256 MiB heap, exactly 32 chunks",
+  summary:
+    "heap BOs growing on GPU fault: 64 MiB written through a 256 MiB heap, exactly 32 chunks",
   defaults: { clients: 1, jobsPerClient: 8 },
   run: runHeap,
 };

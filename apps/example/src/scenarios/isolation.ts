@@ -7,7 +7,7 @@ import { drmGemFlink, drmGemOpen } from "@panmmu/drm";
 import { ProgramBuilder } from "@panmmu/hw";
 import type { PanfrostClient } from "@panmmu/panfrost";
 import { PANFROST_BO_NOEXEC } from "@panmmu/uapi";
-import { clientFigures, clientTable, type ClientRow } from "../observe/client-table.js";
+import { type ClientRow, clientFigures, clientTable } from "../observe/client-table.js";
 import { driverCountersTable, presentSlots, tlbTable } from "../observe/counters-table.js";
 import { faultTable } from "../observe/fault-table.js";
 import { slotTable } from "../observe/slot-table.js";
@@ -26,15 +26,23 @@ const VAULT_BYTES = 4 * MIB;
 
 /** A file with a tag buffer (and, for tenants, a vault). */
 interface Party {
+  /** File name. */
   readonly name: string;
+  /** Its ioctl helper. */
   readonly client: PanfrostClient;
+  /** Its job counts. */
   readonly tally: JobTally;
+  /** Handle of its one-page tag buffer. */
   readonly tagHandle: number;
+  /** GPU VA of the tag buffer in its own address space. */
   readonly tagVa: number;
+  /** The value it writes there. */
   readonly tag: number;
+  /** Its vault (handle, VA, fill value), tenants only. */
   readonly vault: { handle: number; va: number; secret: number } | null;
 }
 
+/** Opens a file with its tag buffer (and a vault when `vault`). */
 function openParty(stack: Stack, name: string, rng: ScenarioRng, vault: boolean): Party {
   const client = stack.open(name);
   const tag = client.createBo(4096, PANFROST_BO_NOEXEC);
@@ -197,7 +205,9 @@ export function runIsolation(o: ScenarioOptions): ScenarioReport {
       pryErrors.length === tenants.length &&
         pryErrors.every((e) => e !== 0 && e !== null) &&
         faults.length === tenants.length &&
-        faults.every((f, i) => f.fileName === prowler.name && f.va === pryVas[i] && f.target.kind === "none"),
+        faults.every(
+          (f, i) => f.fileName === prowler.name && f.va === pryVas[i] && f.target.kind === "none",
+        ),
       `${pryErrors.filter((e) => e !== 0).length}/${tenants.length} jobs failed, ${faults.length} faults logged`,
     ),
     check(
@@ -227,6 +237,7 @@ export function runIsolation(o: ScenarioOptions): ScenarioReport {
     ],
     tables,
     checks,
+    slotHistory: stack.slots.tenures,
     virtualNs: end,
     hostMs: performance.now() - hostStart,
   };
@@ -235,7 +246,8 @@ export function runIsolation(o: ScenarioOptions): ScenarioReport {
 /** The isolation scenario. */
 export const ISOLATION_SCENARIO: Scenario = {
   name: "isolation",
-  summary: "per-file address spaces: same VA, different buffers; shared BOs; other files' memory faults",
+  summary:
+    "per-file address spaces: same VA, different buffers; shared BOs; other files' memory faults",
   defaults: { clients: 5, jobsPerClient: 1 },
   run: runIsolation,
 };

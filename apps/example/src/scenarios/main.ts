@@ -3,7 +3,7 @@
  * and verify their own buffers, one heap client growing on fault, one misbehaving client whose
  * stray write is caught and reported, and the tables that show what the stack did.
  */
-import { clientFigures, clientTable, type ClientRow } from "../observe/client-table.js";
+import { type ClientRow, clientFigures, clientTable } from "../observe/client-table.js";
 import { driverCountersTable, presentSlots, tlbTable } from "../observe/counters-table.js";
 import { faultTable, whereFaulted } from "../observe/fault-table.js";
 import { slotTable } from "../observe/slot-table.js";
@@ -16,7 +16,7 @@ import type { PendingJob } from "../workload/jobs.js";
 import { RogueClient } from "../workload/rogue-client.js";
 import { ProgressCounter, runRounds } from "../workload/rounds.js";
 import { check } from "./check.js";
-import { closeAndCheck, gpuOf, describeGpu } from "./common.js";
+import { closeAndCheck, describeGpu, gpuOf } from "./common.js";
 import type { Scenario, ScenarioCheck, ScenarioOptions, ScenarioReport } from "./types.js";
 
 const MIB = 1024 * 1024;
@@ -78,7 +78,11 @@ export function runMain(
   const faults = [...stack.dev.mmu.faultLog.records];
   const tlb = tlbTable(stack);
   const rows: ClientRow[] = [
-    ...buffers.map((b) => ({ name: b.name, role: `buffer ${formatBytes(b.regionBytes * b.regions)}`, tally: b.tally })),
+    ...buffers.map((b) => ({
+      name: b.name,
+      role: `buffer ${formatBytes(b.regionBytes * b.regions)}`,
+      tally: b.tally,
+    })),
     { name: heap.name, role: `heap ${formatBytes(heapBytes)}`, tally: heap.tally },
     { name: rogue.name, role: "misbehaving", tally: rogue.tally },
   ];
@@ -158,16 +162,23 @@ export function runMain(
     check(
       "no other client saw a fault",
       [...figures].every(([n, f]) => n === rogue.name || f.faults === 0),
-      [...figures].map(([n, f]) => `${n}:${f.faults}`).filter((s) => !s.endsWith(":0")).join(" ") ||
-        "no faults",
+      [...figures]
+        .map(([n, f]) => `${n}:${f.faults}`)
+        .filter((s) => !s.endsWith(":0"))
+        .join(" ") || "no faults",
     ),
   );
   const timedOut = [...buffers.map((b) => b.tally), heap.tally, rogue.tally].reduce(
     (n, t) => n + t.timedOut + t.refused,
     0,
   );
+  const { timeouts, resets } = stack.dev.jobs.counters;
   checks.push(
-    check("no job timed out or was refused", timedOut === 0, `${timedOut} timed out or refused`),
+    check(
+      "no job timed out or was refused, and no GPU reset was needed",
+      timedOut === 0 && timeouts === 0 && resets === 0,
+      `${timedOut} timed out or refused as the app saw it; driver: ${timeouts} job timeouts, ${resets} GPU resets`,
+    ),
   );
   checks.push(
     ...closeAndCheck(stack, [...buffers.map((b) => b.client), heap.client, rogue.client]),
@@ -176,6 +187,7 @@ export function runMain(
   const narrative = [
     describeGpu(stack),
     `${files} clients on ${asSlots.length} AS slots: ${bufferCount} buffer clients, 1 heap client, 1 misbehaving client; ${jobs} rounds of jobs (${progress.done} jobs in all), seed ${o.seed}.`,
+    `Jobs held at most ${stack.slots.peakInUse} AS slots at once; contexts were bound to ${stack.slots.peakBound} at most, and the driver stole an idle slot ${steals} times.`,
     `The heap client's ${formatBytes(heap.writtenBytes)} of writes grew its ${formatBytes(heapBytes)} heap BO chunk by chunk; the misbehaving client wrote ${hex(rogue.strayVa)}, where nothing is mapped.`,
   ];
   return {
@@ -186,6 +198,7 @@ export function runMain(
     narrative,
     tables,
     checks,
+    slotHistory: stack.slots.tenures,
     virtualNs: end,
     hostMs: performance.now() - hostStart,
   };
@@ -194,7 +207,8 @@ export function runMain(
 /** The main scenario. */
 export const MAIN_SCENARIO: Scenario = {
   name: "main",
-  summary: "12 clients on 8 AS slots: buffers written and verified, a heap growing on fault, a stray write reported",
+  summary:
+    "12 clients on 8 AS slots: buffers written and verified, a heap growing on fault, a stray write reported",
   defaults: { clients: 12, jobsPerClient: 6 },
   run: (o) => runMain("main", o),
 };

@@ -1,4 +1,5 @@
 /** What a scenario is, what it is given, and what it reports. */
+import type { SlotTenure } from "../stack/slot-history.js";
 
 /** Options every scenario accepts (from the command line). */
 export interface ScenarioOptions {
@@ -50,6 +51,8 @@ export interface ScenarioReport {
   readonly tables: readonly ReportTable[];
   /** Checks made; all must hold. */
   readonly checks: readonly ScenarioCheck[];
+  /** Every AS slot binding seen during the run, in order (the data behind the slot table). */
+  readonly slotHistory: readonly SlotTenure[];
   /** Virtual time the run took, in ns. */
   readonly virtualNs: number;
   /** Host time the run took, in ms. */

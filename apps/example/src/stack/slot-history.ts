@@ -9,8 +9,6 @@ import type { AsSlotManager } from "@panmmu/panfrost";
 export interface SlotTenure {
   /** AS slot number. */
   readonly as: number;
-  /** MMU context id of the holder. */
-  readonly ctx: number;
   /** Name of the file owning the context (or `ctx N` once it is gone). */
   readonly client: string;
   /** Virtual time (ns) the binding was first seen. */
@@ -39,7 +37,8 @@ export class SlotHistory {
   peakBound = 0;
   /** Samples taken. */
   samples = 0;
-  private readonly current = new Map<number, SlotTenure>();
+  /** Per slot: the open tenure and the id of its context (ids are process-wide, so kept out of reports). */
+  private readonly current = new Map<number, { tenure: SlotTenure; ctx: number }>();
   private readonly names = new Map<number, string>();
 
   /**
@@ -61,17 +60,16 @@ export class SlotHistory {
       if (s.ctx !== null) bound++;
       const cur = this.current.get(s.as);
       if (cur !== undefined && cur.ctx === s.ctx) {
-        if (s.count > cur.maxCount) cur.maxCount = s.count;
+        if (s.count > cur.tenure.maxCount) cur.tenure.maxCount = s.count;
         continue;
       }
       if (cur !== undefined) {
-        cur.to = now;
+        cur.tenure.to = now;
         this.current.delete(s.as);
       }
       if (s.ctx === null) continue;
       const t: SlotTenure = {
         as: s.as,
-        ctx: s.ctx,
         client: this.nameOf(s.ctx),
         from: now,
         to: null,
@@ -79,7 +77,7 @@ export class SlotHistory {
         maxCount: s.count,
       };
       this.tenures.push(t);
-      this.current.set(s.as, t);
+      this.current.set(s.as, { tenure: t, ctx: s.ctx });
     }
     if (inUse > this.peakInUse) this.peakInUse = inUse;
     if (bound > this.peakBound) this.peakBound = bound;

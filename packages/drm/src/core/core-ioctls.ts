@@ -1,8 +1,9 @@
 /**
- * The DRM core ioctl table (`drm_ioctls[]`): GEM handles and names, PRIME, capabilities and
- * syncobjs, built from `@panmmu/uapi`'s request numbers and struct codecs.
+ * The DRM core ioctl table (`drm_ioctls[]`): GEM handles and names, PRIME, capabilities, dumb
+ * buffers and syncobjs, built from `@panmmu/uapi`'s request numbers and struct codecs.
  */
 import {
+  DRM_CAP_DUMB_BUFFER,
   DRM_CAP_PRIME,
   DRM_CAP_SYNCOBJ,
   DRM_CAP_SYNCOBJ_TIMELINE,
@@ -10,6 +11,8 @@ import {
   DRM_IOCTL_GEM_FLINK,
   DRM_IOCTL_GEM_OPEN,
   DRM_IOCTL_GET_CAP,
+  DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_DESTROY_DUMB,
   DRM_IOCTL_PRIME_FD_TO_HANDLE,
   DRM_IOCTL_PRIME_HANDLE_TO_FD,
   DRM_IOCTL_SYNCOBJ_CREATE,
@@ -34,6 +37,10 @@ import {
   type DrmGemOpenArgs,
   DrmGetCap,
   type DrmGetCapArgs,
+  DrmModeCreateDumb,
+  type DrmModeCreateDumbArgs,
+  DrmModeDestroyDumb,
+  type DrmModeDestroyDumbArgs,
   DrmPrimeHandle,
   type DrmPrimeHandleArgs,
   DrmSyncobjArray,
@@ -46,8 +53,10 @@ import {
   DrmSyncobjWait,
   DrmVersion,
   type DrmVersionArgs,
+  EINVAL,
   EOPNOTSUPP,
 } from "@panmmu/uapi";
+import { drmModeCreateDumb, drmModeDestroyDumb } from "../gem/dumb.js";
 import {
   drmGemFlink,
   drmGemOpen,
@@ -67,7 +76,7 @@ import {
   syncobjTransferIoctl,
   syncobjWaitIoctl,
 } from "../syncobj/ioctls.js";
-import { DRIVER_GEM, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE } from "./driver.js";
+import { DRIVER_GEM, DRIVER_MODESET, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE } from "./driver.js";
 import {
   DRM_AUTH,
   DRM_RENDER_ALLOW,
@@ -129,9 +138,28 @@ function gemOpenIoctl(args: DrmGemOpenArgs, ctx: DrmIoctlContext): number {
   return 0;
 }
 
-/** GET_CAP: the render-node capabilities. Mirrors drm_getcap(). */
+/**
+ * GET_CAP. The render capabilities (TIMESTAMP_MONOTONIC, PRIME, SYNCOBJ, SYNCOBJ_TIMELINE) for
+ * every driver; any other capability is -EOPNOTSUPP without DRIVER_MODESET. For KMS drivers
+ * DUMB_BUFFER is 1 when the driver has a `dumbCreate` hook; the other KMS capabilities are not
+ * modelled and answer -EINVAL, drm_getcap's unknown-capability result. Mirrors drm_getcap().
+ */
 function getCapIoctl(args: DrmGetCapArgs, ctx: DrmIoctlContext): number {
   args.value = 0n;
+  const common = renderCap(args, ctx);
+  if (common !== null) return common;
+  if (!ctx.dev.hasFeature(DRIVER_MODESET)) return -EOPNOTSUPP;
+  switch (args.capability) {
+    case BigInt(DRM_CAP_DUMB_BUFFER):
+      args.value = ctx.dev.driver.dumbCreate === undefined ? 0n : 1n;
+      return 0;
+    default:
+      return -EINVAL;
+  }
+}
+
+/** The capabilities every driver answers; null for any other. */
+function renderCap(args: DrmGetCapArgs, ctx: DrmIoctlContext): number | null {
   switch (args.capability) {
     case BigInt(DRM_CAP_TIMESTAMP_MONOTONIC):
       args.value = 1n;
@@ -146,8 +174,31 @@ function getCapIoctl(args: DrmGetCapArgs, ctx: DrmIoctlContext): number {
       args.value = ctx.dev.hasFeature(DRIVER_SYNCOBJ_TIMELINE) ? 1n : 0n;
       return 0;
     default:
-      return -EOPNOTSUPP;
+      return null;
   }
+}
+
+/**
+ * MODE_CREATE_DUMB: the core checks, then the driver's `dumbCreate`; `handle`, `pitch` and
+ * `size` are set on success and zero on failure. Mirrors drm_mode_create_dumb_ioctl().
+ */
+function modeCreateDumbIoctl(args: DrmModeCreateDumbArgs, ctx: DrmIoctlContext): number {
+  const r = drmModeCreateDumb(ctx.file, args);
+  if (typeof r === "number") {
+    args.handle = 0;
+    args.pitch = 0;
+    args.size = 0n;
+    return r;
+  }
+  args.handle = r.handle;
+  args.pitch = r.pitch;
+  args.size = BigInt(r.size);
+  return 0;
+}
+
+/** MODE_DESTROY_DUMB: deletes the GEM handle. Mirrors drm_mode_destroy_dumb_ioctl(). */
+function modeDestroyDumbIoctl(args: DrmModeDestroyDumbArgs, ctx: DrmIoctlContext): number {
+  return drmModeDestroyDumb(ctx.file, args.handle);
 }
 
 /** PRIME_HANDLE_TO_FD. Mirrors drm_prime_handle_to_fd_ioctl(). */
@@ -208,6 +259,19 @@ export const CORE_IOCTLS: readonly DrmIoctlEntry[] = Object.freeze([
     DrmPrimeHandle,
     primeFdToHandleIoctl,
     R,
+  ),
+  // Flags 0 as in the kernel: primary nodes only (render nodes get -EACCES), no DRM_AUTH.
+  drmIoctlDef(
+    { name: "DRM_IOCTL_MODE_CREATE_DUMB", request: DRM_IOCTL_MODE_CREATE_DUMB },
+    DrmModeCreateDumb,
+    modeCreateDumbIoctl,
+    0,
+  ),
+  drmIoctlDef(
+    { name: "DRM_IOCTL_MODE_DESTROY_DUMB", request: DRM_IOCTL_MODE_DESTROY_DUMB },
+    DrmModeDestroyDumb,
+    modeDestroyDumbIoctl,
+    0,
   ),
   drmIoctlDef(
     { name: "DRM_IOCTL_SYNCOBJ_CREATE", request: DRM_IOCTL_SYNCOBJ_CREATE },

@@ -27,6 +27,13 @@ export interface DrmDeviceEnv {
 export interface DrmDeviceOptions {
   /** Highest GEM/syncobj handle a file may get (default INT_MAX); beyond it creation fails with -ENOSPC. */
   readonly maxHandles?: number;
+  /**
+   * The fd table of the process that opened the device. Pass one {@link FdTable} to several
+   * devices to model one process using them all: a dma-buf fd exported on one device can then
+   * be imported on another, as in Linux where dma-buf fds live in the process's fd table.
+   * Default: a table of the device's own.
+   */
+  readonly fds?: FdTable;
 }
 
 /**
@@ -48,8 +55,11 @@ export class DrmDevice<P = unknown> {
   readonly files: DrmFile<P>[] = [];
   /** Flink names → objects (`object_name_idr`, names from 1). */
   readonly objectNames = new Idr<DrmGemObject>(1);
-  /** The simulated process's fd table (dma-bufs, syncobj files). */
-  readonly fds = new FdTable();
+  /**
+   * The simulated process's fd table (dma-bufs, syncobj and sync files); shared with other
+   * devices when {@link DrmDeviceOptions.fds} was given.
+   */
+  readonly fds: FdTable;
   /** Objects not yet freed (the debugfs `gem_names`/`gems` view). */
   readonly objects = new Set<DrmGemObject>();
   private readonly driverTable: DrmIoctlTable<P>;
@@ -64,6 +74,7 @@ export class DrmDevice<P = unknown> {
     this.loop = env.loop;
     this.warnings = env.warnings;
     this.maxHandles = options.maxHandles ?? 0x7fff_ffff;
+    this.fds = options.fds ?? new FdTable();
     for (const e of driver.ioctls) {
       const nr = e.request & 0xff;
       if (nr < 0x40 || nr >= 0xa0) {
@@ -121,7 +132,10 @@ export class DrmDevice<P = unknown> {
     return drmIoctlDispatch(file, request, arg, user, this.coreTable, this.driverTable);
   }
 
-  /** Closes fd `fd` of the simulated process (a dma-buf or syncobj file); 0 or -EBADF. */
+  /**
+   * Closes fd `fd` of the simulated process (a dma-buf, syncobj or sync file), whichever device
+   * created it when the table is shared; 0 or -EBADF.
+   */
   closeFd(fd: number): number {
     return this.fds.close(fd);
   }

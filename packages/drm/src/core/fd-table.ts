@@ -1,6 +1,7 @@
 /**
  * The simulated process's file-descriptor table for the files the DRM core creates (dma-bufs,
- * syncobj files, sync files).
+ * syncobj files, sync files). Like a process's real fd table it is not tied to one device: every
+ * device the process opened can share it (`DrmDeviceOptions.fds`).
  */
 import { Idr } from "./idr.js";
 
@@ -14,7 +15,7 @@ export interface DrmFdObject {
 export const FIRST_FD = 3;
 
 /**
- * File descriptors, lowest free number first (as `get_unused_fd_flags` allocates), each holding
+ * A process's file descriptors, lowest free number first (as `get_unused_fd_flags` allocates), each holding
  * one reference on what it refers to until {@link FdTable.close}.
  */
 export class FdTable {

@@ -6,10 +6,12 @@ export { DrmDevice, type DrmDeviceEnv, type DrmDeviceOptions } from "./device.js
 export { drmIoctlDispatch } from "./dispatch.js";
 export {
   DRIVER_GEM,
+  DRIVER_MODESET,
   DRIVER_RENDER,
   DRIVER_SYNCOBJ,
   DRIVER_SYNCOBJ_TIMELINE,
   type DrmDriver,
+  type DrmDumbBuffer,
 } from "./driver.js";
 export { type DrmFdObject, FdTable, FIRST_FD } from "./fd-table.js";
 export { DrmFile, type DrmNodeType } from "./file.js";

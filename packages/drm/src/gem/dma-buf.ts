@@ -1,17 +1,26 @@
 /**
- * `struct dma_buf` for PRIME sharing of GEM objects between files of one device.
+ * `struct dma_buf` for PRIME sharing of GEM objects between files and between devices.
  */
+import { EINVAL } from "@panmmu/uapi";
+import type { DrmDevice } from "../core/device.js";
 import type { DrmFdObject } from "../core/fd-table.js";
+import type { DmaResv } from "../fence/dma-resv.js";
+import { DmaBufAttachment } from "./dma-buf-attachment.js";
 import type { DrmGemObject } from "./gem-object.js";
+import type { DrmSgTable } from "./sg-table.js";
 
 /**
  * A dma-buf exporting one GEM object. It holds a reference on the object for its whole life and
- * is itself counted: every fd, every file's PRIME cache entry and the object's own export link
- * hold one reference. Mirrors the dma-buf side of drm_gem_prime_export().
+ * is itself counted: every fd, every file's PRIME cache entry, the object's own export link and
+ * every importing object of another device hold one reference. Importers attach to it
+ * ({@link attach}), which pins the exported object, and map the attachment to get its pages.
+ * Mirrors the dma-buf side of drm_gem_prime_export() with the drm_gem_map_* dma-buf ops.
  */
 export class DmaBuf implements DrmFdObject {
   /** The exported object. */
   readonly obj: DrmGemObject;
+  /** Live attachments of importing devices. */
+  readonly attachments = new Set<DmaBufAttachment>();
   private refs = 1;
 
   /** Exports `obj`; the caller owns the first reference. Takes a reference on `obj`. */
@@ -22,6 +31,16 @@ export class DmaBuf implements DrmFdObject {
   /** Current reference count. */
   get refcount(): number {
     return this.refs;
+  }
+
+  /** Size in bytes: the exported object's. */
+  get size(): number {
+    return this.obj.size;
+  }
+
+  /** The reservation object shared with importers: the exported object's. */
+  get resv(): DmaResv {
+    return this.obj.resv;
   }
 
   /** Takes a reference. Mirrors get_dma_buf(). */
@@ -36,11 +55,66 @@ export class DmaBuf implements DrmFdObject {
       this.obj.dev.warnings.warn("dma_buf_put", `dma-buf of object ${this.obj.id} put twice`);
       return;
     }
-    if (--this.refs === 0) this.obj.put();
+    if (--this.refs === 0) {
+      if (this.attachments.size !== 0) {
+        this.obj.dev.warnings.warn(
+          "dma_buf_release",
+          `dma-buf of object ${this.obj.id} released with ${this.attachments.size} attachments`,
+        );
+      }
+      this.obj.put();
+    }
   }
 
   /** Fd close: drops the fd's reference. */
   release(): void {
     this.put();
+  }
+
+  /**
+   * Attaches `importer`: pins the exported object (its pages stay put until {@link detach}).
+   * Returns the attachment, -EINVAL when the importer does not share the exporter's system
+   * memory (it could not reach the pages), or the pin's errno. Mirrors dma_buf_attach() with
+   * drm_gem_map_attach().
+   */
+  attach(importer: DrmDevice): DmaBufAttachment | number {
+    if (importer.memory !== this.obj.dev.memory) return -EINVAL;
+    const ret = this.obj.pin();
+    if (ret < 0) return ret;
+    const attach = new DmaBufAttachment(this, importer);
+    this.attachments.add(attach);
+    return attach;
+  }
+
+  /**
+   * Gives the attachment the exported object's page table (kept in `attach.sgt`). The table or
+   * a negative errno (-EINVAL for an attachment that is not live here). Mirrors
+   * dma_buf_map_attachment() with drm_gem_map_dma_buf().
+   */
+  mapAttachment(attach: DmaBufAttachment): DrmSgTable | number {
+    if (!this.attachments.has(attach)) return -EINVAL;
+    if (attach.sgt !== null) return attach.sgt;
+    const sgt = this.obj.getSgTable();
+    if (typeof sgt === "number") return sgt;
+    attach.sgt = sgt;
+    return sgt;
+  }
+
+  /** Drops the attachment's page table. Mirrors dma_buf_unmap_attachment(). */
+  unmapAttachment(attach: DmaBufAttachment): void {
+    attach.sgt = null;
+  }
+
+  /**
+   * Detaches: unmaps if needed and unpins the exported object. Warns for an attachment that is
+   * not live here. Mirrors dma_buf_detach() with drm_gem_map_detach().
+   */
+  detach(attach: DmaBufAttachment): void {
+    if (!this.attachments.delete(attach)) {
+      this.obj.dev.warnings.warn("dma_buf_detach", `object ${this.obj.id}: unknown attachment`);
+      return;
+    }
+    attach.markDetached();
+    this.obj.unpin();
   }
 }

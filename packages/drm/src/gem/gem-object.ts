@@ -2,11 +2,14 @@
  * `struct drm_gem_object`: a buffer object with a reference count, per-file handles and a
  * reservation object.
  */
+import { ENOSYS } from "@panmmu/uapi";
 import type { DrmDevice } from "../core/device.js";
 import type { DrmFile } from "../core/file.js";
 import { DmaResv } from "../fence/dma-resv.js";
 import { GemGpuvaList, type GpuVmGemObject } from "../gpuvm/objects.js";
 import type { DmaBuf } from "./dma-buf.js";
+import type { DmaBufAttachment } from "./dma-buf-attachment.js";
+import type { DrmSgTable } from "./sg-table.js";
 
 let nextGemId = 1;
 
@@ -34,8 +37,17 @@ export class DrmGemObject implements GpuVmGemObject {
   readonly gpuva = new GemGpuvaList();
   /** Global (flink) name, 0 when it has none. */
   name = 0;
-  /** The dma-buf this object is exported as, while one exists. */
+  /**
+   * The dma-buf this object is known by while it has handles: the one it was exported as, or
+   * for an imported object the one it was imported from.
+   */
   dmaBuf: DmaBuf | null = null;
+  /**
+   * For an object wrapping another device's dma-buf: the attachment (holding a reference on the
+   * dma-buf and pinning the exporter), released when this object is freed. Mirrors
+   * `import_attach`; see {@link isImported}.
+   */
+  importAttach: DmaBufAttachment | null = null;
   private refs = 1;
   private handles = 0;
   private isFreed = false;
@@ -65,6 +77,11 @@ export class DrmGemObject implements GpuVmGemObject {
   /** Whether the last reference went and the object was freed. */
   get freed(): boolean {
     return this.isFreed;
+  }
+
+  /** Whether the object wraps another device's dma-buf. Mirrors drm_gem_is_imported(). */
+  get isImported(): boolean {
+    return this.importAttach !== null;
   }
 
   /** Takes a reference; returns the object. Mirrors drm_gem_object_get(). */
@@ -107,12 +124,43 @@ export class DrmGemObject implements GpuVmGemObject {
   }
 
   /**
+   * Object function pinning the backing pages while a dma-buf attachment exists (exporter side).
+   * 0 or a negative errno; the default has nothing to pin. Mirrors `drm_gem_object_funcs.pin`.
+   */
+  pin(): number {
+    return 0;
+  }
+
+  /** Object function undoing {@link pin}. Mirrors `drm_gem_object_funcs.unpin`. */
+  unpin(): void {}
+
+  /**
+   * Object function giving an importer the pinned pages (exporter side). The default cannot
+   * (-ENOSYS, warned about, as drm_gem_map_dma_buf does without the callback). Mirrors
+   * `drm_gem_object_funcs.get_sg_table`.
+   */
+  getSgTable(): DrmSgTable | number {
+    this.dev.warnings.warn("drm_gem_map_dma_buf", `object ${this.id} has no get_sg_table`);
+    return -ENOSYS;
+  }
+
+  /**
    * Object function called once when the last reference is dropped; subclasses release their
-   * resources and call `super.free()`. Mirrors `drm_gem_object_funcs.free` / drm_gem_object_release().
+   * resources and call `super.free()`, which releases an import's attachment last (unmapped,
+   * detached so the exporter is unpinned, and the dma-buf reference dropped). Mirrors
+   * `drm_gem_object_funcs.free` / drm_prime_gem_destroy() / drm_gem_object_release().
    */
   free(): void {
     if (this.handles !== 0) {
       this.dev.warnings.warn("drm_gem_object_release", `object ${this.id} freed with handles`);
+    }
+    const attach = this.importAttach;
+    if (attach !== null) {
+      this.importAttach = null;
+      const buf = attach.dmabuf;
+      buf.unmapAttachment(attach);
+      buf.detach(attach);
+      buf.put();
     }
   }
 

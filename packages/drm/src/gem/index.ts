@@ -2,7 +2,10 @@
  * GEM: buffer objects, handles, flink/PRIME sharing, shmem backing and the shrinker.
  */
 export { DmaBuf } from "./dma-buf.js";
+export { DmaBufAttachment } from "./dma-buf-attachment.js";
+export { type DrmDumbRequest, drmModeCreateDumb, drmModeDestroyDumb } from "./dumb.js";
 export { DrmGemObject } from "./gem-object.js";
+export { drmGemPrimeBufToHandle, drmGemPrimeImport } from "./prime-import.js";
 export { type DrmSgSegment, type DrmSgTable, sgTableFromPages } from "./sg-table.js";
 export {
   drmGemFlink,
@@ -11,6 +14,11 @@ export {
   drmGemPrimeHandleToFd,
 } from "./sharing.js";
 export { ShmemCpuView } from "./shmem-cpu-view.js";
+export {
+  DRM_GEM_SHMEM_DRIVER_OPS,
+  drmGemShmemDumbCreate,
+  drmGemShmemPrimeImportSgTable,
+} from "./shmem-helpers.js";
 export {
   DrmGemShmemObject,
   MADV_DONTNEED,

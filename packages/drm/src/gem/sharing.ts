@@ -1,10 +1,12 @@
 /**
- * Sharing one GEM object between files of a device: flink names (GEM_FLINK / GEM_OPEN) and
- * PRIME export/import through dma-buf fds.
+ * Sharing GEM objects: flink names (GEM_FLINK / GEM_OPEN) between files of a device, and PRIME
+ * export/import through dma-buf fds of the process's fd table, within a device or across
+ * devices sharing that table.
  */
 import { DRM_CLOEXEC, DRM_RDWR, EBADF, EINVAL, ENOENT } from "@panmmu/uapi";
 import type { DrmFile } from "../core/file.js";
 import { DmaBuf } from "./dma-buf.js";
+import { drmGemPrimeBufToHandle } from "./prime-import.js";
 
 /**
  * Gives the object behind `handle` a global name (allocating one the first time, lowest free
@@ -44,9 +46,10 @@ export function drmGemOpen(file: DrmFile, name: number): { handle: number; size:
 
 /**
  * Exports the object behind `handle` as a dma-buf and installs an fd for it; returns the fd or
- * a negative errno (-EINVAL for flags other than DRM_CLOEXEC|DRM_RDWR, which have no effect here; -ENOENT for an unknown handle). The dma-buf is
- * created once per object and reused by later exports from any file. Mirrors
- * drm_gem_prime_handle_to_fd().
+ * a negative errno (-EINVAL for flags other than DRM_CLOEXEC|DRM_RDWR, which have no effect
+ * here; -ENOENT for an unknown handle). The dma-buf is created once per object and reused by
+ * later exports from any file; an imported object is re-exported as the dma-buf it came from.
+ * Mirrors drm_gem_prime_handle_to_fd().
  */
 export function drmGemPrimeHandleToFd(file: DrmFile, handle: number, flags: number): number {
   if ((flags & ~(DRM_CLOEXEC | DRM_RDWR)) !== 0) return -EINVAL;
@@ -56,7 +59,9 @@ export function drmGemPrimeHandleToFd(file: DrmFile, handle: number, flags: numb
   let cacheAdded = false;
   let linkAdded = false;
   if (buf === undefined) {
-    if (obj.dmaBuf !== null) {
+    if (obj.importAttach !== null) {
+      buf = obj.importAttach.dmabuf.get();
+    } else if (obj.dmaBuf !== null) {
       buf = obj.dmaBuf.get();
     } else {
       buf = new DmaBuf(obj);
@@ -85,22 +90,17 @@ export function drmGemPrimeHandleToFd(file: DrmFile, handle: number, flags: numb
 }
 
 /**
- * Imports the dma-buf behind `fd` into `file`: the file's existing handle when it already holds
- * that buffer, else a new handle on the same object (a buffer of this device). Returns the
- * handle or a negative errno (-EBADF for an fd that is not open, -EINVAL for an fd that is not a
- * dma-buf of this device, or the handle creation error). Mirrors drm_gem_prime_fd_to_handle().
+ * Imports the dma-buf behind `fd` of the process's fd table into `file`: the file's existing
+ * handle when it already holds that buffer, else a handle on the exported object (a buffer of
+ * this device) or on a new object wrapping the exporter's pages (a buffer of another device
+ * sharing the fd table, through the driver's `gemPrimeImportSgTable`). Returns the handle or a
+ * negative errno (-EBADF for an fd that is not open, -EINVAL for an fd that is not a dma-buf or
+ * a foreign buffer the driver cannot import, or the handle creation error). Mirrors
+ * drm_gem_prime_fd_to_handle().
  */
 export function drmGemPrimeFdToHandle(file: DrmFile, fd: number): number {
   const target = file.dev.fds.get(fd);
   if (target === undefined) return -EBADF;
-  if (!(target instanceof DmaBuf) || target.obj.dev !== file.dev) return -EINVAL;
-  const existing = file.primeByBuf.get(target);
-  if (existing !== undefined) return existing;
-  const obj = target.obj.get();
-  const handle = file.gemHandleCreate(obj);
-  obj.put();
-  if (handle < 0) return handle;
-  file.primeByHandle.set(handle, target.get());
-  file.primeByBuf.set(target, handle);
-  return handle;
+  if (!(target instanceof DmaBuf)) return -EINVAL;
+  return drmGemPrimeBufToHandle(file, target);
 }

@@ -31,6 +31,10 @@ export const MADV_DONTNEED = 1;
  *
  * madvise: {@link madvise}(DONTNEED) makes the object purgeable; {@link purge} frees its pages and
  * marks it purged for good (`madv < 0`): later page requests fail with -ENOMEM.
+ *
+ * Imported objects ({@link adoptImportedSgTable}, drm_gem_shmem_prime_import_sg_table) borrow
+ * another device's pages: their page uses still count, but pages are never allocated, freed or
+ * purged here — the exporter's attachment keeps them pinned until the import is freed.
  */
 export class DrmGemShmemObject extends DrmGemObject {
   private pageList: number[] | null = null;
@@ -39,6 +43,7 @@ export class DrmGemShmemObject extends DrmGemObject {
   private vmapCount = 0;
   private sgt: DrmSgTable | null = null;
   private madvState = MADV_WILLNEED;
+  private borrowed = false;
   private readonly views = new Set<ShmemCpuView>();
   /** The shrinker tracking this object, if any (set by {@link DrmGemShmemShrinker.madvise}). */
   shrinker: DrmGemShmemShrinker | null = null;
@@ -60,6 +65,30 @@ export class DrmGemShmemObject extends DrmGemObject {
   static create(dev: DrmDevice, size: number): DrmGemShmemObject | number {
     if (!Number.isSafeInteger(size) || size <= 0) return -EINVAL;
     return new DrmGemShmemObject(dev, size);
+  }
+
+  /**
+   * Makes this new, page-less object an import of another device's buffer: its pages are the
+   * exporter's (`sgt`, pinned by the attachment), held by the mapping table until the object is
+   * freed, and never freed by it. Returns 0, or -EINVAL when the object already has pages or the
+   * table does not cover it. For `gemPrimeImportSgTable` hooks of shmem-based drivers (their
+   * BO constructor, then this). Mirrors the `shmem->sgt = sgt` step of
+   * drm_gem_shmem_prime_import_sg_table().
+   */
+  adoptImportedSgTable(sgt: DrmSgTable): number {
+    if (this.pageList !== null || this.useCount !== 0 || sgt.pages.length !== this.pageCount) {
+      return -EINVAL;
+    }
+    this.borrowed = true;
+    this.pageList = sgt.pages.slice();
+    this.useCount = 1;
+    this.sgt = sgt;
+    return 0;
+  }
+
+  /** Whether the pages are borrowed from an exporter (an imported object). */
+  get borrowsPages(): boolean {
+    return this.borrowed;
   }
 
   /** Number of pages of the object. */
@@ -127,8 +156,8 @@ export class DrmGemShmemObject extends DrmGemObject {
    * first call creates a sparse page array holding one page use (entries without a page are
    * -1 in {@link pages}); missing pages of the range are allocated, as one 2 MiB run when the
    * range is a whole 2 MiB-aligned block and the allocator has one. Returns 0, -EINVAL for a
-   * range outside the object, or -ENOMEM with every page of this call freed again. Mirrors the
-   * page-array handling of panfrost_mmu_map_fault_addr().
+   * range outside the object or an imported object, or -ENOMEM with every page of this call
+   * freed again. Mirrors the page-array handling of panfrost_mmu_map_fault_addr().
    */
   populateRange(first: number, count: number): number {
     if (
@@ -140,6 +169,7 @@ export class DrmGemShmemObject extends DrmGemObject {
     ) {
       return -EINVAL;
     }
+    if (this.borrowed) return -EINVAL;
     if (this.madvState < 0) return -ENOMEM;
     const mem = this.dev.memory;
     const created = this.pageList === null;
@@ -201,8 +231,11 @@ export class DrmGemShmemObject extends DrmGemObject {
     if (--this.useCount === 0) this.releasePages();
   }
 
-  /** Pins the pages (the first pin takes a page use). 0 or -ENOMEM. Mirrors drm_gem_shmem_pin(). */
-  pin(): number {
+  /**
+   * Pins the pages (the first pin takes a page use); also the exporter-side pin a dma-buf
+   * attachment takes. 0 or -ENOMEM. Mirrors drm_gem_shmem_pin().
+   */
+  override pin(): number {
     if (this.pinCount > 0) {
       this.pinCount++;
       return 0;
@@ -213,7 +246,7 @@ export class DrmGemShmemObject extends DrmGemObject {
   }
 
   /** Drops a pin (the last one drops its page use). Mirrors drm_gem_shmem_unpin(). */
-  unpin(): void {
+  override unpin(): void {
     if (this.pinCount <= 0) {
       this.dev.warnings.warn("drm_gem_shmem_unpin", `object ${this.id}: not pinned`);
       return;
@@ -241,6 +274,24 @@ export class DrmGemShmemObject extends DrmGemObject {
     }
     this.sgt = sgTableFromPages(pages);
     return this.sgt;
+  }
+
+  /**
+   * The exporter side of a dma-buf mapping: a table of the current pages, which the
+   * attachment's pin holds. -EINVAL (warned) without pages or with holes (a heap object), or for
+   * an imported object (re-exports go through the original dma-buf). Mirrors
+   * drm_gem_shmem_get_sg_table().
+   */
+  override getSgTable(): DrmSgTable | number {
+    const pages = this.pageList;
+    if (this.borrowed || pages === null || pages.includes(-1)) {
+      this.dev.warnings.warn(
+        "drm_gem_shmem_get_sg_table",
+        `object ${this.id} has no complete pages of its own to export`,
+      );
+      return -EINVAL;
+    }
+    return sgTableFromPages(pages);
   }
 
   /** An mmap-style CPU view holding a page use until unmapped; or -ENOMEM. Mirrors drm_gem_shmem_mmap(). */
@@ -284,7 +335,7 @@ export class DrmGemShmemObject extends DrmGemObject {
 
   /**
    * Whether {@link purge} may run: DONTNEED, not pinned or vmapped, with a mapping table, not
-   * exported. Mirrors drm_gem_shmem_is_purgeable().
+   * exported, not imported. Mirrors drm_gem_shmem_is_purgeable().
    */
   isPurgeable(): boolean {
     return (
@@ -292,7 +343,8 @@ export class DrmGemShmemObject extends DrmGemObject {
       this.pinCount === 0 &&
       this.vmapCount === 0 &&
       this.sgt !== null &&
-      this.dmaBuf === null
+      this.dmaBuf === null &&
+      !this.borrowed
     );
   }
 
@@ -338,6 +390,7 @@ export class DrmGemShmemObject extends DrmGemObject {
     const pages = this.pageList;
     if (pages === null) return;
     this.pageList = null;
+    if (this.borrowed) return;
     const mem = this.dev.memory;
     for (const pa of pages) if (pa >= 0) mem.freePage(pa);
   }

@@ -22,8 +22,30 @@ import {
   type GpuVaOpUnmapStep,
   GpuVaUnmapStep,
 } from "./ops.js";
-import { type SplitMergeSink, splitMergeMap, splitMergeUnmap } from "./split-merge.js";
-import { toU64, type U64, type U64Input, u64Add, u64AddOverflows, u64Hex, u64Sub } from "./u64.js";
+import {
+  type SplitMergeSink,
+  splitMergeMap as splitMergeMapImport,
+  splitMergeUnmap as splitMergeUnmapImport,
+} from "./split-merge.js";
+import {
+  toU64 as toU64Import,
+  type U64,
+  type U64Input,
+  u64Add as u64AddImport,
+  u64AddOverflows as u64AddOverflowsImport,
+  u64Hex,
+  u64Sub as u64SubImport,
+} from "./u64.js";
+
+// Hot-path bindings: imported functions and classes are called through module constants, so
+// that module runners which resolve every use of an imported name through a getter (vitest's
+// does) pay that once at load instead of on every call.
+const toU64 = toU64Import;
+const u64Add = u64AddImport;
+const u64Sub = u64SubImport;
+const u64AddOverflows = u64AddOverflowsImport;
+const splitMergeMap = splitMergeMapImport;
+const splitMergeUnmap = splitMergeUnmapImport;
 
 /** `DRM_GPUVM_RESV_PROTECTED`: the VM's lists are protected by the VM's reservation lock. */
 export const GPUVM_RESV_PROTECTED = 1 << 0;

@@ -2,7 +2,13 @@
  * The split/merge steps drm_gpuvm hands to drivers (`struct drm_gpuva_op` and friends).
  */
 import type { GpuVa, GpuVmGemObject } from "./objects.js";
-import { type U64, u64Add, u64Sub } from "./u64.js";
+import { type U64, u64Add as u64AddImport, u64Sub as u64SubImport } from "./u64.js";
+
+// Hot-path bindings: imported functions and classes are called through module constants, so
+// that module runners which resolve every use of an imported name through a getter (vitest's
+// does) pay that once at load instead of on every call.
+const u64Add = u64AddImport;
+const u64Sub = u64SubImport;
 
 /**
  * A mapping to create: `[addr, addr + range)` backed by `obj` from `offset`. Mirrors

@@ -3,18 +3,28 @@
  * and a request, emit the map / remap / unmap steps, in the kernel's order, to a step sink.
  * Mirrors `__drm_gpuvm_sm_map()` and `__drm_gpuvm_sm_unmap()`.
  */
-import { EINVAL } from "@panmmu/uapi";
+import { EINVAL as EINVAL_ } from "@panmmu/uapi";
 import type { GpuVa, GpuVmGemObject } from "./objects.js";
 import {
-  GpuVaMapStep,
   type GpuVaOpMap,
   type GpuVaOpMapStep,
   type GpuVaOpRemapStep,
   type GpuVaOpUnmapStep,
-  GpuVaRemapStep,
-  GpuVaUnmapStep,
+  GpuVaMapStep as MapStep,
+  GpuVaRemapStep as RemapStep,
+  GpuVaUnmapStep as UnmapStep,
 } from "./ops.js";
-import { type U64, u64Add, u64Sub } from "./u64.js";
+import { type U64, u64Add as u64AddImport, u64Sub as u64SubImport } from "./u64.js";
+
+// Hot-path bindings: imported functions and classes are called through module constants, so
+// that module runners which resolve every use of an imported name through a getter (vitest's
+// does) pay that once at load instead of on every call.
+const EINVAL = EINVAL_;
+const u64Add = u64AddImport;
+const u64Sub = u64SubImport;
+const GpuVaMapStep = MapStep;
+const GpuVaRemapStep = RemapStep;
+const GpuVaUnmapStep = UnmapStep;
 
 /** The view of a VM the walks need. All values are normalized U64s. */
 export interface SplitMergeSpace {

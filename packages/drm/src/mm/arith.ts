@@ -4,7 +4,7 @@
  * The kernel's drm_mm computes in u64 and lets a few expressions wrap modulo 2^64 (inverted
  * ranges, round-ups past the top, a manager ending at 2^64 - 1). {@link BIGINT_ARITH} reproduces
  * that exactly for any u64. {@link NUMBER_ARITH} is the fast path: it accepts only non-negative
- * safe integers (< 2^53) and its managed range must end at or below `Number.MAX_SAFE_INTEGER`.
+ * safe integers (< 2^53) and its managed range must end below `Number.MAX_SAFE_INTEGER`.
  * Within that domain no kernel expression can reach 2^64, and the only expressions whose u64
  * value would wrap are the "is `a - b` (mod 2^64) below `size`" tests, which
  * {@link U64Arith.diffBelow} answers exactly. So the number path returns the kernel's results
@@ -13,6 +13,13 @@
 
 /** Largest u64 value, 2^64 - 1. */
 export const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/** Indexed storage of `T` values: a `Float64Array` for numbers, a plain array for bigint. */
+export interface KeyArray<T> {
+  [index: number]: T;
+  /** Number of entries. */
+  readonly length: number;
+}
 
 /** Integer operations used by the allocator, for one representation `T`. */
 export interface U64Arith<T extends number | bigint> {
@@ -40,6 +47,8 @@ export interface U64Arith<T extends number | bigint> {
   toBigInt(v: T): bigint;
   /** Converts from a bigint that lies in the domain. */
   fromBigInt(v: bigint): T;
+  /** A zero-filled key array of `length` entries holding the first `old.length` entries of `old`. */
+  keys(length: number, old?: KeyArray<T>): KeyArray<T>;
 }
 
 /** Exact u64 arithmetic on bigint, with the kernel's wrap-around. */
@@ -56,6 +65,11 @@ export const BIGINT_ARITH: U64Arith<bigint> = {
   valid: (v: unknown): v is bigint => typeof v === "bigint" && v >= 0n && v <= U64_MAX,
   toBigInt: (v) => v,
   fromBigInt: (v) => v,
+  keys(length, old) {
+    const a = new Array<bigint>(length).fill(0n);
+    if (old !== undefined) for (let i = 0; i < old.length; i++) a[i] = old[i] as bigint;
+    return a;
+  },
 };
 
 /** Fast arithmetic on non-negative safe integers; exact for every result the kernel can produce in that domain. */
@@ -73,4 +87,9 @@ export const NUMBER_ARITH: U64Arith<number> = {
   valid: (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0,
   toBigInt: (v) => BigInt(v),
   fromBigInt: (v) => Number(v),
+  keys(length, old) {
+    const a = new Float64Array(length);
+    if (old !== undefined) a.set(old as Float64Array);
+    return a;
+  },
 };

@@ -6,10 +6,18 @@
 import { EINVAL, ENOSPC, NULL_WARNING_SINK, type WarningSink } from "@panmmu/uapi";
 import type { U64Arith } from "./arith.js";
 import { HoleIndex } from "./holes.js";
-import { DRM_MM_INSERT_HIGH, DRM_MM_INSERT_LOW, insertModeOnce, insertModeSearch } from "./mode.js";
 import { DrmMmNode } from "./node.js";
-import { RB_NIL, type RbTree, rbNext, rbPrev } from "./rbtree/index.js";
+import type { RbTree } from "./rbtree/index.js";
 import type { DrmMmColorAdjust, DrmMmHole, DrmMmRange, DrmMmTreeEntry } from "./types.js";
+
+// Module-local copies of constants used on hot paths (NIL and the DRM_MM_INSERT_* values of
+// mode.ts): hot code reads no imported binding, which some module loaders (vitest's) turn into
+// getter calls.
+const NIL = -1;
+const LOW = 1;
+const HIGH = 2;
+const EVICT = 3;
+const ONCE = 0x8000_0000;
 
 /** Construction options of an allocator. */
 export interface DrmMmOptions {
@@ -62,7 +70,7 @@ export class DrmMmCore<T extends number | bigint> {
    * colour callback. Mirrors drm_mm_init().
    *
    * @throws RangeError when `start` or `size` is outside the representation's domain (for
-   *   {@link DrmMm}: non-negative safe integers whose sum stays a safe integer).
+   *   {@link DrmMm}: non-negative safe integers whose sum stays below `Number.MAX_SAFE_INTEGER`).
    */
   init(start: T, size: T): void {
     this.checkInitRange(start, size);
@@ -160,31 +168,33 @@ export class DrmMmCore<T extends number | bigint> {
     if (holes.largest() < size) return -ENOSPC;
 
     const align = alignment <= ar.one ? zero : alignment;
-    const once = insertModeOnce(mode);
-    const search = insertModeSearch(mode);
+    // Split the raw u32 mode like insertModeOnce() / insertModeSearch().
+    const once = (mode & ONCE) !== 0;
+    const low = mode & 0x7fff_ffff;
+    const search = low === LOW || low === HIGH || low === EVICT ? low : 0;
     const adjust = this.colorAdjust;
     const window = this.window;
 
     let h: number;
     switch (search) {
-      case DRM_MM_INSERT_LOW:
+      case LOW:
         h = holes.findAddr(rangeStart, size);
         break;
-      case DRM_MM_INSERT_HIGH:
+      case HIGH:
         h = holes.findAddr(rangeEnd, size);
         break;
-      case 3:
+      case EVICT:
         h = holes.stackTop;
         break;
       default:
         h = holes.best(size);
     }
 
-    for (; h !== RB_NIL; h = once ? RB_NIL : this.nextHole(h, size, search)) {
+    for (; h !== NIL; h = once ? NIL : this.nextHole(h, size, search)) {
       const holeStart = holes.holeStart(h);
       const holeEnd = ar.add(holeStart, holes.holeSize(h));
-      if (search === DRM_MM_INSERT_LOW && holeStart >= rangeEnd) break;
-      if (search === DRM_MM_INSERT_HIGH && holeEnd <= rangeStart) break;
+      if (search === LOW && holeStart >= rangeEnd) break;
+      if (search === HIGH && holeEnd <= rangeStart) break;
       const hole = holes.owners[h] as DrmMmNode<T>;
 
       let colStart = holeStart;
@@ -201,13 +211,13 @@ export class DrmMmCore<T extends number | bigint> {
       let adjStart = lo;
       const adjEnd = hi;
       if (adjEnd <= adjStart || ar.sub(adjEnd, adjStart) < size) continue;
-      if (search === DRM_MM_INSERT_HIGH) adjStart = ar.sub(adjEnd, size);
+      if (search === HIGH) adjStart = ar.sub(adjEnd, size);
 
       if (align !== zero) {
         const rem = ar.rem(adjStart, align);
         if (rem !== zero) {
           adjStart = ar.sub(adjStart, rem);
-          if (search !== DRM_MM_INSERT_HIGH) adjStart = ar.add(adjStart, align);
+          if (search !== HIGH) adjStart = ar.add(adjStart, align);
           if (adjStart < lo || ar.diffBelow(hi, adjStart, size)) continue;
           if (adjEnd <= adjStart || ar.sub(adjEnd, adjStart) < size) continue;
         }
@@ -229,14 +239,14 @@ export class DrmMmCore<T extends number | bigint> {
   /** The hole after `hole` in the search order. Mirrors next_hole(). */
   private nextHole(h: number, size: T, search: number): number {
     switch (search) {
-      case DRM_MM_INSERT_LOW:
+      case LOW:
         return this.holes.nextLow(h, size);
-      case DRM_MM_INSERT_HIGH:
+      case HIGH:
         return this.holes.nextHigh(h, size);
-      case 3:
+      case EVICT:
         return this.holes.stackNext(h);
       default:
-        return rbPrev(this.holes.bySize, h);
+        return this.holes.bySize.prev(h);
     }
   }
 
@@ -255,7 +265,7 @@ export class DrmMmCore<T extends number | bigint> {
   /**
    * {@link insertNodeInRange} over the whole address space `[0, max)`, where `max` is U64_MAX
    * for {@link DrmMm64} and `Number.MAX_SAFE_INTEGER` for {@link DrmMm} (equivalent, since a
-   * number manager never reaches past it). Mirrors drm_mm_insert_node_generic().
+   * number manager ends below it). Mirrors drm_mm_insert_node_generic().
    */
   insertNodeGeneric(
     node: DrmMmNode<T>,
@@ -311,7 +321,7 @@ export class DrmMmCore<T extends number | bigint> {
 
     const holes = this.holes;
     const h = holes.findAddr(start, ar.zero);
-    if (h === RB_NIL) return -ENOSPC;
+    if (h === NIL) return -ENOSPC;
     const hole = holes.owners[h] as DrmMmNode<T>;
     const holeStart = holes.holeStart(h);
     const holeEnd = ar.add(holeStart, holes.holeSize(h));
@@ -453,7 +463,7 @@ export class DrmMmCore<T extends number | bigint> {
   holeStack(): DrmMmHole<T>[] {
     const out: DrmMmHole<T>[] = [];
     const holes = this.holes;
-    for (let h = holes.stackTop; h !== RB_NIL; h = holes.stackNext(h)) {
+    for (let h = holes.stackTop; h !== NIL; h = holes.stackNext(h)) {
       out.push(this.holeAt(h));
     }
     return out;
@@ -463,7 +473,7 @@ export class DrmMmCore<T extends number | bigint> {
   holesBySize(): DrmMmHole<T>[] {
     const out: DrmMmHole<T>[] = [];
     const t = this.holes.bySize;
-    for (let h = t.leftmost; h !== RB_NIL; h = rbNext(t, h)) out.push(this.holeAt(h));
+    for (let h = t.leftmost; h !== NIL; h = t.next(h)) out.push(this.holeAt(h));
     return out;
   }
 
@@ -512,7 +522,7 @@ export class DrmMmCore<T extends number | bigint> {
 function dumpTree<T extends number | bigint>(t: RbTree, holes: HoleIndex<T>): DrmMmTreeEntry<T>[] {
   const out: DrmMmTreeEntry<T>[] = [];
   const stack: number[] = [];
-  if (t.root !== RB_NIL) stack.push(t.root);
+  if (t.root !== NIL) stack.push(t.root);
   while (stack.length > 0) {
     const h = stack.pop() as number;
     const l = t.leftOf(h);
@@ -520,11 +530,11 @@ function dumpTree<T extends number | bigint>(t: RbTree, holes: HoleIndex<T>): Dr
     out.push({
       start: holes.holeStart(h),
       color: t.isBlack(h) ? "B" : "R",
-      left: l === RB_NIL ? null : holes.holeStart(l),
-      right: r === RB_NIL ? null : holes.holeStart(r),
+      left: l === NIL ? null : holes.holeStart(l),
+      right: r === NIL ? null : holes.holeStart(r),
     });
-    if (r !== RB_NIL) stack.push(r);
-    if (l !== RB_NIL) stack.push(l);
+    if (r !== NIL) stack.push(r);
+    if (l !== NIL) stack.push(l);
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { DrmMmCore, type DrmMmOptions } from "./core.js";
  * drm_mm on plain numbers: the fast path for drivers.
  *
  * Every address, size, alignment and range bound is a `number` that must be a non-negative
- * safe integer, and the managed range `[start, start + size)` must end at or below
+ * safe integer, and the managed range `[start, start + size)` must end below
  * `Number.MAX_SAFE_INTEGER`; arguments outside that domain give -EINVAL (and `init` throws a
  * RangeError). Inside it the results equal the kernel's u64 results exactly (no kernel
  * expression can wrap there, see {@link NUMBER_ARITH}). This covers panfrost (4 KiB page numbers
@@ -31,11 +31,14 @@ export class DrmMm extends DrmMmCore<number> {
     super(NUMBER_ARITH, options);
   }
 
-  /** Also requires `start + size` to stay a safe integer. */
+  /**
+   * Also requires `start + size < Number.MAX_SAFE_INTEGER`, so that `insertNodeGeneric`'s range
+   * end (`Number.MAX_SAFE_INTEGER`, standing for U64_MAX) lies above every hole, as U64_MAX does.
+   */
   protected override checkInitRange(start: number, size: number): void {
     super.checkInitRange(start, size);
-    if (start + size > Number.MAX_SAFE_INTEGER) {
-      throw new RangeError("drm_mm init: start + size must not exceed Number.MAX_SAFE_INTEGER");
+    if (start + size >= Number.MAX_SAFE_INTEGER) {
+      throw new RangeError("drm_mm init: start + size must stay below Number.MAX_SAFE_INTEGER");
     }
   }
 }

@@ -8,20 +8,16 @@
  * hole data and tree links live in per-slot arrays (the kernel embeds them in the node), so
  * searches read packed numbers rather than chasing objects.
  */
-import type { U64Arith } from "./arith.js";
+import type { KeyArray, U64Arith } from "./arith.js";
 import type { DrmMmNode } from "./node.js";
-import {
-  RB_LINK_WORDS,
-  RB_NIL,
-  RB_RECORD_WORDS,
-  type RbAugment,
-  RbTree,
-  rbEraseAugmented,
-  rbEraseCached,
-  rbInsertAugmented,
-  rbInsertColorCached,
-} from "./rbtree/index.js";
+import { type RbAugment, RbTree } from "./rbtree/index.js";
 
+// Local copies of the rbtree layout constants (NIL, RB_LINK_WORDS, RB_RECORD_WORDS): hot
+// loops read module-local constants only, never imported bindings, which some module loaders
+// (vitest's) turn into getter calls.
+const NIL = -1;
+const RB_LINK_WORDS = 4;
+const RB_RECORD_WORDS = 2 * RB_LINK_WORDS + 2;
 const INITIAL_SLOTS = 64;
 /** Link words per slot: size tree, address tree, then hole-stack newer/older neighbours. */
 const LINK_STRIDE = RB_RECORD_WORDS;
@@ -46,27 +42,20 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
    * (zero when no hole follows, `hole_size`) and the largest hole of its address subtree
    * (`subtree_max_hole`).
    */
-  keys: T[] = [];
-  /** Most recently added hole's slot (top of `hole_stack`), {@link RB_NIL} when there is none. */
-  stackTop = RB_NIL;
+  keys: KeyArray<T>;
+  /** Most recently added hole's slot (top of `hole_stack`), `NIL` (-1) when there is none. */
+  stackTop = NIL;
   /** Node holding each slot, `null` for a free slot. */
   owners: (DrmMmNode<T> | null)[] = [];
   private readonly freeSlots: number[] = [];
 
   /** @param arith - the integer representation. */
   constructor(private readonly arith: U64Arith<T>) {
-    this.links = new Int32Array(INITIAL_SLOTS * LINK_STRIDE).fill(RB_NIL);
+    this.links = new Int32Array(INITIAL_SLOTS * LINK_STRIDE).fill(NIL);
     this.bySize = new RbTree(this.links, 0);
     this.byAddr = new RbTree(this.links, RB_LINK_WORDS);
-    this.fillSlots(0, INITIAL_SLOTS);
-  }
-
-  private fillSlots(from: number, to: number): void {
-    const zero = this.arith.zero;
-    for (let i = from; i < to; i++) {
-      this.keys.push(zero, zero, zero);
-      this.owners.push(null);
-    }
+    this.keys = arith.keys(INITIAL_SLOTS * KEY_STRIDE);
+    for (let i = 0; i < INITIAL_SLOTS; i++) this.owners.push(null);
   }
 
   /** Start of `slot`'s hole. */
@@ -84,7 +73,7 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     return this.keys[slot * KEY_STRIDE + 2] as T;
   }
 
-  /** Older neighbour of `slot` on the hole stack, {@link RB_NIL} at the bottom. */
+  /** Older neighbour of `slot` on the hole stack, `NIL` (-1) at the bottom. */
   stackNext(slot: number): number {
     const lnk = this.links;
     return lnk[slot * LINK_STRIDE + STACK_NEXT] as number;
@@ -94,7 +83,7 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
   reset(): void {
     this.bySize.clear();
     this.byAddr.clear();
-    this.stackTop = RB_NIL;
+    this.stackTop = NIL;
     const zero = this.arith.zero;
     this.freeSlots.length = 0;
     for (let i = this.owners.length - 1; i >= 0; i--) {
@@ -110,12 +99,13 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     if (slot === undefined) {
       const old = this.owners.length;
       const cap = old * 2;
-      const links = new Int32Array(cap * LINK_STRIDE).fill(RB_NIL);
+      const links = new Int32Array(cap * LINK_STRIDE).fill(NIL);
       links.set(this.links);
       this.links = links;
       this.bySize.d = links;
       this.byAddr.d = links;
-      this.fillSlots(old, cap);
+      this.keys = this.arith.keys(cap * KEY_STRIDE, this.keys);
+      for (let i = old; i < cap; i++) this.owners.push(null);
       for (let i = cap - 1; i > old; i--) this.freeSlots.push(i);
       slot = old;
     }
@@ -149,10 +139,10 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     // Size tree: larger sizes to the left, equal sizes after the existing ones.
     const st = this.bySize;
     let link = st.root;
-    let parent = RB_NIL;
+    let parent = NIL;
     let goLeft = false;
     let leftmost = true;
-    while (link !== RB_NIL) {
+    while (link !== NIL) {
       parent = link;
       if (size > (keys[link * KEY_STRIDE + 1] as T)) {
         goLeft = true;
@@ -164,13 +154,13 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
       }
     }
     st.link(slot, parent, goLeft);
-    rbInsertColorCached(st, slot, leftmost);
+    st.insertColorCached(slot, leftmost);
 
     // Address tree: raise the subtree maxima along the way down.
     const at = this.byAddr;
     link = at.root;
-    parent = RB_NIL;
-    while (link !== RB_NIL) {
+    parent = NIL;
+    while (link !== NIL) {
       parent = link;
       const lk = link * KEY_STRIDE;
       if ((keys[lk + 2] as T) < size) keys[lk + 2] = size;
@@ -183,14 +173,14 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
       }
     }
     at.link(slot, parent, goLeft);
-    rbInsertAugmented(at, slot, this);
+    at.insertAugmented(slot, this);
 
     // Hole stack: push on top.
     const links = this.links;
     const top = this.stackTop;
-    links[slot * LINK_STRIDE + STACK_PREV] = RB_NIL;
+    links[slot * LINK_STRIDE + STACK_PREV] = NIL;
     links[slot * LINK_STRIDE + STACK_NEXT] = top;
-    if (top !== RB_NIL) links[top * LINK_STRIDE + STACK_PREV] = slot;
+    if (top !== NIL) links[top * LINK_STRIDE + STACK_PREV] = slot;
     this.stackTop = slot;
   }
 
@@ -199,12 +189,12 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     const links = this.links;
     const prev = links[slot * LINK_STRIDE + STACK_PREV] as number;
     const next = links[slot * LINK_STRIDE + STACK_NEXT] as number;
-    if (prev === RB_NIL) this.stackTop = next;
+    if (prev === NIL) this.stackTop = next;
     else links[prev * LINK_STRIDE + STACK_NEXT] = next;
-    if (next !== RB_NIL) links[next * LINK_STRIDE + STACK_PREV] = prev;
+    if (next !== NIL) links[next * LINK_STRIDE + STACK_PREV] = prev;
 
-    rbEraseCached(this.bySize, slot);
-    rbEraseAugmented(this.byAddr, slot, this);
+    this.bySize.eraseCached(slot);
+    this.byAddr.eraseAugmented(slot, this);
     const zero = this.arith.zero;
     this.keys[slot * KEY_STRIDE + 1] = zero;
     this.keys[slot * KEY_STRIDE + 2] = zero;
@@ -213,11 +203,11 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
   /** Size of the largest hole, zero when there is none. */
   largest(): T {
     const first = this.bySize.leftmost;
-    return first === RB_NIL ? this.arith.zero : (this.keys[first * KEY_STRIDE + 1] as T);
+    return first === NIL ? this.arith.zero : (this.keys[first * KEY_STRIDE + 1] as T);
   }
 
   /**
-   * The smallest hole of at least `size`, the newest among equal sizes, or {@link RB_NIL}.
+   * The smallest hole of at least `size`, the newest among equal sizes, or `NIL` (-1).
    * Mirrors best_hole().
    */
   best(size: T): number {
@@ -225,8 +215,8 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     const st = this.bySize;
     const keys = this.keys;
     let link = st.root;
-    let best = RB_NIL;
-    while (link !== RB_NIL) {
+    let best = NIL;
+    while (link !== NIL) {
       if (size <= (keys[link * KEY_STRIDE + 1] as T)) {
         best = link;
         link = lnk[link * LINK_STRIDE + SIZE_L + 1] as number;
@@ -240,7 +230,7 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
   /**
    * Descends the address tree towards `addr` through subtrees that hold a hole of at least
    * `size`, and returns the last hole accepted on the way (which need not contain `addr`), or
-   * {@link RB_NIL}. Mirrors find_hole_addr().
+   * `NIL` (-1). Mirrors find_hole_addr().
    */
   findAddr(addr: T, size: T): number {
     const lnk = this.links;
@@ -248,8 +238,8 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     const at = this.byAddr;
     const keys = this.keys;
     let link = at.root;
-    let found = RB_NIL;
-    while (link !== RB_NIL) {
+    let found = NIL;
+    while (link !== NIL) {
       const lk = link * KEY_STRIDE;
       if ((keys[lk + 2] as T) < size) break;
       found = link;
@@ -271,17 +261,17 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     const keys = this.keys;
     let link = slot;
     const right = lnk[link * LINK_STRIDE + ADDR_L + 1] as number;
-    if (right !== RB_NIL && (keys[right * KEY_STRIDE + 2] as T) >= size) {
+    if (right !== NIL && (keys[right * KEY_STRIDE + 2] as T) >= size) {
       link = right;
       for (;;) {
         const l = lnk[link * LINK_STRIDE + ADDR_L] as number;
-        if (l === RB_NIL || (keys[l * KEY_STRIDE + 2] as T) < size) break;
+        if (l === NIL || (keys[l * KEY_STRIDE + 2] as T) < size) break;
         link = l;
       }
       return link;
     }
     let parent = lnk[link * LINK_STRIDE + ADDR_L - 1] as number;
-    while (parent !== RB_NIL && link === (lnk[parent * LINK_STRIDE + ADDR_L + 1] as number)) {
+    while (parent !== NIL && link === (lnk[parent * LINK_STRIDE + ADDR_L + 1] as number)) {
       link = parent;
       parent = lnk[link * LINK_STRIDE + ADDR_L - 1] as number;
     }
@@ -297,17 +287,17 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     const keys = this.keys;
     let link = slot;
     const left = lnk[link * LINK_STRIDE + ADDR_L] as number;
-    if (left !== RB_NIL && (keys[left * KEY_STRIDE + 2] as T) >= size) {
+    if (left !== NIL && (keys[left * KEY_STRIDE + 2] as T) >= size) {
       link = left;
       for (;;) {
         const r = lnk[link * LINK_STRIDE + ADDR_L + 1] as number;
-        if (r === RB_NIL || (keys[r * KEY_STRIDE + 2] as T) < size) break;
+        if (r === NIL || (keys[r * KEY_STRIDE + 2] as T) < size) break;
         link = r;
       }
       return link;
     }
     let parent = lnk[link * LINK_STRIDE + ADDR_L - 1] as number;
-    while (parent !== RB_NIL && link === (lnk[parent * LINK_STRIDE + ADDR_L] as number)) {
+    while (parent !== NIL && link === (lnk[parent * LINK_STRIDE + ADDR_L] as number)) {
       link = parent;
       parent = lnk[link * LINK_STRIDE + ADDR_L - 1] as number;
     }
@@ -325,12 +315,12 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     const k = slot * KEY_STRIDE;
     let max = keys[k + 1] as T;
     const l = lnk[slot * LINK_STRIDE + ADDR_L] as number;
-    if (l !== RB_NIL) {
+    if (l !== NIL) {
       const m = keys[l * KEY_STRIDE + 2] as T;
       if (m > max) max = m;
     }
     const r = lnk[slot * LINK_STRIDE + ADDR_L + 1] as number;
-    if (r !== RB_NIL) {
+    if (r !== NIL) {
       const m = keys[r * KEY_STRIDE + 2] as T;
       if (m > max) max = m;
     }

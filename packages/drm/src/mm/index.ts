@@ -2,7 +2,7 @@
  * drm_mm: the DRM range allocator (drivers/gpu/drm/drm_mm.c), with the kernel's hole selection,
  * tie-breaking, colour adjustment and red-black tree shapes.
  */
-export { BIGINT_ARITH, NUMBER_ARITH, U64_MAX, type U64Arith } from "./arith.js";
+export { BIGINT_ARITH, type KeyArray, NUMBER_ARITH, U64_MAX, type U64Arith } from "./arith.js";
 export { DrmMmCore, type DrmMmOptions } from "./core.js";
 export { DrmMm, DrmMm64 } from "./drm-mm.js";
 export { HoleIndex } from "./holes.js";

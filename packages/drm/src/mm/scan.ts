@@ -4,9 +4,12 @@
  * drm_mm_scan_add_block(), drm_mm_scan_remove_block() and drm_mm_scan_color_evict().
  */
 import type { DrmMmCore } from "./core.js";
-import { DRM_MM_INSERT_HIGH } from "./mode.js";
 import type { DrmMmNode } from "./node.js";
-import { RB_NIL } from "./rbtree/index.js";
+
+/** `HIGH`, local so the scan reads no imported binding per block. */
+const HIGH = 2;
+/** `NIL`. */
+const NIL = -1;
 
 /**
  * One eviction scan over an allocator.
@@ -111,13 +114,13 @@ export class DrmMmScan<T extends number | bigint> {
     const adjEnd = hi;
     const size = this.size;
     if (adjEnd <= adjStart || ar.sub(adjEnd, adjStart) < size) return false;
-    if (this.mode === DRM_MM_INSERT_HIGH) adjStart = ar.sub(adjEnd, size);
+    if (this.mode === HIGH) adjStart = ar.sub(adjEnd, size);
     const align = this.align;
     if (align !== ar.zero) {
       const rem = ar.rem(adjStart, align);
       if (rem !== ar.zero) {
         adjStart = ar.sub(adjStart, rem);
-        if (this.mode !== DRM_MM_INSERT_HIGH) adjStart = ar.add(adjStart, align);
+        if (this.mode !== HIGH) adjStart = ar.add(adjStart, align);
         if (adjStart < lo || ar.diffBelow(hi, adjStart, size)) return false;
         if (adjEnd <= adjStart || ar.sub(adjEnd, adjStart) < size) return false;
       }
@@ -165,12 +168,12 @@ export class DrmMmScan<T extends number | bigint> {
     const ar = mm.arith;
     const holes = mm.holes;
     let h = holes.stackTop;
-    for (; h !== RB_NIL; h = holes.stackNext(h)) {
+    for (; h !== NIL; h = holes.stackNext(h)) {
       const s = holes.holeStart(h);
       const e = ar.add(s, holes.holeSize(h));
       if (s <= this.hitStart && e >= this.hitEnd) break;
     }
-    if (h === RB_NIL) {
+    if (h === NIL) {
       mm.warnings.warn("drm_mm_scan_color_evict", "the scanned hole was not found");
       return null;
     }

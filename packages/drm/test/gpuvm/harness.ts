@@ -4,17 +4,23 @@
  */
 import {
   GemGpuvaList,
-  GpuVa,
+  GpuVa as GpuVaImport,
   type GpuVaOp,
   type GpuVaOpMap,
   type GpuVm,
-  GpuVmBo,
+  GpuVmBo as GpuVmBoImport,
   type GpuVmGemObject,
   type GpuVmOps,
   remapToUnmapRange,
   type U64,
   u64Hex,
 } from "../../src/gpuvm/index.js";
+
+// Bound once: the benchmarks run this applier, and vitest's module runner would otherwise
+// resolve the imported class names through a getter on every step.
+const GpuVa = GpuVaImport;
+type GpuVa = GpuVaImport;
+const GpuVmBo = GpuVmBoImport;
 
 /** A GEM object for tests: an id, a size, a reference count and its own reservation object. */
 export class TestGem implements GpuVmGemObject {
@@ -119,11 +125,34 @@ export interface StepContext {
   failAt: { index: number; errno: number } | null;
   /** Steps seen so far. */
   count: number;
+  /**
+   * When set, a free list of mapping objects: new mappings are taken from it and removed ones
+   * go back to it, as panthor's mappings come from preallocated kmem_cache objects. `null`:
+   * every mapping is a fresh object.
+   */
+  spare: GpuVa[] | null;
 }
 
 /** Creates a fresh step context. */
-export function stepContext(vm: GpuVm<StepContext>, log: StepRecord[] | null = []): StepContext {
-  return { vm, log, failAt: null, count: 0 };
+export function stepContext(
+  vm: GpuVm<StepContext>,
+  log: StepRecord[] | null = [],
+  spare: GpuVa[] | null = null,
+): StepContext {
+  return { vm, log, failAt: null, count: 0, spare };
+}
+
+/** A mapping object: from the free list when there is one, else a new one. */
+function takeVa(ctx: StepContext): GpuVa {
+  return ctx.spare?.pop() ?? new GpuVa();
+}
+
+/** Gives a removed and unlinked mapping object back to the free list, if any. */
+function recycleVa(ctx: StepContext, va: GpuVa): void {
+  if (ctx.spare === null) return;
+  va.flags = 0;
+  va.obj = null;
+  ctx.spare.push(va);
 }
 
 function before(op: GpuVaOp, ctx: StepContext): number {
@@ -137,8 +166,9 @@ function before(op: GpuVaOp, ctx: StepContext): number {
  * Applies a map step the way panthor does: insert a new mapping, link it to the object's
  * vm_bo (obtained for the occasion, put on the extobj list when external).
  */
-export function applyMap(vm: GpuVm<StepContext>, map: GpuVaOpMap): void {
-  const va = new GpuVa();
+export function applyMap(ctx: StepContext, map: GpuVaOpMap): void {
+  const vm = ctx.vm;
+  const va = takeVa(ctx);
   vm.vaMap(va, map);
   if (map.obj !== null) {
     const vmBo = vm.boObtain(map.obj);
@@ -155,7 +185,7 @@ export const applyingOps: GpuVmOps<StepContext> = {
   smStepMap(op, ctx) {
     const rc = before(op, ctx);
     if (rc !== 0) return rc;
-    applyMap(ctx.vm, op.map);
+    applyMap(ctx, op.map);
     return 0;
   },
   smStepRemap(op, ctx) {
@@ -163,21 +193,24 @@ export const applyingOps: GpuVmOps<StepContext> = {
     if (rc !== 0) return rc;
     const old = op.remap.unmap.va;
     const vmBo = old.vmBo;
-    const prev = op.remap.prev !== null ? new GpuVa() : null;
-    const next = op.remap.next !== null ? new GpuVa() : null;
+    const prev = op.remap.prev !== null ? takeVa(ctx) : null;
+    const next = op.remap.next !== null ? takeVa(ctx) : null;
     ctx.vm.vaRemap(prev, next, op.remap);
     if (vmBo !== null) {
       prev?.link(vmBo);
       next?.link(vmBo);
     }
     old.unlink();
+    recycleVa(ctx, old);
     return 0;
   },
   smStepUnmap(op, ctx) {
     const rc = before(op, ctx);
     if (rc !== 0) return rc;
+    const va = op.unmap.va;
     ctx.vm.vaUnmap(op.unmap);
-    op.unmap.va.unlink();
+    va.unlink();
+    recycleVa(ctx, va);
     return 0;
   },
 };

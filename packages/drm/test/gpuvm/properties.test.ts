@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkIntervalTree, GpuVm } from "../../src/gpuvm/index.js";
+import { checkIntervalTree, type GpuVa, GpuVm } from "../../src/gpuvm/index.js";
 import {
   applyingOps,
   mappingRecords,
@@ -101,6 +101,37 @@ describe("gpuvm properties", () => {
         expect(checkIntervalTree(vm.tree)).toBeNull();
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("recycling mapping objects (the benchmarks' free list) changes nothing observable", () => {
+    fc.assert(
+      fc.property(fc.array(reqArb, { maxLength: 60 }), (reqs) => {
+        const fresh = newVm(0n, 0x1000n, null);
+        const pooled = newVm(0n, 0x1000n, null);
+        const spare: GpuVa[] = [];
+        for (const r of reqs) {
+          const a = stepContext(fresh.vm);
+          const b = stepContext(pooled.vm, [], spare);
+          const addr = r.addr * 0x1000;
+          const range = r.range * 0x1000;
+          if (r.kind === "map") {
+            const off = r.offset * 0x1000;
+            expect(pooled.vm.smMap(b, addr, range, pooled.objOf(r.obj), off)).toBe(
+              fresh.vm.smMap(a, addr, range, fresh.objOf(r.obj), off),
+            );
+          } else {
+            expect(pooled.vm.smUnmap(b, addr, range)).toBe(fresh.vm.smUnmap(a, addr, range));
+          }
+          expect(b.log).toEqual(a.log);
+          expect(mappingRecords(pooled.vm)).toEqual(mappingRecords(fresh.vm));
+        }
+        expect(checkIntervalTree(pooled.vm.tree)).toBeNull();
+        removeAll(pooled.vm);
+        expect(pooled.vm.refcount).toBe(1);
+        for (const o of pooled.objs) expect([o.refs, o.gpuva.size]).toEqual([1, 0]);
+      }),
+      { numRuns: 100 },
     );
   });
 

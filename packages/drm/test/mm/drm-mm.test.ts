@@ -22,10 +22,6 @@ import {
   panfrostColorAdjust64,
   RB_NIL,
   RbTree,
-  rbErase,
-  rbFirst,
-  rbInsertColor,
-  rbNext,
 } from "../../src/mm/index.js";
 
 function snapshot(mm: DrmMm): string {
@@ -257,7 +253,7 @@ describe("panfrostColorAdjust", () => {
 describe("red-black tree port", () => {
   function keysInOrder(t: RbTree, keys: number[]): number[] {
     const out: number[] = [];
-    for (let n = rbFirst(t); n !== RB_NIL; n = rbNext(t, n)) out.push(keys[n] as number);
+    for (let n = t.first(); n !== RB_NIL; n = t.next(n)) out.push(keys[n] as number);
     return out;
   }
   function insert(t: RbTree, keys: number[], slot: number): void {
@@ -270,7 +266,7 @@ describe("red-black tree port", () => {
       link = left ? t.leftOf(link) : t.rightOf(link);
     }
     t.link(slot, parent, left);
-    rbInsertColor(t, slot);
+    t.insertColor(slot);
   }
   function blackHeight(t: RbTree, n: number): number {
     if (n === RB_NIL) return 1;
@@ -304,7 +300,7 @@ describe("red-black tree port", () => {
     for (let step = 0; step < 3000; step++) {
       const slot = (step * 104729) % cap;
       if (live.has(slot)) {
-        rbErase(t, slot);
+        t.erase(slot);
         live.delete(slot);
       } else {
         insert(t, keys, slot);

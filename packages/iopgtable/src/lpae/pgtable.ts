@@ -13,7 +13,9 @@ import type { IommuIotlbGather } from "../gather.js";
 import type { PageTableMemory } from "../memory.js";
 import type { IommuFlushOps, IoPgtableObserver, IoPgtableWarnSink } from "../types.js";
 import * as B from "./bits.js";
+import { type ExactWalkTable, exactIovaToPhys } from "./exact-walk.js";
 import type { LpaeGeometry } from "./geometry.js";
+import { attrHi as attrHiOf, attrLo as attrLoOf, leafAttributes } from "./prot.js";
 
 // Module-local copies: hot loops then read plain constants, whatever the module loader does
 // with imported bindings (vitest's runner turns them into getter calls).
@@ -21,36 +23,18 @@ const EEXIST = C.EEXIST;
 const EINVAL = C.EINVAL;
 const ENOMEM = C.ENOMEM;
 const ERANGE = C.ERANGE;
-const IO_PGTABLE_QUIRK_ARM_HD = C.IO_PGTABLE_QUIRK_ARM_HD;
 const IO_PGTABLE_QUIRK_ARM_NS = C.IO_PGTABLE_QUIRK_ARM_NS;
 const IO_PGTABLE_QUIRK_ARM_TTBR1 = C.IO_PGTABLE_QUIRK_ARM_TTBR1;
-const IOMMU_CACHE = C.IOMMU_CACHE;
-const IOMMU_MMIO = C.IOMMU_MMIO;
-const IOMMU_NOEXEC = C.IOMMU_NOEXEC;
-const IOMMU_PRIV = C.IOMMU_PRIV;
 const IOMMU_READ = C.IOMMU_READ;
 const IOMMU_WRITE = C.IOMMU_WRITE;
 const descriptorAddress = B.descriptorAddress;
 const LEVEL_BLOCK_SIZE = B.LEVEL_BLOCK_SIZE;
 const LEVEL_OFFSET_HI = B.LEVEL_OFFSET_HI;
 const LEVEL_OFFSET_LO = B.LEVEL_OFFSET_LO;
-const MAIR_IDX_CACHE = B.MAIR_IDX_CACHE;
-const MAIR_IDX_DEV = B.MAIR_IDX_DEV;
 const MAX_LEVEL = B.MAX_LEVEL;
 const PTE_ADDR_HI_MASK = B.PTE_ADDR_HI_MASK;
 const PTE_ADDR_LO_MASK = B.PTE_ADDR_LO_MASK;
-const PTE_AF = B.PTE_AF;
-const PTE_AP_RDONLY = B.PTE_AP_RDONLY;
-const PTE_AP_UNPRIV = B.PTE_AP_UNPRIV;
-const PTE_ATTRINDX_SHIFT = B.PTE_ATTRINDX_SHIFT;
-const PTE_DBM_HI = B.PTE_DBM_HI;
-const PTE_HAP_READ = B.PTE_HAP_READ;
-const PTE_HAP_WRITE = B.PTE_HAP_WRITE;
-const PTE_NG = B.PTE_NG;
-const PTE_NS = B.PTE_NS;
 const PTE_NSTABLE_HI = B.PTE_NSTABLE_HI;
-const PTE_SH_IS = B.PTE_SH_IS;
-const PTE_SH_OS = B.PTE_SH_OS;
 const PTE_SW_SYNC_HI = B.PTE_SW_SYNC_HI;
 const PTE_TYPE_BLOCK = B.PTE_TYPE_BLOCK;
 const PTE_TYPE_PAGE = B.PTE_TYPE_PAGE;
@@ -178,14 +162,8 @@ export class ArmLpaeIoPgtable<C = unknown> {
   private readonly walkView: Uint32Array[];
   private readonly walkKeyHiMask: number;
   private readonly walkKeyLoMask: number;
-  /** Scratch state of the exact (wrap-around) lookup walk. */
-  private wAddrLo = 0;
-  private wAddrHi = 0;
-  private wEndLo = 0;
-  private wEndHi = 0;
-  private wPteLo = 0;
-  private wPteHi = 0;
-  private wLevel = -1;
+  /** Adapter through which the exact walk reads this table. */
+  private readonly exactWalk: ExactWalkTable;
 
   /** Wraps an allocated root; use `allocIoPgtableOps` rather than calling this directly. */
   constructor(setup: ArmLpaeSetup<C>) {
@@ -224,6 +202,14 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.freeHook = setup.free;
     this.observer = setup.observer;
     this.warnings = setup.warnings;
+    this.exactWalk = {
+      startLevel: this.startLevel,
+      pgdEntries: this.pgdEntries,
+      leafTypeL3: this.l3LeafType,
+      rootView: () => this.root,
+      childView: (dlo, dhi) => this.tableView(dlo, dhi),
+      indexAt: (level, lo, hi) => this.index(level, lo, hi),
+    };
   }
 
   /**
@@ -251,33 +237,26 @@ export class ArmLpaeIoPgtable<C = unknown> {
     if ((prot & (IOMMU_READ | IOMMU_WRITE)) === 0) return -EINVAL;
 
     // arm_lpae_prot_to_pte(): leaf attributes without type and address.
-    let attrLo: number;
-    let attrHi = 0;
-    const quirks = this.quirks;
-    if (this.isMali) {
-      attrLo = 0;
-      if (prot & IOMMU_READ) attrLo |= PTE_HAP_READ;
-      if (prot & IOMMU_WRITE) attrLo |= PTE_HAP_WRITE;
-    } else {
-      attrLo = PTE_NG;
-      if ((prot & IOMMU_WRITE) === 0 && (prot & IOMMU_READ) !== 0) attrLo |= PTE_AP_RDONLY;
-      else if (quirks & IO_PGTABLE_QUIRK_ARM_HD) attrHi |= PTE_DBM_HI;
-      if ((prot & IOMMU_PRIV) === 0) attrLo |= PTE_AP_UNPRIV;
-    }
-    if (prot & IOMMU_MMIO) attrLo |= MAIR_IDX_DEV << PTE_ATTRINDX_SHIFT;
-    else if (prot & IOMMU_CACHE) attrLo |= MAIR_IDX_CACHE << PTE_ATTRINDX_SHIFT;
-    attrLo |= (prot & IOMMU_CACHE) !== 0 && !this.isMali ? PTE_SH_IS : PTE_SH_OS;
-    if (prot & IOMMU_NOEXEC) attrHi |= 3 << 21;
-    if (quirks & IO_PGTABLE_QUIRK_ARM_NS) attrLo |= PTE_NS;
-    if (!this.isMali) attrLo |= PTE_AF;
+    const attrs = leafAttributes(this.isMali, this.quirks, prot);
+    const attrLo = attrLoOf(attrs);
+    const attrHi = attrHiOf(attrs);
 
     const count = pgcount | 0; // the kernel's min_t(int, pgcount, …)
     let t = this.root;
     let lvl = this.startLevel;
+    let fresh = false;
+    if (pgsize === GRANULE && lvl < MAX_LEVEL) {
+      // Walk cache hit: every entry above is a table, so go straight to level 3.
+      const cached = this.cachedLastLevel(lo, hi);
+      if (cached !== null) {
+        t = cached;
+        lvl = MAX_LEVEL;
+      }
+    }
     for (;;) {
       const idx = this.index(lvl, lo, hi);
       if (pgsize === LEVEL_BLOCK_SIZE[lvl]) {
-        return this.installLeaves(t, lvl, idx, iova, paddr, pgsize, count, attrLo, attrHi);
+        return this.installLeaves(t, lvl, idx, iova, paddr, pgsize, count, attrLo, attrHi, fresh);
       }
       if (lvl >= MAX_LEVEL) {
         this.warn("__arm_lpae_map", "no table below the last level");
@@ -295,6 +274,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
         t[k + 1] = (paHi & PTE_ADDR_HI_MASK) | this.tableHi;
         t[k] = ((paLo | (paHi >>> 4)) & PTE_ADDR_LO_MASK) | PTE_TYPE_TABLE;
         t = this.mem.pageU32(pa);
+        fresh = true;
       } else if ((dlo & 3) === PTE_TYPE_BLOCK) {
         this.warn("__arm_lpae_map", "mapping over an existing block");
         return -EEXIST;
@@ -302,6 +282,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
         t = this.tableView(dlo, dhi);
       }
       lvl++;
+      if (lvl === MAX_LEVEL) this.cacheLastLevel(lo, hi, t);
     }
   }
 
@@ -330,6 +311,11 @@ export class ArmLpaeIoPgtable<C = unknown> {
       this.warn("arm_lpae_unmap_pages", "iova out of range");
       return 0;
     }
+    if (pgsize === GRANULE && this.startLevel < MAX_LEVEL) {
+      const cached = this.cachedLastLevel(lo, hi);
+      if (cached !== null)
+        return this.unmapFrom(cached, MAX_LEVEL, iova, lo, hi, pgsize, pgcount | 0, gather);
+    }
     return this.unmapFrom(this.root, this.startLevel, iova, lo, hi, pgsize, pgcount | 0, gather);
   }
 
@@ -354,41 +340,46 @@ export class ArmLpaeIoPgtable<C = unknown> {
     hi >>>= 0;
     if (this.freed) return this.afterFree("iovaToPhys", 0);
     // Near the top of the 64-bit space the kernel's walk can wrap: take the exact path.
-    if (hi >= 0xffffff80) return this.iovaToPhysExact(lo, hi);
-    // Walk cache hit: straight to the level-3 table.
+    if (hi >= 0xffffff80) return exactIovaToPhys(this.exactWalk, lo, hi);
+    // Walk cache hit: straight to the level-3 table; a miss takes the full walk.
     const key = ((hi & this.walkKeyHiMask) << 11) | ((lo >>> 21) & this.walkKeyLoMask);
     const slot = key & (WALK_CACHE_SLOTS - 1);
-    let t: Uint32Array;
+    if (this.walkTag[slot] !== key || this.startLevel === MAX_LEVEL) return this.lookupWalk(lo, hi);
+    const t = this.walkView[slot]!;
+    const k = ((lo >>> 12) & 511) << 1;
+    const dlo = t[k]!;
+    if ((dlo & 3) !== this.l3LeafType) return 0;
+    return (
+      (t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + (((dlo & PTE_ADDR_LO_MASK) | (lo & 0xfff)) >>> 0)
+    );
+  }
+
+  /** The lookup walk from the root, unrolled; fills the walk cache on the way to level 3. */
+  private lookupWalk(lo: number, hi: number): number {
+    const start = this.startLevel;
+    let t = this.root;
     let k: number;
     let dlo: number;
-    if (this.walkTag[slot] === key) {
-      t = this.walkView[slot]!;
-    } else {
-      // Unrolled walk from the start level; each step is a fixed shift and mask.
-      const start = this.startLevel;
-      t = this.root;
-      if (start === 0) {
-        k = ((hi >>> 7) & this.rootMask) << 1;
-        dlo = t[k]!;
-        if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(0, dlo, t[k + 1]!, lo, hi);
-        t = this.tableView(dlo, t[k + 1]!);
-      }
-      if (start <= 1) {
-        k = (((lo >>> 30) | (hi << 2)) & (start === 1 ? this.rootMask : 511)) << 1;
-        dlo = t[k]!;
-        if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(1, dlo, t[k + 1]!, lo, hi);
-        t = this.tableView(dlo, t[k + 1]!);
-      }
-      if (start <= 2) {
-        k = (((lo >>> 21) | (hi << 11)) & (start === 2 ? this.rootMask : 511)) << 1;
-        dlo = t[k]!;
-        if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(2, dlo, t[k + 1]!, lo, hi);
-        t = this.tableView(dlo, t[k + 1]!);
-        this.walkTag[slot] = key;
-        this.walkView[slot] = t;
-      }
+    if (start === 0) {
+      k = ((hi >>> 7) & this.rootMask) << 1;
+      dlo = t[k]!;
+      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(0, dlo, t[k + 1]!, lo, hi);
+      t = this.tableView(dlo, t[k + 1]!);
     }
-    k = ((lo >>> 12) & (this.startLevel === 3 ? this.rootMask : 511)) << 1;
+    if (start <= 1) {
+      k = (((lo >>> 30) | (hi << 2)) & (start === 1 ? this.rootMask : 511)) << 1;
+      dlo = t[k]!;
+      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(1, dlo, t[k + 1]!, lo, hi);
+      t = this.tableView(dlo, t[k + 1]!);
+    }
+    if (start <= 2) {
+      k = (((lo >>> 21) | (hi << 11)) & (start === 2 ? this.rootMask : 511)) << 1;
+      dlo = t[k]!;
+      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(2, dlo, t[k + 1]!, lo, hi);
+      t = this.tableView(dlo, t[k + 1]!);
+      this.cacheLastLevel(lo, hi, t);
+    }
+    k = ((lo >>> 12) & (start === 3 ? this.rootMask : 511)) << 1;
     dlo = t[k]!;
     if ((dlo & 3) !== this.l3LeafType) return 0;
     return (
@@ -414,6 +405,21 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.freed = true;
     this.tlb?.tlbFlushAll?.(this.cookie);
     this.freeTable(this.startLevel, this.rootPa, 0);
+  }
+
+  /** The level-3 table cached for the iova `lo`/`hi`, or null. */
+  private cachedLastLevel(lo: number, hi: number): Uint32Array | null {
+    const key = ((hi & this.walkKeyHiMask) << 11) | ((lo >>> 21) & this.walkKeyLoMask);
+    const slot = key & (WALK_CACHE_SLOTS - 1);
+    return this.walkTag[slot] === key ? this.walkView[slot]! : null;
+  }
+
+  /** Remembers `t` as the level-3 table reached for the iova `lo`/`hi`. */
+  private cacheLastLevel(lo: number, hi: number, t: Uint32Array): void {
+    const key = ((hi & this.walkKeyHiMask) << 11) | ((lo >>> 21) & this.walkKeyLoMask);
+    const slot = key & (WALK_CACHE_SLOTS - 1);
+    this.walkTag[slot] = key;
+    this.walkView[slot] = t;
   }
 
   /** View of the table a table descriptor `dlo`/`dhi` points to (cached). */
@@ -466,7 +472,10 @@ export class ArmLpaeIoPgtable<C = unknown> {
     return hi === fill && lo >>> ias === fill >>> ias;
   }
 
-  /** Writes a run of leaves after checking every target. Mirrors arm_lpae_init_pte(). */
+  /**
+   * Writes a run of leaves after checking every target (unless `fresh`: the table was just
+   * allocated, so every entry is zero). Mirrors arm_lpae_init_pte().
+   */
   private installLeaves(
     t: Uint32Array,
     lvl: number,
@@ -477,12 +486,23 @@ export class ArmLpaeIoPgtable<C = unknown> {
     count: number,
     attrLo: number,
     attrHi: number,
+    fresh: boolean,
   ): number {
     const max = PTES_PER_TABLE - (idx & (PTES_PER_TABLE - 1));
     const n = count < max ? count : max;
     const leafType = lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK;
     const base = idx << 1;
-    for (let i = 0; i < n; i++) {
+    // A table allocated by this call is all zeros: nothing to check. Otherwise a quick pass
+    // ORs the low words together: only a type with bit 0 set (block, page, table) needs the
+    // exact per-entry check below.
+    let acc = 0;
+    if (!fresh) {
+      const end = base + 2 * n;
+      let k = base;
+      for (; k + 6 < end; k += 8) acc |= t[k]! | t[k + 2]! | t[k + 4]! | t[k + 6]!;
+      for (; k < end; k += 2) acc |= t[k]!;
+    }
+    for (let i = 0; i < n && (acc & 1) !== 0; i++) {
       const type = t[base + 2 * i]! & 3;
       if (type === leafType) {
         this.warn("arm_lpae_init_pte", "mapping over an existing leaf");
@@ -558,6 +578,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
       }
       t = this.tableView(dlo, dhi);
       lvl++;
+      if (lvl === MAX_LEVEL) this.cacheLastLevel(lo, hi, t);
     }
   }
 
@@ -576,6 +597,17 @@ export class ArmLpaeIoPgtable<C = unknown> {
     const n = count < max ? count : max;
     const base = idx << 1;
     let i = 0;
+    // Quick prefix, four entries at a time: all four are leaves of this level exactly when
+    // both the AND and the OR of their type fields equal the leaf type.
+    while (i + 3 < n) {
+      const k = base + 2 * i;
+      const a = t[k]!;
+      const b = t[k + 2]!;
+      const c = t[k + 4]!;
+      const d = t[k + 6]!;
+      if ((a & b & c & d & 3) !== leafType || ((a | b | c | d) & 3) !== leafType) break;
+      i += 4;
+    }
     for (; i < n; i++) {
       const k = base + 2 * i;
       const dlo = t[k]!;
@@ -648,52 +680,6 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.tablePages++;
     this.observer?.tableAllocated(pa, level, vaBase);
     return pa;
-  }
-
-  /**
-   * The kernel's generic walk for iovas in the top 512 GiB of the 64-bit space, where its
-   * `addr += size` can wrap and the walk goes on to the following entries: the last entry
-   * visited decides the answer. Mirrors __arm_lpae_iopte_walk() with visit_iova_to_phys().
-   */
-  private iovaToPhysExact(lo: number, hi: number): number {
-    this.wAddrLo = lo;
-    this.wAddrHi = hi;
-    // end = iova + 1; for the very last iova it wraps to 0 and the kernel reads nothing.
-    this.wEndLo = (lo + 1) >>> 0;
-    this.wEndHi = lo === 0xffffffff ? (hi + 1) >>> 0 : hi;
-    this.wLevel = -1;
-    if (this.walkExact(this.root, this.startLevel) !== 0 || this.wLevel < 0) return 0;
-    const lvl = this.wLevel;
-    const outLo = ((this.wPteLo & PTE_ADDR_LO_MASK) | (lo & LEVEL_OFFSET_LO[lvl]!)) >>> 0;
-    const outHi = (this.wPteHi & PTE_ADDR_HI_MASK) | (hi & LEVEL_OFFSET_HI[lvl]!);
-    return outHi * TWO32 + outLo;
-  }
-
-  private walkExact(t: Uint32Array, lvl: number): number {
-    const max = lvl === this.startLevel ? this.pgdEntries : PTES_PER_TABLE;
-    for (let idx = this.index(lvl, this.wAddrLo, this.wAddrHi); idx < max; idx++) {
-      const below =
-        this.wAddrHi < this.wEndHi || (this.wAddrHi === this.wEndHi && this.wAddrLo < this.wEndLo);
-      if (!below) break;
-      const dlo = t[2 * idx]!;
-      const dhi = t[2 * idx + 1]!;
-      this.wPteLo = dlo;
-      this.wPteHi = dhi;
-      this.wLevel = lvl;
-      const type = dlo & 3;
-      if (type === (lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK)) {
-        const sum = this.wAddrLo + (LEVEL_BLOCK_SIZE[lvl]! % TWO32);
-        this.wAddrLo = sum >>> 0;
-        this.wAddrHi =
-          (this.wAddrHi + Math.floor(LEVEL_BLOCK_SIZE[lvl]! / TWO32) + (sum >= TWO32 ? 1 : 0)) >>>
-          0;
-        continue;
-      }
-      if (lvl === MAX_LEVEL || type !== PTE_TYPE_TABLE) return -EINVAL;
-      const r = this.walkExact(this.tableView(dlo, dhi), lvl + 1);
-      if (r !== 0) return r;
-    }
-    return 0;
   }
 
   /** Any use after {@link free}: a warning and the given "nothing done" result. */

@@ -256,7 +256,9 @@ export function formatDump(d: DeviceDump): string {
   const recent = d.asEvents.slice(-16);
   out.push(`AS events (last ${recent.length} of ${d.asEvents.length}):`);
   for (const e of recent) {
-    out.push(`  t=${e.time} AS${e.as} ${e.kind} ctx ${e.ctx}${e.from === undefined ? "" : ` (from ctx ${e.from})`}`);
+    out.push(
+      `  t=${e.time} AS${e.as} ${e.kind} ctx ${e.ctx}${e.from === undefined ? "" : ` (from ctx ${e.from})`}`,
+    );
   }
   out.push("contexts:");
   for (const c of d.contexts) {

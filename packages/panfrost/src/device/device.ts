@@ -597,7 +597,6 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   /** FaultResolver: what `va` hits in `ctx`. */
   describe(ctx: MmuContext, va: number): FaultTarget {
     const owner = this.files.find((f) => f.ctx === ctx);
-    if (owner !== undefined) owner.faults++;
     let nearest: { d: number; m: BoMapping } | null = null;
     for (const n of ctx.nodes() as Generator<VaNode<BoMapping>>) {
       const m = n.owner;
@@ -629,10 +628,12 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     };
   }
 
-  /** FaultResolver: the file owning `ctx`. */
+  /** FaultResolver: the file owning `ctx` (its terminal-fault count goes up). */
   owner(ctx: MmuContext): { fileName: string; clientId: number } | null {
     const f = this.files.find((x) => x.ctx === ctx);
-    return f === undefined ? null : { fileName: f.name, clientId: f.clientId };
+    if (f === undefined) return null;
+    f.faults++;
+    return { fileName: f.name, clientId: f.clientId };
   }
 
   // ---- shrinker, reset -------------------------------------------------------------------

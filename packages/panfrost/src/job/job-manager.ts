@@ -367,7 +367,7 @@ export class JobManager {
       let finished: PanfrostJob | null = null;
       if (done) finished = this.dequeue(slot);
       if (failed !== null) this.handleErr(failed, slot, mmio.read32(JS_STATUS(js)) & 0xff);
-      if (finished !== null) this.finish(finished, slot, 0, EXC_DONE);
+      if (finished !== null) this.finish(finished, 0, EXC_DONE);
       if (
         failed === null &&
         done &&
@@ -378,7 +378,7 @@ export class JobManager {
       ) {
         // Both chains completed before the interrupt was handled: the slot is idle.
         const second = this.dequeue(slot);
-        if (second !== null) this.finish(second, slot, 0, EXC_DONE);
+        if (second !== null) this.finish(second, 0, EXC_DONE);
       }
       if (failed !== null && !this.resetPending && slot.hw[0] !== null && nextWasPending) {
         // A failure stops the job manager: restart the chain we cancelled from _NEXT.
@@ -405,8 +405,8 @@ export class JobManager {
       job.state = "stopped";
       return;
     }
-    if (code === EXC_TERMINATED) this.finish(job, slot, -ECANCELED, code);
-    else this.finish(job, slot, -EINVAL, code);
+    if (code === EXC_TERMINATED) this.finish(job, -ECANCELED, code);
+    else this.finish(job, -EINVAL, code);
   }
 
   private releaseAs(job: PanfrostJob): void {
@@ -415,8 +415,8 @@ export class JobManager {
     this.p.mmu.slots.asPut(job.ctx);
   }
 
-  /** Completes a job: AS put, fence signalled (with `error`), references dropped. */
-  private finish(job: PanfrostJob, slot: SlotState | null, error: number, code: number): void {
+  /** Completes a job on the hardware side: AS put, hardware fence signalled (with `error`); the scheduler then signals the finished fence and frees the job. */
+  private finish(job: PanfrostJob, error: number, code: number): void {
     if (job.state === "done") {
       this.p.warnings.warn("panfrost_job_finish", `job ${job.id} finished twice`);
       return;
@@ -439,7 +439,6 @@ export class JobManager {
       if (error !== 0) fence.setError(error);
       fence.signal();
     }
-    void slot;
   }
 
   /**
@@ -484,6 +483,12 @@ export class JobManager {
    */
   reset(badSlot: SlotState | null, bad: PanfrostJob | null): void {
     if (this.resetPending || this.suspended) return;
+    if (this.p.mmu.lock.isHeld) {
+      // An MMU operation is polling (this runs from one of its events): reset once it is done,
+      // so the hardware reset and the job side stay together.
+      this.p.mmu.lock.whenFree(() => this.reset(badSlot, bad));
+      return;
+    }
     this.resetPending = true;
     this.counters.resets++;
     const { mmio, loop } = this.p;
@@ -539,14 +544,14 @@ export class JobManager {
       if (slot === undefined) continue;
       for (const job of slot.ready.filter((j) => j.owner === owner)) {
         slot.ready.splice(slot.ready.indexOf(job), 1);
-        this.finish(job, slot, -ECANCELED, EXC_TERMINATED);
+        this.finish(job, -ECANCELED, EXC_TERMINATED);
       }
       const jsState = mmio.read32(JOB_INT_JS_STATE) >>> 0;
       const next = slot.hw[1];
       if (next !== null && next.owner === owner && ((jsState >>> (16 + slot.js)) & 1) === 1) {
         mmio.write32(JS_COMMAND_NEXT(slot.js), JS_COMMAND_NOP);
         slot.hw[1] = null;
-        this.finish(next, slot, -ECANCELED, EXC_TERMINATED);
+        this.finish(next, -ECANCELED, EXC_TERMINATED);
       }
       for (const job of [slot.hw[1], slot.hw[0]]) {
         if (job === null || job.owner !== owner) continue;

@@ -164,11 +164,7 @@ export class AsSlotManager {
         this.warnings.warn("panfrost_mmu_as_get", `AS${as} use count ${ctx.asCount} too high`);
       }
       this.touch(ctx);
-      const bits = ((1 << as) | (1 << (16 + as))) >>> 0;
-      if ((this.faultyMask & bits) !== 0) {
-        this.mmio.write32(MMU_INT_CLEAR, bits);
-        this.faultyMask = (this.faultyMask & ~bits) >>> 0;
-        this.mmio.write32(MMU_INT_MASK, ~this.faultyMask >>> 0);
+      if (this.clearFaultyLocked(as)) {
         this.counters.faultyReenables++;
         this.record({ as, ctx: ctx.id, kind: "reenable" });
         this.hw.enable(as, ctx.asConfig);
@@ -204,8 +200,25 @@ export class AsSlotManager {
     this.allocMask = (this.allocMask | (1 << as)) >>> 0;
     ctx.asCount = 1;
     this.lru.unshift(ctx);
+    // A slot left faulty by its previous owner would keep its IRQs masked and swallow the new
+    // owner's faults (a heap that can never grow): clear and unmask it before handing it over.
+    // The kernel only does this on the fast path above.
+    this.clearFaultyLocked(as);
     this.hw.enable(as, ctx.asConfig);
     return as;
+  }
+
+  /**
+   * If slot `as` is marked faulty, clears its pending MMU interrupts, unmasks them and forgets
+   * the mark; returns whether it was faulty. Caller holds the lock.
+   */
+  private clearFaultyLocked(as: number): boolean {
+    const bits = ((1 << as) | (1 << (16 + as))) >>> 0;
+    if ((this.faultyMask & bits) === 0) return false;
+    this.mmio.write32(MMU_INT_CLEAR, bits);
+    this.faultyMask = (this.faultyMask & ~bits) >>> 0;
+    this.mmio.write32(MMU_INT_MASK, ~this.faultyMask >>> 0);
+    return true;
   }
 
   /**
@@ -273,8 +286,7 @@ export class AsSlotManager {
       this.record({ as: ctx.as, ctx: ctx.id, kind: "release" });
       this.hw.disable(ctx.as);
       this.allocMask = (this.allocMask & ~(1 << ctx.as)) >>> 0;
-      const bits = ((1 << ctx.as) | (1 << (16 + ctx.as))) >>> 0;
-      this.faultyMask = (this.faultyMask & ~bits) >>> 0;
+      this.clearFaultyLocked(ctx.as);
       const i = this.lru.indexOf(ctx);
       if (i >= 0) this.lru.splice(i, 1);
       ctx.as = -1;

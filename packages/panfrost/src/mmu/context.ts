@@ -3,10 +3,10 @@
  * bound to a hardware AS slot on demand.
  */
 
+import { DrmMm, DrmMmNode } from "@panmmu/drm";
 import type { WarningSink } from "@panmmu/uapi";
 import type { AsClient } from "./as-manager.js";
 import { type HoleRange, panfrostColorAdjust, VA_SIZE_PFN, VA_START_PFN } from "./color-adjust.js";
-import { DrmMm, DrmMmNode } from "./drm-mm.js";
 import type { PgtableOps } from "./pgtable.js";
 import type { AsConfig } from "./pure/memattr.js";
 

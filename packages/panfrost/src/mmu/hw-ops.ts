@@ -25,8 +25,6 @@ import {
 import { lockRegion } from "./pure/lock-region.js";
 import { AS_TRANSCFG_ADRMODE_UNMAPPED, type AsConfig } from "./pure/memattr.js";
 
-/** Poll step of {@link MmuHw.waitReady}: 10 µs of virtual time. */
-export const WAIT_READY_STEP_NS = 10_000;
 /** Timeout of {@link MmuHw.waitReady}: 100 ms of virtual time. */
 export const WAIT_READY_TIMEOUT_NS = 100_000_000;
 /** Size argument meaning "the whole 64-bit range" (the kernel's `~0ULL`). */
@@ -77,8 +75,9 @@ export class MmuHw {
   ) {}
 
   /**
-   * Polls AS_STATUS until AS_ACTIVE clears, advancing virtual time by 10 µs per poll; after
-   * 100 ms it reports the AS as stuck (a GPU reset gets scheduled) and returns -ETIMEDOUT.
+   * Polls AS_STATUS until AS_ACTIVE clears, running the event loop (virtual time advances to
+   * each hardware event); after 100 ms it reports the AS as stuck (a GPU reset gets scheduled)
+   * and returns -ETIMEDOUT.
    *
    * Mirrors wait_ready() of panfrost_mmu.c.
    */
@@ -96,7 +95,8 @@ export class MmuHw {
   }
 
   /**
-   * Waits for the AS to be idle, then writes `cmd` to AS_COMMAND.
+   * Waits for the AS to be idle, then writes `cmd` to AS_COMMAND; returns 0 or -ETIMEDOUT (the
+   * command is not written).
    *
    * Mirrors write_cmd() of panfrost_mmu.c.
    */
@@ -118,17 +118,17 @@ export class MmuHw {
    *
    * Mirrors lock_region() of panfrost_mmu.c.
    */
-  lockRegion(as: number, iova: number, size: number): void {
+  lockRegion(as: number, iova: number, size: number): number {
     if (size === FULL_RANGE) {
       this.mmio.write32(AS_LOCKADDR_LO(as), LOCKADDR_FULL_LO);
       this.mmio.write32(AS_LOCKADDR_HI(as), 0);
     } else {
       const region = lockRegion(iova, size);
-      if (region === null) return;
+      if (region === null) return 0;
       this.mmio.write32(AS_LOCKADDR_LO(as), region.lo);
       this.mmio.write32(AS_LOCKADDR_HI(as), region.hi);
     }
-    this.writeCmd(as, AS_COMMAND_LOCK);
+    return this.writeCmd(as, AS_COMMAND_LOCK);
   }
 
   /**
@@ -138,8 +138,11 @@ export class MmuHw {
    */
   doOperation(as: number, iova: number, size: number, op: number): number {
     if (as < 0) return 0;
-    if (op !== AS_COMMAND_UNLOCK) this.lockRegion(as, iova, size);
-    this.writeCmd(as, op);
+    // A stuck AS already scheduled a reset: do not poll it again for every step.
+    const ret = op !== AS_COMMAND_UNLOCK ? this.lockRegion(as, iova, size) : 0;
+    if (ret < 0) return ret;
+    const w = this.writeCmd(as, op);
+    if (w < 0) return w;
     return this.waitReady(as);
   }
 
@@ -151,17 +154,16 @@ export class MmuHw {
    */
   enable(as: number, cfg: AsConfig): void {
     this.counters.enable++;
-    this.doOperation(as, 0, FULL_RANGE, AS_COMMAND_FLUSH_MEM);
+    if (this.doOperation(as, 0, FULL_RANGE, AS_COMMAND_FLUSH_MEM) < 0) return;
     this.mmio.write32(AS_TRANSTAB_LO(as), cfg.transtab.lo);
     this.mmio.write32(AS_TRANSTAB_HI(as), cfg.transtab.hi);
     this.mmio.write32(AS_MEMATTR_LO(as), cfg.memattr.lo);
     this.mmio.write32(AS_MEMATTR_HI(as), cfg.memattr.hi);
     this.mmio.write32(AS_TRANSCFG_LO(as), cfg.transcfg.lo);
     this.mmio.write32(AS_TRANSCFG_HI(as), cfg.transcfg.hi);
-    this.writeCmd(as, AS_COMMAND_UPDATE);
-    // The kernel does not wait here; the model applies UPDATE only when the command completes,
-    // so wait for it before a job can translate through the AS.
-    this.waitReady(as);
+    // The kernel does not wait after UPDATE; the model applies it only when the command
+    // completes, so wait for it before a job can translate through the AS.
+    if (this.writeCmd(as, AS_COMMAND_UPDATE) === 0) this.waitReady(as);
   }
 
   /**
@@ -172,14 +174,13 @@ export class MmuHw {
    */
   disable(as: number): void {
     this.counters.disable++;
-    this.doOperation(as, 0, FULL_RANGE, AS_COMMAND_FLUSH_MEM);
+    if (this.doOperation(as, 0, FULL_RANGE, AS_COMMAND_FLUSH_MEM) < 0) return;
     this.mmio.write32(AS_TRANSTAB_LO(as), 0);
     this.mmio.write32(AS_TRANSTAB_HI(as), 0);
     this.mmio.write32(AS_MEMATTR_LO(as), 0);
     this.mmio.write32(AS_MEMATTR_HI(as), 0);
     this.mmio.write32(AS_TRANSCFG_LO(as), AS_TRANSCFG_ADRMODE_UNMAPPED);
     this.mmio.write32(AS_TRANSCFG_HI(as), 0);
-    this.writeCmd(as, AS_COMMAND_UPDATE);
-    this.waitReady(as);
+    if (this.writeCmd(as, AS_COMMAND_UPDATE) === 0) this.waitReady(as);
   }
 }

@@ -30,7 +30,7 @@ export interface FaultResolver {
   handleFault(ctx: MmuContext, va: number): { ret: number; reason: string };
   /** Describes what `va` hits in `ctx` (for the fault log). */
   describe(ctx: MmuContext, va: number): FaultTarget;
-  /** Name and client id of the file owning `ctx`. */
+  /** Name and client id of the file owning `ctx`; called once per terminal fault (for accounting). */
   owner(ctx: MmuContext): { fileName: string; clientId: number } | null;
 }
 

@@ -17,7 +17,9 @@ describe("observability", () => {
     const c = s.open("victim");
     const bo = c.createBo(8192, PANFROST_BO_NOEXEC);
     const va = bo.offset + (64 << 20);
-    const sub = submitProgram(c, new ProgramBuilder().write32(va, 1).end().buildBytes(), [bo.handle]);
+    const sub = submitProgram(c, new ProgramBuilder().write32(va, 1).end().buildBytes(), [
+      bo.handle,
+    ]);
     expect(waitSubmission(c, sub, 100 * MS)).toBe(true);
     const rec = s.dev.mmu.faultLog.records.at(-1);
     if (rec === undefined) throw new Error("no fault");
@@ -43,12 +45,24 @@ describe("observability", () => {
     const c = s.open("heapy");
     const heap = c.createBo(2 << 20, PANFROST_BO_HEAP | PANFROST_BO_NOEXEC);
     // Exhaust memory so heap growth fails: the fault is terminal and names the BO.
-    const sub = submitProgram(c, new ProgramBuilder().write32(heap.offset + 0x1234 * 4, 1).end().buildBytes(), [heap.handle]);
+    const sub = submitProgram(
+      c,
+      new ProgramBuilder()
+        .write32(heap.offset + 0x1234 * 4, 1)
+        .end()
+        .buildBytes(),
+      [heap.handle],
+    );
     s.sim.memory.setFailureProbability(1);
     expect(waitSubmission(c, sub, 100 * MS)).toBe(true);
     s.sim.memory.setFailureProbability(0);
     const rec = s.dev.mmu.faultLog.records.at(-1);
-    expect(rec?.target).toMatchObject({ kind: "bo", heap: true, offset: 0x1234 * 4, boVa: heap.offset });
+    expect(rec?.target).toMatchObject({
+      kind: "bo",
+      heap: true,
+      offset: 0x1234 * 4,
+      boVa: heap.offset,
+    });
     expect(formatFault(rec!)).toContain(`at offset 0x48D0`);
     c.close();
   });
@@ -59,7 +73,9 @@ describe("observability", () => {
     const b = s.open("beta");
     const ba = a.createBo(3 * 4096, PANFROST_BO_NOEXEC);
     b.createBo(4096, PANFROST_BO_NOEXEC);
-    const sub = submitProgram(a, new ProgramBuilder().write32(ba.offset, 3).end().buildBytes(), [ba.handle]);
+    const sub = submitProgram(a, new ProgramBuilder().write32(ba.offset, 3).end().buildBytes(), [
+      ba.handle,
+    ]);
     expect(waitSubmission(a, sub, 100 * MS)).toBe(true);
     const d = deviceDump(s.dev);
     expect(d.gpu).toMatchObject({ name: "Mali-T860", format: "ARM_MALI_LPAE", asPresent: 0xff });
@@ -73,7 +89,14 @@ describe("observability", () => {
     expect(d.counters["job.completed"]).toBe(1);
     expect(boStats(s.dev).length).toBe(3);
     const text = formatDump(d);
-    for (const needle of ["AS slots:", "AS0: allocated", "contexts:", 'client 1 "alpha"', "counters:", "AS events"]) {
+    for (const needle of [
+      "AS slots:",
+      "AS0: allocated",
+      "contexts:",
+      'client 1 "alpha"',
+      "counters:",
+      "AS events",
+    ]) {
       expect(text).toContain(needle);
     }
     a.close();

@@ -96,14 +96,17 @@ describe("wait_ready timeout", () => {
     let stuck = false;
     const real = s.sim.platform.mmio;
     const mmio = {
-      read32: (off: number) => (stuck && off >= 0x2400 && off < 0x2800 && (off & 0x3f) === 0x28 ? 1 : real.read32(off)),
+      read32: (off: number) =>
+        stuck && off >= 0x2400 && off < 0x2800 && (off & 0x3f) === 0x28 ? 1 : real.read32(off),
       write32: (off: number, v: number) => real.write32(off, v),
     };
     const dev = PanfrostDevice.probe({ ...s.sim.platform, mmio });
     if (typeof dev === "number") throw new Error("probe");
     const c = PanfrostClient.open(dev, "stuck") as PanfrostClient;
     const bo = c.createBo(4096, PANFROST_BO_NOEXEC);
-    const sub = submitProgram(c, new ProgramBuilder().write32(bo.offset, 1).end().buildBytes(), [bo.handle]);
+    const sub = submitProgram(c, new ProgramBuilder().write32(bo.offset, 1).end().buildBytes(), [
+      bo.handle,
+    ]);
     expect(waitSubmission(c, sub, 100 * MS)).toBe(true);
     expect(c.handle.priv.ctx.as).toBeGreaterThanOrEqual(0);
     stuck = true;
@@ -117,7 +120,9 @@ describe("wait_ready timeout", () => {
     expect(dev.hwResets).toBe(1);
     // After the reset the context is unbound and works again.
     expect(c.handle.priv.ctx.as).toBe(-1);
-    const again = submitProgram(c, new ProgramBuilder().write32(bo.offset, 2).end().buildBytes(), [bo.handle]);
+    const again = submitProgram(c, new ProgramBuilder().write32(bo.offset, 2).end().buildBytes(), [
+      bo.handle,
+    ]);
     expect(waitSubmission(c, again, 100 * MS)).toBe(true);
     expect(c.fenceError(again.outSync)).toBe(0);
     c.close();

@@ -2,6 +2,7 @@
  * Every hazard raised in the seed reviews (per-FD address spaces, heap BOs), as a test.
  */
 
+import { DrmMm } from "@panmmu/drm";
 import { ProgramBuilder } from "@panmmu/hw";
 import { EINVAL, ENOSPC, PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
@@ -9,7 +10,6 @@ import { submitProgram, waitSubmission } from "../../src/client/program.js";
 import { PanfrostDevice } from "../../src/device/device.js";
 import { PFN_4G, panfrostColorAdjust } from "../../src/mmu/color-adjust.js";
 import { VaNode } from "../../src/mmu/context.js";
-import { DrmMm } from "../../src/mmu/drm-mm.js";
 import { makeStack } from "../helpers/stack.js";
 
 const MS = 1_000_000;
@@ -119,6 +119,35 @@ describe("seed review hazards", () => {
     for (const { c } of subs) c.close();
     s.sim.loop.runUntilIdle(100_000);
     expect(s.sim.memory.allocatedPages).toBe(s.basePages);
+    expect(s.warnings.warnings).toEqual([]);
+  });
+
+  it("when every AS is in use a job waits for one (not an error, never a crash)", () => {
+    const s = makeStack("t860", {}, { overrides: { asPresent: 0x1 } });
+    const a = s.open("a");
+    const b = s.open("b");
+    const ba = a.createBo(4096, PANFROST_BO_NOEXEC);
+    const bb = b.createBo(4096, PANFROST_BO_NOEXEC);
+    const pa = submitProgram(
+      a,
+      new ProgramBuilder()
+        .delay(5 * MS)
+        .write32(ba.offset, 1)
+        .end()
+        .buildBytes(),
+      [ba.handle],
+    );
+    const pb = submitProgram(b, new ProgramBuilder().write32(bb.offset, 2).end().buildBytes(), [
+      bb.handle,
+    ]);
+    expect(waitSubmission(b, pb, 100 * MS)).toBe(true);
+    expect(waitSubmission(a, pa, 100 * MS)).toBe(true);
+    expect(a.fenceError(pa.outSync)).toBe(0);
+    expect(b.fenceError(pb.outSync)).toBe(0);
+    expect(s.dev.jobs.counters.asWaits).toBeGreaterThan(0);
+    expect(s.dev.mmu.slots.counters.steals).toBe(1);
+    a.close();
+    b.close();
     expect(s.warnings.warnings).toEqual([]);
   });
 

@@ -144,6 +144,35 @@ describe("AS slot manager (panfrost_mmu_as_get/put)", () => {
     expect(mgr.counters.faultyReenables).toBe(1);
   });
 
+  it("a slot left faulty by its previous owner is unmasked for the context that steals it", () => {
+    // One slot: b steals it from a, whose unhandled fault left it faulty and masked. Without
+    // the clear, b's own faults (e.g. heap growth) would never be delivered.
+    const { mgr, mmio, lock } = setup(0x1);
+    const [a, b] = [ctx(), ctx()];
+    expect(mgr.asGet(a)).toBe(0);
+    lock.tryWith(() => mgr.killFaultyLocked(0, 0x10001));
+    mgr.asPut(a);
+    mmio.writes.length = 0;
+    expect(mgr.asGet(b)).toBe(0);
+    expect(a.as).toBe(-1);
+    expect(mgr.faultyMask).toBe(0);
+    expect(mmio.writes).toContainEqual(expect.objectContaining({ offset: MMU_INT_CLEAR, value: 0x10001 }));
+    expect(mmio.regs.get(MMU_INT_MASK)).toBe(0xffffffff);
+    expect(mmio.regs.get(AS_TRANSTAB_LO(0))).toBe(b.asConfig.transtab.lo);
+  });
+
+  it("a faulty slot freed by its owner's release is unmasked for the next owner", () => {
+    const { mgr, mmio, lock } = setup(0x1);
+    const [a, b] = [ctx(), ctx()];
+    mgr.asGet(a);
+    lock.tryWith(() => mgr.killFaultyLocked(0, 0x10001));
+    mgr.asPut(a);
+    lock.tryWith(() => mgr.releaseLocked(a));
+    expect(mgr.faultyMask).toBe(0);
+    expect(mmio.regs.get(MMU_INT_MASK)).toBe(0xffffffff);
+    expect(mgr.asGet(b)).toBe(0);
+  });
+
   it("reset frees every slot and unbinds every context", () => {
     const { mgr, lock, mmio } = setup();
     const [a, b] = [ctx(), ctx()];

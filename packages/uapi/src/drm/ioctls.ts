@@ -6,6 +6,8 @@ import {
   DrmGemFlink,
   DrmGemOpen,
   DrmGetCap,
+  DrmModeCreateDumb,
+  DrmModeDestroyDumb,
   DrmPrimeHandle,
   DrmSetClientCap,
   DrmSyncobjArray,
@@ -37,6 +39,10 @@ export const DRM_IOCTL_SET_CLIENT_CAP = DRM_IOW(0x0d, DrmSetClientCap);
 export const DRM_IOCTL_PRIME_HANDLE_TO_FD = DRM_IOWR(0x2d, DrmPrimeHandle);
 /** `DRM_IOCTL_PRIME_FD_TO_HANDLE`. */
 export const DRM_IOCTL_PRIME_FD_TO_HANDLE = DRM_IOWR(0x2e, DrmPrimeHandle);
+/** `DRM_IOCTL_MODE_CREATE_DUMB`: create a dumb buffer (KMS devices, primary node). */
+export const DRM_IOCTL_MODE_CREATE_DUMB = DRM_IOWR(0xb2, DrmModeCreateDumb);
+/** `DRM_IOCTL_MODE_DESTROY_DUMB`: delete a dumb buffer's handle. */
+export const DRM_IOCTL_MODE_DESTROY_DUMB = DRM_IOWR(0xb4, DrmModeDestroyDumb);
 /** `DRM_IOCTL_SYNCOBJ_CREATE`. */
 export const DRM_IOCTL_SYNCOBJ_CREATE = DRM_IOWR(0xbf, DrmSyncobjCreate);
 /** `DRM_IOCTL_SYNCOBJ_DESTROY`. */
@@ -81,6 +87,8 @@ export const DRM_CORE_IOCTLS: readonly IoctlDesc[] = Object.freeze([
   ioctlDesc("DRM_IOCTL_SET_CLIENT_CAP", DRM_IOCTL_SET_CLIENT_CAP, DrmSetClientCap),
   ioctlDesc("DRM_IOCTL_PRIME_HANDLE_TO_FD", DRM_IOCTL_PRIME_HANDLE_TO_FD, DrmPrimeHandle),
   ioctlDesc("DRM_IOCTL_PRIME_FD_TO_HANDLE", DRM_IOCTL_PRIME_FD_TO_HANDLE, DrmPrimeHandle),
+  ioctlDesc("DRM_IOCTL_MODE_CREATE_DUMB", DRM_IOCTL_MODE_CREATE_DUMB, DrmModeCreateDumb),
+  ioctlDesc("DRM_IOCTL_MODE_DESTROY_DUMB", DRM_IOCTL_MODE_DESTROY_DUMB, DrmModeDestroyDumb),
   ioctlDesc("DRM_IOCTL_SYNCOBJ_CREATE", DRM_IOCTL_SYNCOBJ_CREATE, DrmSyncobjCreate),
   ioctlDesc("DRM_IOCTL_SYNCOBJ_DESTROY", DRM_IOCTL_SYNCOBJ_DESTROY, DrmSyncobjDestroy),
   ioctlDesc("DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD", DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, DrmSyncobjHandle),

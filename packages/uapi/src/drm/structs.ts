@@ -93,6 +93,38 @@ export const DrmPrimeHandle = defineStruct("drm_prime_handle", {
 /** Value of `struct drm_prime_handle`. */
 export type DrmPrimeHandleArgs = ReturnType<typeof DrmPrimeHandle.decode>;
 
+/**
+ * `struct drm_mode_create_dumb` (drm_mode.h): create a dumb (CPU-drawn scanout) buffer on a KMS
+ * device. Userspace fills `height`, `width`, `bpp` and `flags`; on success the kernel fills
+ * `handle`, `pitch` and `size`, and zeroes them on failure.
+ */
+export const DrmModeCreateDumb = defineStruct("drm_mode_create_dumb", {
+  /** Height in pixels (in). */
+  height: [0, u32],
+  /** Width in pixels (in). */
+  width: [4, u32],
+  /** Bits per pixel (in). */
+  bpp: [8, u32],
+  /** Must be zero (in). */
+  flags: [12, u32],
+  /** GEM handle of the new buffer (out). */
+  handle: [16, u32],
+  /** Bytes from one line to the next (out). */
+  pitch: [20, u32],
+  /** Size of the whole buffer in bytes (out). */
+  size: [24, u64],
+});
+/** Value of `struct drm_mode_create_dumb`. */
+export type DrmModeCreateDumbArgs = ReturnType<typeof DrmModeCreateDumb.decode>;
+
+/** `struct drm_mode_destroy_dumb` (drm_mode.h): release a dumb buffer's handle. */
+export const DrmModeDestroyDumb = defineStruct("drm_mode_destroy_dumb", {
+  /** GEM handle of the dumb buffer (in). */
+  handle: [0, u32],
+});
+/** Value of `struct drm_mode_destroy_dumb`. */
+export type DrmModeDestroyDumbArgs = ReturnType<typeof DrmModeDestroyDumb.decode>;
+
 /** `struct drm_syncobj_create`: make a sync object. */
 export const DrmSyncobjCreate = defineStruct("drm_syncobj_create", {
   /** New syncobj handle (out). */
