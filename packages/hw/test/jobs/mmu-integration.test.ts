@@ -140,7 +140,9 @@ describe("address spaces the GPU lacks", () => {
     t.mmio.write32(0x1000 + jsRegOffset(SLOT, JsReg.COMMAND_NEXT), JsCommand.START);
     t.sim.loop.advance(1_000_000);
     expect(t.jobRaw()).toBe(1 << (16 + SLOT));
-    expect(t.mmio.read32(0x1000 + jsRegOffset(SLOT, JsReg.STATUS))).toBe(JobException.JOB_CONFIG_FAULT);
+    expect(t.mmio.read32(0x1000 + jsRegOffset(SLOT, JsReg.STATUS))).toBe(
+      JobException.JOB_CONFIG_FAULT,
+    );
     expect(t.mmio.read32(MMU_INT_RAWSTAT)).toBe(0);
     expect(t.u32(JOB_VA)).toBe(0);
   });

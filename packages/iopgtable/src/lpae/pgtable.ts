@@ -8,7 +8,7 @@
  */
 
 import type { IoPgtableFormat } from "../constants.js";
-import * as C from "../constants.js";
+import * as K from "../constants.js";
 import type { IommuIotlbGather } from "../gather.js";
 import type { PageTableMemory } from "../memory.js";
 import type { IommuFlushOps, IoPgtableObserver, IoPgtableWarnSink } from "../types.js";
@@ -19,14 +19,14 @@ import { attrHi as attrHiOf, attrLo as attrLoOf, leafAttributes } from "./prot.j
 
 // Module-local copies: hot loops then read plain constants, whatever the module loader does
 // with imported bindings (vitest's runner turns them into getter calls).
-const EEXIST = C.EEXIST;
-const EINVAL = C.EINVAL;
-const ENOMEM = C.ENOMEM;
-const ERANGE = C.ERANGE;
-const IO_PGTABLE_QUIRK_ARM_NS = C.IO_PGTABLE_QUIRK_ARM_NS;
-const IO_PGTABLE_QUIRK_ARM_TTBR1 = C.IO_PGTABLE_QUIRK_ARM_TTBR1;
-const IOMMU_READ = C.IOMMU_READ;
-const IOMMU_WRITE = C.IOMMU_WRITE;
+const EEXIST = K.EEXIST;
+const EINVAL = K.EINVAL;
+const ENOMEM = K.ENOMEM;
+const ERANGE = K.ERANGE;
+const IO_PGTABLE_QUIRK_ARM_NS = K.IO_PGTABLE_QUIRK_ARM_NS;
+const IO_PGTABLE_QUIRK_ARM_TTBR1 = K.IO_PGTABLE_QUIRK_ARM_TTBR1;
+const IOMMU_READ = K.IOMMU_READ;
+const IOMMU_WRITE = K.IOMMU_WRITE;
 const descriptorAddress = B.descriptorAddress;
 const LEVEL_BLOCK_SIZE = B.LEVEL_BLOCK_SIZE;
 const LEVEL_OFFSET_HI = B.LEVEL_OFFSET_HI;

@@ -1,17 +1,17 @@
 /**
  * IOMMU_* protection flags → leaf descriptor attributes, per format.
  */
-import * as C from "../constants.js";
+import * as K from "../constants.js";
 import * as B from "./bits.js";
 
-const IOMMU_READ = C.IOMMU_READ;
-const IOMMU_WRITE = C.IOMMU_WRITE;
-const IOMMU_CACHE = C.IOMMU_CACHE;
-const IOMMU_MMIO = C.IOMMU_MMIO;
-const IOMMU_NOEXEC = C.IOMMU_NOEXEC;
-const IOMMU_PRIV = C.IOMMU_PRIV;
-const QUIRK_NS = C.IO_PGTABLE_QUIRK_ARM_NS;
-const QUIRK_HD = C.IO_PGTABLE_QUIRK_ARM_HD;
+const IOMMU_READ = K.IOMMU_READ;
+const IOMMU_WRITE = K.IOMMU_WRITE;
+const IOMMU_CACHE = K.IOMMU_CACHE;
+const IOMMU_MMIO = K.IOMMU_MMIO;
+const IOMMU_NOEXEC = K.IOMMU_NOEXEC;
+const IOMMU_PRIV = K.IOMMU_PRIV;
+const QUIRK_NS = K.IO_PGTABLE_QUIRK_ARM_NS;
+const QUIRK_HD = K.IO_PGTABLE_QUIRK_ARM_HD;
 
 /** Shift that packs the high-word attribute bits (19..22: DBM, XN) above the low-word ones. */
 const HI_PACK_SHIFT = 19 - 16;

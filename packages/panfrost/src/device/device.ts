@@ -5,6 +5,7 @@
 import {
   copyU32ArrayFromUser,
   type DmaBuf,
+  type DmaBufAttachment,
   type DmaFence,
   DmaResvUsage,
   DRIVER_GEM,
@@ -18,6 +19,7 @@ import {
   DrmGemShmemObject,
   DrmGemShmemShrinker,
   type DrmUserMemory,
+  drmGemPrimeBufToHandle,
   drmSyncobjFind,
   drmSyncobjFindFence,
   drmSyncobjInstallFence,
@@ -145,6 +147,7 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
       ioctls: panfrostIoctls(this),
       open: (file) => this.fileOpen(file),
       postclose: (file) => this.filePostclose(file),
+      gemPrimeImportSgTable: (_dev, attach) => this.gemPrimeImportSgTable(attach),
     };
     this.drm = new DrmDevice<PanfrostFilePriv>(driver, platform);
     if (options.registerShrinker ?? true) {
@@ -547,34 +550,27 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   }
 
   /**
-   * PRIME import of a dma-buf into `file`: a buffer of this device gets a new handle to the same
-   * object; a buffer of another device (sharing this system memory) is wrapped in a BO that maps
-   * the exporter's pages. Returns the handle (the same one on repeated imports) or -errno.
-   *
-   * Mirrors drm_gem_prime_fd_to_handle() with panfrost_gem_prime_import_sg_table().
+   * PRIME import of a dma-buf into `file` (what PRIME_FD_TO_HANDLE does after the fd lookup): a
+   * buffer of this device gets a handle to the same object; a buffer of another device sharing
+   * this system memory goes through the core's import, which calls
+   * {@link gemPrimeImportSgTable}. Returns the handle (the same one on repeated imports in a
+   * file) or -errno. Mirrors drm_gem_prime_fd_to_handle().
    */
   primeImport(file: DrmFile, buf: DmaBuf): number {
-    const cached = file.primeByBuf.get(buf);
-    if (cached !== undefined) return cached;
-    let obj: DrmGemObject;
-    if (buf.obj.dev === (this.drm as DrmDevice)) {
-      obj = buf.obj.get();
-    } else {
-      if (!(buf.obj instanceof DrmGemShmemObject) || buf.obj.dev.memory !== this.platform.memory) {
-        return -EINVAL;
-      }
-      const sgt = buf.obj.getPagesSgt();
-      if (typeof sgt === "number") return sgt;
-      const bo = new ImportedBo(this.drm as DrmDevice, buf.obj, this);
-      this.bos.add(bo);
-      obj = bo;
-    }
-    const handle = file.gemHandleCreate(obj);
-    obj.put();
-    if (handle < 0) return handle;
-    file.primeByHandle.set(handle, buf.get());
-    file.primeByBuf.set(buf, handle);
-    return handle;
+    return drmGemPrimeBufToHandle(file, buf);
+  }
+
+  /**
+   * The driver's `gemPrimeImportSgTable` hook: a BO mapping the exporter's pages, which the
+   * attachment keeps pinned; -EINVAL unless the exporter is a shmem object. Mirrors
+   * panfrost_gem_prime_import_sg_table().
+   */
+  private gemPrimeImportSgTable(attach: DmaBufAttachment): DrmGemObject | number {
+    const exporter = attach.dmabuf.obj;
+    if (!(exporter instanceof DrmGemShmemObject)) return -EINVAL;
+    const bo = new ImportedBo(this.drm as DrmDevice, exporter, this);
+    this.bos.add(bo);
+    return bo;
   }
 
   // ---- faults ----------------------------------------------------------------------------

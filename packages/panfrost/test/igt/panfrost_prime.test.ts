@@ -1,22 +1,32 @@
 /**
  * Port of IGT tests/panfrost/panfrost_prime.c (gem-prime-import) against a second device of the
- * simulation: a dumb-buffer (KMS-like) DRM device sharing the SoC's system memory.
- *
- * Two steps cannot go through ioctls with today's `@panmmu/drm` and are done through the same
- * kernel paths directly: MODE_CREATE_DUMB (the DRM core has no dumb-buffer ioctls; the second
- * device's driver creates the shmem object), and PRIME_FD_TO_HANDLE of a foreign dma-buf (the
- * core refuses buffers of another device and keeps one fd table per device), done with
- * `PanfrostDevice.primeImport`, the driver half of that ioctl.
+ * simulation: a KMS-like DRM device with dumb buffers (the DRM core's shmem helpers) on the
+ * SoC's system memory, opened by the same process: it shares the panfrost device's fd table, so
+ * the dma-buf fd exported on the KMS node is imported on the panfrost node, every step through
+ * the ioctl it is in IGT.
  */
-import { type DmaBuf, DRIVER_GEM, DrmDevice, type DrmFile, DrmGemShmemObject } from "@panmmu/drm";
+import {
+  DRIVER_GEM,
+  DRIVER_MODESET,
+  DRM_GEM_SHMEM_DRIVER_OPS,
+  DrmDevice,
+  type DrmFile,
+  type DrmGemShmemObject,
+} from "@panmmu/drm";
 import { ProgramBuilder } from "@panmmu/hw";
 import {
+  DRM_CAP_DUMB_BUFFER,
   DRM_CAP_PRIME,
   DRM_CLOEXEC,
   DRM_IOCTL_GET_CAP,
+  DRM_IOCTL_MODE_CREATE_DUMB,
+  DRM_IOCTL_MODE_DESTROY_DUMB,
+  DRM_IOCTL_PRIME_FD_TO_HANDLE,
   DRM_IOCTL_PRIME_HANDLE_TO_FD,
   DRM_PRIME_CAP_EXPORT,
   DrmGetCap,
+  DrmModeCreateDumb,
+  DrmModeDestroyDumb,
   DrmPrimeHandle,
   UserMemory,
 } from "@panmmu/uapi";
@@ -26,7 +36,7 @@ import { submitProgram, waitSubmission } from "../../src/client/program.js";
 import { makeStack, type Stack } from "../helpers/stack.js";
 import { gemClose, igtPanfrostFreeBo, igtPanfrostGemNew } from "./igt-lib.js";
 
-/** The second device: GEM + PRIME export, dumb buffers. */
+/** The KMS device: GEM + modeset, shmem dumb buffers and imports, the process's fd table. */
 function kmsDevice(s: Stack): DrmDevice {
   return new DrmDevice(
     {
@@ -36,31 +46,29 @@ function kmsDevice(s: Stack): DrmDevice {
       major: 1,
       minor: 0,
       patchlevel: 0,
-      features: DRIVER_GEM,
+      features: DRIVER_GEM | DRIVER_MODESET,
       ioctls: [],
+      ...DRM_GEM_SHMEM_DRIVER_OPS,
     },
     { memory: s.sim.platform.memory, loop: s.sim.platform.loop, warnings: s.sim.platform.warnings },
+    { fds: s.dev.drm.fds },
   );
 }
 
-/** kmstest_dumb_create(fd, w, h, bpp): a shmem object of pitch * height bytes and a handle. */
-function dumbCreate(
-  file: DrmFile,
-  w: number,
-  h: number,
-  bpp: number,
-): { handle: number; size: number } {
-  const obj = new DrmGemShmemObject(file.dev as DrmDevice, w * h * (bpp / 8));
-  const handle = file.gemHandleCreate(obj);
-  obj.put();
-  return { handle, size: obj.size };
+/** igt_has_dumb / igt_has_prime: GET_CAP, asserting ret 0; the capability value. */
+function getCap(file: DrmFile, capability: number, user: UserMemory): bigint {
+  const cap = DrmGetCap.zero();
+  cap.capability = BigInt(capability);
+  const bytes = DrmGetCap.encode(cap);
+  expect(file.ioctl(DRM_IOCTL_GET_CAP, bytes, user)).toBe(0);
+  return DrmGetCap.decode(bytes).value;
 }
 
 describe("panfrost_prime", () => {
   let s: Stack;
   let fd: PanfrostClient;
   let kms: DrmDevice;
-  let kmsFile: DrmFile;
+  let kmsFd: DrmFile;
   const user = new UserMemory();
   beforeAll(() => {
     s = makeStack();
@@ -68,47 +76,54 @@ describe("panfrost_prime", () => {
     kms = kmsDevice(s);
     const f = kms.open("primary");
     if (typeof f === "number") throw new Error("kms open");
-    kmsFile = f;
+    kmsFd = f;
   });
   afterAll(() => {
     expect(fd.close()).toBe(0);
-    expect(kms.close(kmsFile)).toBe(0);
+    expect(kms.close(kmsFd)).toBe(0);
     expect(s.sim.memory.allocatedPages).toBe(s.basePages);
     expect(s.warnings.warnings).toEqual([]);
   });
 
   it("gem-prime-import", () => {
-    // igt_has_prime(kms_fd, DRM_PRIME_CAP_EXPORT)
-    const cap = DrmGetCap.zero();
-    cap.capability = BigInt(DRM_CAP_PRIME);
-    const capBytes = DrmGetCap.encode(cap);
-    expect(kmsFile.ioctl(DRM_IOCTL_GET_CAP, capBytes, user)).toBe(0);
-    expect(DrmGetCap.decode(capBytes).value & BigInt(DRM_PRIME_CAP_EXPORT)).not.toBe(0n);
+    // igt_require(igt_has_dumb(kms_fd))
+    expect(getCap(kmsFd, DRM_CAP_DUMB_BUFFER, user)).toBe(1n);
+    // igt_require(igt_has_prime(kms_fd, DRM_PRIME_CAP_EXPORT))
+    expect(getCap(kmsFd, DRM_CAP_PRIME, user) & BigInt(DRM_PRIME_CAP_EXPORT)).not.toBe(0n);
+
     // A BO so that the import cannot land at VA 0 (or the first VA).
     const bo = igtPanfrostGemNew(fd, 1024);
-    // kmstest_dumb_create(kms_fd, 1024, 1024, 32)
-    const dumb = dumbCreate(kmsFile, 1024, 1024, 32);
+
+    // kmstest_dumb_create(kms_fd, 1024, 1024, 32, NULL, &size)
+    const create = DrmModeCreateDumb.create({ width: 1024, height: 1024, bpp: 32 });
+    const createBytes = DrmModeCreateDumb.encode(create);
+    expect(kmsFd.ioctl(DRM_IOCTL_MODE_CREATE_DUMB, createBytes, user)).toBe(0);
+    const dumb = DrmModeCreateDumb.decode(createBytes);
     expect(dumb.handle).not.toBe(0);
-    expect(dumb.size).toBeGreaterThanOrEqual(1024 * 1024 * 4);
-    // prime_handle_to_fd(kms_fd, dumb)
-    const ph = DrmPrimeHandle.zero();
-    ph.handle = dumb.handle;
-    ph.flags = DRM_CLOEXEC;
-    ph.fd = -1;
+    expect(dumb.size).toBeGreaterThanOrEqual(1024n * 1024n * 4n);
+
+    // dmabuf = prime_handle_to_fd(kms_fd, dumb_handle)
+    const ph = DrmPrimeHandle.create({ handle: dumb.handle, flags: DRM_CLOEXEC, fd: -1 });
     const phBytes = DrmPrimeHandle.encode(ph);
-    expect(kmsFile.ioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, phBytes, user)).toBe(0);
-    const dmabufFd = DrmPrimeHandle.decode(phBytes).fd;
-    // prime_fd_to_handle(fd, dmabuf)
-    const buf = kms.fds.get(dmabufFd) as DmaBuf;
-    const handle = s.dev.primeImport(fd.handle.file, buf);
+    expect(kmsFd.ioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, phBytes, user)).toBe(0);
+    const dmabuf = DrmPrimeHandle.decode(phBytes).fd;
+    expect(dmabuf).toBeGreaterThanOrEqual(0);
+
+    // handle = prime_fd_to_handle(fd, dmabuf)
+    const imp = DrmPrimeHandle.create({ fd: dmabuf });
+    const impBytes = DrmPrimeHandle.encode(imp);
+    expect(fd.ioctlRaw(DRM_IOCTL_PRIME_FD_TO_HANDLE, impBytes)).toBe(0);
+    const handle = DrmPrimeHandle.decode(impBytes).handle;
     expect(handle).toBeGreaterThan(0);
+
     // GET_BO_OFFSET must succeed with a non-zero offset.
     const off = fd.getBoOffset(handle);
     expect(off.ret).toBe(0);
     expect(off.offset).not.toBe(0);
-    expect(off.offset).not.toBe(bo.offset);
 
-    // Beyond IGT: the GPU writes through the import and the exporter sees it.
+    // Beyond IGT: the import has its own VA, and the GPU writes through it into the dumb
+    // buffer's pages, which the KMS side reads.
+    expect(off.offset).not.toBe(bo.offset);
     const sub = submitProgram(
       fd,
       new ProgramBuilder()
@@ -119,17 +134,30 @@ describe("panfrost_prime", () => {
     );
     expect(waitSubmission(fd, sub, 100_000_000)).toBe(true);
     expect(fd.fenceError(sub.outSync)).toBe(0);
-    const exporter = kmsFile.objectIdr.find(dumb.handle) as DrmGemShmemObject;
+    const exporter = kmsFd.objectIdr.find(dumb.handle) as DrmGemShmemObject;
     const view = exporter.vmap();
     if (typeof view === "number") throw new Error("vmap");
     expect(view.readU32(4096)).toBe(0xc0ffee);
     view.unmap();
     fd.gemClose(sub.jobBo);
 
+    // gem_close(fd, handle)
     gemClose(fd, handle);
-    // kmstest_dumb_destroy(kms_fd, dumb)
-    expect(kmsFile.gemHandleDelete(dumb.handle)).toBe(0);
-    expect(kms.closeFd(dmabufFd)).toBe(0);
+    // kmstest_dumb_destroy(kms_fd, dumb_handle)
+    expect(
+      kmsFd.ioctl(
+        DRM_IOCTL_MODE_DESTROY_DUMB,
+        DrmModeDestroyDumb.encode({ handle: dumb.handle }),
+        user,
+      ),
+    ).toBe(0);
+    // igt_panfrost_free_bo(fd, bo)
     igtPanfrostFreeBo(fd, bo);
+
+    // Beyond IGT (which leaves it to process exit): close the dma-buf fd. It held the last
+    // reference on the dumb buffer.
+    expect(exporter.freed).toBe(false);
+    expect(s.dev.drm.closeFd(dmabuf)).toBe(0);
+    expect(exporter.freed).toBe(true);
   });
 });

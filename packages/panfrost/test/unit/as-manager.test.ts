@@ -156,7 +156,9 @@ describe("AS slot manager (panfrost_mmu_as_get/put)", () => {
     expect(mgr.asGet(b)).toBe(0);
     expect(a.as).toBe(-1);
     expect(mgr.faultyMask).toBe(0);
-    expect(mmio.writes).toContainEqual(expect.objectContaining({ offset: MMU_INT_CLEAR, value: 0x10001 }));
+    expect(mmio.writes).toContainEqual(
+      expect.objectContaining({ offset: MMU_INT_CLEAR, value: 0x10001 }),
+    );
     expect(mmio.regs.get(MMU_INT_MASK)).toBe(0xffffffff);
     expect(mmio.regs.get(AS_TRANSTAB_LO(0))).toBe(b.asConfig.transtab.lo);
   });
