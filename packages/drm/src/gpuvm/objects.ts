@@ -138,18 +138,18 @@ export class GpuVa implements IntervalTreeNode<GpuVa> {
   itRight: GpuVa | null = null;
   /** @internal Parent in the VM's interval tree. */
   itParent: GpuVa | null = null;
+  /** @internal Red-black colour (true = red). */
+  itRed = false;
   /** @internal Next mapping in address order (`rb.entry`). */
   itNext: GpuVa | null = null;
+  /** @internal Previous mapping in address order (`rb.entry`). */
+  itPrev: GpuVa | null = null;
   /** Length of the mapping (`va.range`). */
   range: U64 = 0;
   /** Backing GEM object (`gem.obj`), or `null`. */
   obj: GpuVmGemObject | null = null;
   /** Offset into the GEM object at `addr` (`gem.offset`). */
   offset: U64 = 0;
-  /** @internal Previous mapping in address order (`rb.entry`). */
-  itPrev: GpuVa | null = null;
-  /** @internal Red-black colour (true = red). */
-  itRed = false;
   /** @internal True while the mapping is in a VM's tree. */
   inTree = false;
   /** The VM this mapping was inserted in, or `null` before its first insertion. */
