@@ -9,7 +9,8 @@
  * - `smUnmap of 8 mappings`: unmap eight whole consecutive mappings (eight unmap steps).
  *
  * Mapping objects come from a free list (removed ones go back to it), as panthor's come from
- * preallocated kmem_cache objects, so the garbage collector does not get involved.
+ * preallocated kmem_cache objects, so the garbage collector does not get involved; restores run
+ * last-in first-out, so each object returns to the mapping it held.
  *
  * A sample is a batch of `BATCH` such requests on distinct random targets. After the batch the
  * VM is put back as it was (re-mapping what the requests changed) on a paused clock, so every
@@ -26,8 +27,12 @@
  */
 import { createRng } from "@panmmu/fixtures";
 import { bench, describe } from "vitest";
-import { GpuVm } from "../src/gpuvm/index.js";
-import { applyingOps, type StepContext, stepContext, TestGem } from "../test/gpuvm/harness.js";
+import { GpuVa as GpuVaImport, GpuVm, type GpuVmOps } from "../src/gpuvm/index.js";
+import { TestGem } from "../test/gpuvm/harness.js";
+
+// Bound once, so that vitest's module runner does not look the class up on every step.
+const GpuVa = GpuVaImport;
+type GpuVa = GpuVaImport;
 
 const P = 0x1000;
 const PAGES = 4;
@@ -54,6 +59,65 @@ function benchNow(): number {
   return cpuMs() - pausedMs;
 }
 
+/** Per-VM state of the step callbacks: the VM and the free list of mapping objects. */
+interface StepContext {
+  vm: GpuVm<StepContext>;
+  spare: GpuVa[];
+}
+
+/** A mapping object from the free list, or a new one. */
+function takeVa(ctx: StepContext): GpuVa {
+  return ctx.spare.pop() ?? new GpuVa();
+}
+
+/** Gives a removed, unlinked mapping object back to the free list. */
+function recycleVa(ctx: StepContext, va: GpuVa): void {
+  va.flags = 0;
+  ctx.spare.push(va);
+}
+
+/**
+ * Step callbacks applying each step the way panthor does (gpuvm tree update, then vm_bo
+ * link/unlink), without the recording and failure injection of the test harness.
+ */
+const panthorStyleOps: GpuVmOps<StepContext> = {
+  vmFree: () => {},
+  smStepMap(op, ctx) {
+    const va = takeVa(ctx);
+    ctx.vm.vaMap(va, op.map);
+    const obj = op.map.obj;
+    if (obj !== null) {
+      const vmBo = ctx.vm.boObtain(obj);
+      if (typeof vmBo === "number") return vmBo;
+      vmBo.extobjAdd();
+      va.link(vmBo);
+      vmBo.put();
+    }
+    return 0;
+  },
+  smStepRemap(op, ctx) {
+    const old = op.remap.unmap.va;
+    const vmBo = old.vmBo;
+    const prev = op.remap.prev !== null ? takeVa(ctx) : null;
+    const next = op.remap.next !== null ? takeVa(ctx) : null;
+    ctx.vm.vaRemap(prev, next, op.remap);
+    if (vmBo !== null) {
+      prev?.link(vmBo);
+      next?.link(vmBo);
+    }
+    old.unlink();
+    recycleVa(ctx, old);
+    return 0;
+  },
+  smStepUnmap(op, ctx) {
+    const va = op.unmap.va;
+    ctx.vm.vaUnmap(op.unmap);
+    va.unlink();
+    recycleVa(ctx, va);
+    return 0;
+  },
+};
+
 interface Loaded {
   vm: GpuVm<StepContext>;
   ctx: StepContext;
@@ -67,10 +131,10 @@ function mapInitial(l: Loaded, i: number): number {
 }
 
 function loadVm(n: number): Loaded {
-  const vm = GpuVm.init<StepContext>("bench", 0, 2 ** 40, 0, 0, applyingOps);
+  const vm = GpuVm.init<StepContext>("bench", 0, 2 ** 40, 0, 0, panthorStyleOps);
   const l = {
     vm,
-    ctx: stepContext(vm, null, []),
+    ctx: { vm, spare: [] },
     objs: Array.from({ length: OBJECTS }, (_, i) => new TestGem(i + 1)),
   };
   for (let i = 0; i < n; i++) if (mapInitial(l, i) !== 0) throw new Error("fill");
@@ -105,7 +169,7 @@ const UNMAP_EIGHT: Kind = {
   request: (l, g) => l.vm.smUnmap(l.ctx, g * 8 * PAGES * P, 8 * PAGES * P),
   restore: (l, g) => {
     let rc = 0;
-    for (let i = g * 8; i < g * 8 + 8 && rc === 0; i++) rc = mapInitial(l, i);
+    for (let i = g * 8 + 7; i >= g * 8 && rc === 0; i--) rc = mapInitial(l, i);
     return rc;
   },
 };
@@ -149,7 +213,9 @@ class Workload {
       }
     }
     const t0 = cpuMs();
-    for (let b = 0; b < BATCH; b++) {
+    // Last in, first out, so that each mapping object from the free list goes back where it
+    // was (as a slab allocator's free list would have it): the layout stays as loaded.
+    for (let b = BATCH - 1; b >= 0; b--) {
       if (this.kind.restore(l, this.order[(first + b) % len] as number) !== 0) {
         throw new Error("restore failed");
       }

@@ -29,6 +29,12 @@ export const MADV_DONTNEED = 1;
  * it has none, single pages are used. Any failure frees what the call allocated: -ENOMEM with
  * the memory's page count unchanged.
  *
+ * Like a shmem file, the object keeps its pages (and their contents) once allocated: dropping
+ * the last use releases the page array ({@link pages} becomes null) but not the memory, so data
+ * written through a CPU view survives an unmap and is found again by the next use. The pages
+ * are freed when the object is freed or purged ({@link residentPages} counts them). Swapping
+ * unused pages out under pressure is not modelled.
+ *
  * madvise: {@link madvise}(DONTNEED) makes the object purgeable; {@link purge} frees its pages and
  * marks it purged for good (`madv < 0`): later page requests fail with -ENOMEM.
  *
@@ -37,7 +43,10 @@ export const MADV_DONTNEED = 1;
  * purged here — the exporter's attachment keeps them pinned until the import is freed.
  */
 export class DrmGemShmemObject extends DrmGemObject {
+  /** The page array, present while at least one page use is held (`shmem->pages`). */
   private pageList: number[] | null = null;
+  /** The backing store: every page the object owns, kept across page uses until free or purge. */
+  private backing: number[] | null = null;
   private useCount = 0;
   private pinCount = 0;
   private vmapCount = 0;
@@ -81,6 +90,7 @@ export class DrmGemShmemObject extends DrmGemObject {
     }
     this.borrowed = true;
     this.pageList = sgt.pages.slice();
+    this.backing = this.pageList;
     this.useCount = 1;
     this.sgt = sgt;
     return 0;
@@ -102,6 +112,15 @@ export class DrmGemShmemObject extends DrmGemObject {
    */
   get pages(): readonly number[] | null {
     return this.pageList;
+  }
+
+  /** Pages the object holds in its backing store, used or not (its resident memory). */
+  get residentPages(): number {
+    const b = this.backing;
+    if (b === null) return 0;
+    let n = 0;
+    for (const pa of b) if (pa >= 0) n++;
+    return n;
   }
 
   /** `pages_use_count`. */
@@ -135,8 +154,9 @@ export class DrmGemShmemObject extends DrmGemObject {
   }
 
   /**
-   * Takes a use of the pages, allocating them on the first use. 0, or -ENOMEM (allocation
-   * failure, or a purged object) with nothing changed. Mirrors drm_gem_shmem_get_pages_locked().
+   * Takes a use of the pages: the backing store's pages when the object has them, else pages
+   * allocated now. 0, or -ENOMEM (allocation failure, or a purged object) with nothing changed.
+   * Mirrors drm_gem_shmem_get_pages_locked().
    */
   getPages(): number {
     if (this.madvState < 0) return -ENOMEM;
@@ -144,9 +164,17 @@ export class DrmGemShmemObject extends DrmGemObject {
       this.useCount++;
       return 0;
     }
+    if (this.backing !== null) {
+      // A grow-on-fault object may have holes: fill them, keeping the pages it has.
+      if (this.backing.includes(-1)) return this.populateRange(0, this.pageCount);
+      this.pageList = this.backing;
+      this.useCount = 1;
+      return 0;
+    }
     const pages = this.allocPages();
     if (pages === null) return -ENOMEM;
     this.pageList = pages;
+    this.backing = pages;
     this.useCount = 1;
     return 0;
   }
@@ -173,7 +201,7 @@ export class DrmGemShmemObject extends DrmGemObject {
     if (this.madvState < 0) return -ENOMEM;
     const mem = this.dev.memory;
     const created = this.pageList === null;
-    const list = this.pageList ?? new Array<number>(this.pageCount).fill(-1);
+    const list = this.pageList ?? this.backing ?? new Array<number>(this.pageCount).fill(-1);
     const got: number[] = [];
     let i = first;
     const end = first + count;
@@ -207,6 +235,7 @@ export class DrmGemShmemObject extends DrmGemObject {
     }
     if (created) {
       this.pageList = list;
+      this.backing = list;
       this.useCount = 1;
     }
     return 0;
@@ -222,13 +251,16 @@ export class DrmGemShmemObject extends DrmGemObject {
     return true;
   }
 
-  /** Drops a use of the pages; the last one frees them. Mirrors drm_gem_shmem_put_pages_locked(). */
+  /**
+   * Drops a use of the pages; the last one releases the page array, while the pages stay in the
+   * backing store. Mirrors drm_gem_shmem_put_pages_locked().
+   */
   putPages(): void {
     if (this.useCount <= 0) {
       this.dev.warnings.warn("drm_gem_shmem_put_pages", `object ${this.id}: no page use to drop`);
       return;
     }
-    if (--this.useCount === 0) this.releasePages();
+    if (--this.useCount === 0) this.pageList = null;
   }
 
   /**
@@ -359,7 +391,7 @@ export class DrmGemShmemObject extends DrmGemObject {
       this.dev.warnings.warn("drm_gem_shmem_purge", `object ${this.id} is not purgeable`);
       return 0;
     }
-    const freed = this.pageList?.length ?? 0;
+    const freed = this.residentPages;
     this.sgt = null;
     this.releasePages();
     this.useCount = 0;
@@ -379,18 +411,19 @@ export class DrmGemShmemObject extends DrmGemObject {
         "drm_gem_shmem_free",
         `object ${this.id} freed with ${this.useCount} page uses and ${this.pinCount} pins`,
       );
-      this.releasePages();
       this.useCount = 0;
       this.pinCount = 0;
     }
+    this.releasePages();
     super.free();
   }
 
+  /** Frees the backing store (unless borrowed) and drops the page array. */
   private releasePages(): void {
-    const pages = this.pageList;
-    if (pages === null) return;
+    const pages = this.backing;
     this.pageList = null;
-    if (this.borrowed) return;
+    this.backing = null;
+    if (pages === null || this.borrowed) return;
     const mem = this.dev.memory;
     for (const pa of pages) if (pa >= 0) mem.freePage(pa);
   }

@@ -256,11 +256,22 @@ export class GpuVm<P = unknown> implements GpuVmBase {
    * Mirrors `drm_gpuvm_put()`.
    */
   put(): void {
+    // Kept small so that it inlines into the removal path; the rare work is out of line.
+    const left = this.refcount - 1;
+    if (left > 0) {
+      this.refcount = left;
+      return;
+    }
+    this.release();
+  }
+
+  /** The last `put()` (or a put too many): `drm_gpuvm_free()` and its checks. */
+  private release(): void {
     if (this.refcount <= 0) {
       this.warnings.warn("drm_gpuvm_put", "reference dropped on a freed VM");
       return;
     }
-    if (--this.refcount > 0) return;
+    this.refcount = 0;
     if (this.kernelAllocNode.inTree) this.removeNode(this.kernelAllocNode);
     if (this.tree.size !== 0) {
       this.warnings.warn("drm_gpuvm_fini", "GPUVA tree is not empty, potentially leaking memory");
@@ -274,6 +285,7 @@ export class GpuVm<P = unknown> implements GpuVmBase {
     }
     this.ops.vmFree(this);
   }
+
 
   // ---------------------------------------------------------------- range checks and lookups
 

@@ -264,11 +264,22 @@ export class GpuVmBo {
    * and object references. Returns true when it was destroyed. Mirrors `drm_gpuvm_bo_put()`.
    */
   put(): boolean {
+    // Kept small so that it inlines into the unlink path; the rare work is out of line.
+    const left = this.refcount - 1;
+    if (left > 0) {
+      this.refcount = left;
+      return false;
+    }
+    return this.destroy();
+  }
+
+  /** The last `put()` (or a put too many): `drm_gpuvm_bo_destroy()`. */
+  private destroy(): boolean {
     if (this.refcount <= 0) {
       this.vm.warnings.warn("drm_gpuvm_bo_put", "reference dropped on a freed vm_bo");
       return false;
     }
-    if (--this.refcount > 0) return false;
+    this.refcount = 0;
     const vm = this.vm;
     vm.extobjList.delete(this);
     vm.evictList.delete(this);
@@ -278,6 +289,7 @@ export class GpuVmBo {
     this.obj.put?.();
     return true;
   }
+
 
   /** The mappings linked to this vm_bo, oldest first. Mirrors `drm_gpuvm_bo_for_each_va()`. */
   *vas(): IterableIterator<GpuVa> {

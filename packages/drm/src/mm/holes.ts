@@ -137,6 +137,7 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     keys[k + 2] = size;
 
     // Size tree: larger sizes to the left, equal sizes after the existing ones.
+    const links = this.links;
     const st = this.bySize;
     let link = st.root;
     let parent = NIL;
@@ -144,14 +145,9 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     let leftmost = true;
     while (link !== NIL) {
       parent = link;
-      if (size > (keys[link * KEY_STRIDE + 1] as T)) {
-        goLeft = true;
-        link = this.links[link * LINK_STRIDE + SIZE_L] as number;
-      } else {
-        goLeft = false;
-        leftmost = false;
-        link = this.links[link * LINK_STRIDE + SIZE_L + 1] as number;
-      }
+      goLeft = size > (keys[link * KEY_STRIDE + 1] as T);
+      leftmost &&= goLeft;
+      link = links[link * LINK_STRIDE + (goLeft ? SIZE_L : SIZE_L + 1)] as number;
     }
     st.link(slot, parent, goLeft);
     st.insertColorCached(slot, leftmost);
@@ -164,19 +160,13 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
       parent = link;
       const lk = link * KEY_STRIDE;
       if ((keys[lk + 2] as T) < size) keys[lk + 2] = size;
-      if (start < (keys[lk] as T)) {
-        goLeft = true;
-        link = this.links[link * LINK_STRIDE + ADDR_L] as number;
-      } else {
-        goLeft = false;
-        link = this.links[link * LINK_STRIDE + ADDR_L + 1] as number;
-      }
+      goLeft = start < (keys[lk] as T);
+      link = links[link * LINK_STRIDE + (goLeft ? ADDR_L : ADDR_L + 1)] as number;
     }
     at.link(slot, parent, goLeft);
     at.insertAugmented(slot, this);
 
     // Hole stack: push on top.
-    const links = this.links;
     const top = this.stackTop;
     links[slot * LINK_STRIDE + STACK_PREV] = NIL;
     links[slot * LINK_STRIDE + STACK_NEXT] = top;
@@ -217,12 +207,9 @@ export class HoleIndex<T extends number | bigint> implements RbAugment {
     let link = st.root;
     let best = NIL;
     while (link !== NIL) {
-      if (size <= (keys[link * KEY_STRIDE + 1] as T)) {
-        best = link;
-        link = lnk[link * LINK_STRIDE + SIZE_L + 1] as number;
-      } else {
-        link = lnk[link * LINK_STRIDE + SIZE_L] as number;
-      }
+      const fits = size <= (keys[link * KEY_STRIDE + 1] as T);
+      if (fits) best = link;
+      link = lnk[link * LINK_STRIDE + (fits ? SIZE_L + 1 : SIZE_L)] as number;
     }
     return best;
   }

@@ -17,10 +17,15 @@ import {
   type ToyFilePriv,
 } from "./helpers.js";
 
-/** State the kernel promises to restore on failure. */
+/**
+ * State the kernel promises to restore on failure. Pages an object keeps in its backing store
+ * (as a shmem file does) belong to it and go when it is freed; every other page must be back.
+ */
 function snapshot(dev: ReturnType<typeof makeToyDevice>["dev"], files: DrmFile<ToyFilePriv>[]) {
+  let backing = 0;
+  for (const obj of dev.objects) if (obj instanceof DrmGemShmemObject) backing += obj.residentPages;
   return {
-    pages: dev.memory.allocatedPages,
+    pages: dev.memory.allocatedPages - backing,
     handles: files.map((f) => f.objectIdr.ids()),
     prime: files.map((f) => [...f.primeByHandle.keys()]),
     objects: dev.objects.size,

@@ -13,7 +13,7 @@ import { makeToyDevice, makeToyDriver } from "./helpers.js";
 const MiB = 1024 * 1024;
 
 describe("shmem pages", () => {
-  it("allocates lazily, counts uses and pins, frees on the last use", () => {
+  it("allocates lazily, counts uses and pins; the last use keeps the pages until the object goes", () => {
     const { dev, env } = makeToyDevice();
     const bo = new DrmGemShmemObject(dev, 5000);
     expect(bo.size).toBe(2 * PAGE_SIZE);
@@ -29,11 +29,38 @@ describe("shmem pages", () => {
     expect([bo.pagesUseCount, bo.pagesPinCount]).toEqual([2, 1]);
     bo.unpin();
     expect([bo.pagesUseCount, bo.pagesPinCount]).toEqual([1, 0]);
+    const pages = bo.pages;
     bo.putPages();
+    // Like a shmem file: the page array goes, the pages stay in the backing store.
     expect(bo.pages).toBe(null);
-    expect(env.memory.allocatedPages).toBe(0);
+    expect(bo.residentPages).toBe(2);
+    expect(env.memory.allocatedPages).toBe(2);
+    // The next use finds the same pages again, without allocating.
+    expect(bo.getPages()).toBe(0);
+    expect(bo.pages).toEqual(pages);
+    expect(env.memory.allocatedPages).toBe(2);
+    bo.putPages();
     bo.putPages();
     expect(env.warnings.warnings.map((w) => w.where)).toEqual(["drm_gem_shmem_put_pages"]);
+    bo.put();
+    expect(env.memory.allocatedPages).toBe(0);
+  });
+
+  it("keeps what was written through a CPU view after every use is dropped", () => {
+    const { dev, env } = makeToyDevice();
+    const bo = new DrmGemShmemObject(dev, 2 * PAGE_SIZE);
+    const first = bo.mmap();
+    if (typeof first === "number") throw new Error("mmap");
+    first.write(PAGE_SIZE - 2, Uint8Array.of(1, 2, 3, 4));
+    first.unmap();
+    expect(bo.pagesUseCount).toBe(0);
+    const again = bo.mmap();
+    if (typeof again === "number") throw new Error("mmap");
+    expect([...again.read(PAGE_SIZE - 2, 4)]).toEqual([1, 2, 3, 4]);
+    again.unmap();
+    bo.put();
+    expect(env.memory.allocatedPages).toBe(0);
+    expect(env.warnings.warnings).toEqual([]);
   });
 
   it("rejects bad sizes with -EINVAL", () => {
@@ -81,6 +108,8 @@ describe("shmem pages", () => {
     expect(new Set(pages).size).toBe(512);
     expect(memory.stats.failures).toBe(1); // the 2 MiB attempt
     bo.putPages();
+    expect(memory.allocatedPages).toBe(4 + 512);
+    bo.put();
     expect(memory.allocatedPages).toBe(4);
   });
 
