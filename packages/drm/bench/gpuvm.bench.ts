@@ -9,8 +9,9 @@
  * - `smUnmap of 8 mappings`: unmap eight whole consecutive mappings (eight unmap steps).
  *
  * Mapping objects come from a free list (removed ones go back to it), as panthor's come from
- * preallocated kmem_cache objects, so the garbage collector does not get involved; restores run
- * last-in first-out, so each object returns to the mapping it held.
+ * preallocated kmem_cache objects, so the garbage collector does not get involved. They are
+ * allocated up front and laid out in address order, like consecutive slab allocations, and
+ * restores run last-in first-out, so each object returns to the mapping it held.
  *
  * A sample is a batch of `BATCH` such requests on distinct random targets. After the batch the
  * VM is put back as it was (re-mapping what the requests changed) on a paused clock, so every
@@ -130,11 +131,23 @@ function mapInitial(l: Loaded, i: number): number {
   return l.vm.smMap(l.ctx, i * PAGES * P, PAGES * P, obj, (i >> 4) * PAGES * P);
 }
 
+/** Spare mapping objects beyond the N loaded ones (a batch of splits needs 2 more each). */
+const SPARE_EXTRA = 2 * BATCH + 16;
+
+/**
+ * Builds a VM of `n` mappings. The mapping objects are allocated up front and settled into the
+ * old generation while only an array holds them, so they sit in memory in address order, as
+ * consecutive kmallocs from a slab would in the kernel's measurement.
+ */
 function loadVm(n: number): Loaded {
   const vm = GpuVm.init<StepContext>("bench", 0, 2 ** 40, 0, 0, panthorStyleOps);
+  const objects = Array.from({ length: n + SPARE_EXTRA }, () => new GpuVa());
+  settleHeap();
+  // The free list pops from its end: mapping 0 takes objects[0], and so on.
+  const spare = objects.reverse();
   const l = {
     vm,
-    ctx: { vm, spare: [] },
+    ctx: { vm, spare },
     objs: Array.from({ length: OBJECTS }, (_, i) => new TestGem(i + 1)),
   };
   for (let i = 0; i < n; i++) if (mapInitial(l, i) !== 0) throw new Error("fill");

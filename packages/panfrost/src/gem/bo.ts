@@ -2,7 +2,7 @@
  * The panfrost buffer object: a shmem GEM object with per-file GPU mappings, executable / heap
  * flags, a GPU use count (jobs in flight) and, for heap BOs, sparse pages grown on GPU fault.
  */
-import { type DrmDevice, type DrmFile, DrmGemShmemObject } from "@panmmu/drm";
+import { type DmaResv, type DrmDevice, type DrmFile, DrmGemShmemObject } from "@panmmu/drm";
 import { PAGE_SIZE } from "@panmmu/hw";
 import { PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "../mmu/color-adjust.js";
 import type { BoMapping, MappedBo } from "./mapping.js";
@@ -50,8 +50,9 @@ export class PanfrostBo extends DrmGemShmemObject implements MappedBo {
     size: number,
     flags: number,
     private readonly hooks: BoHooks,
+    resv?: DmaResv,
   ) {
-    super(dev, size);
+    super(dev, size, resv);
     this.flags = flags;
     this.noexec = (flags & PANFROST_BO_NOEXEC) !== 0;
     this.isHeap = (flags & PANFROST_BO_HEAP) !== 0;

@@ -18,7 +18,9 @@ export class ImportedBo extends PanfrostBo {
     readonly exporter: DrmGemShmemObject,
     hooks: BoHooks,
   ) {
-    super(dev, exporter.size, PANFROST_BO_NOEXEC, hooks);
+    // An import shares the exporter's reservation object (the dma-buf's), so fences of GPU
+    // work on either side are seen by the other's implicit synchronisation.
+    super(dev, exporter.size, PANFROST_BO_NOEXEC, hooks, exporter.resv);
     exporter.get();
   }
 

@@ -135,6 +135,10 @@ describe("panfrost_prime", () => {
     expect(waitSubmission(fd, sub, 100_000_000)).toBe(true);
     expect(fd.fenceError(sub.outSync)).toBe(0);
     const exporter = kmsFd.objectIdr.find(dumb.handle) as DrmGemShmemObject;
+    // The import shares the dma-buf's reservation object, so the GPU job's fence is visible to
+    // the exporter's implicit synchronisation (drm_gem_prime_import_dev sets obj->resv).
+    const imported = fd.handle.file.objectIdr.find(handle);
+    expect(imported?.resv).toBe(exporter.resv);
     const view = exporter.vmap();
     if (typeof view === "number") throw new Error("vmap");
     expect(view.readU32(4096)).toBe(0xc0ffee);
