@@ -16,8 +16,9 @@
  * A sample is a batch of `BATCH` such requests on distinct random targets. After the batch the
  * VM is put back as it was (re-mapping what the requests changed) on a paused clock, so every
  * sample sees the same N mappings and no restore work is timed. The clock is process CPU time
- * (`process.cpuUsage()`, microsecond resolution, about 1 us per read, hence the batches), so a
- * busy machine does not inflate the figures; on an idle machine CPU and wall time agree.
+ * (`process.cpuUsage()`, microsecond resolution, about 1 us per read, hence the batches), so time
+ * spent waiting for a CPU on a busy machine is not counted; on an idle machine CPU and wall time
+ * agree.
  * **Divide the reported times by the batch size** (the README table does).
  *
  * The kernel's own drm_gpuvm.c, measured the same way (gcc -O2, userspace) on these machines:

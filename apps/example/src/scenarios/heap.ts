@@ -68,7 +68,7 @@ export function runHeap(o: ScenarioOptions): ScenarioReport {
     check(
       `each heap BO ends with exactly ${expectChunks} × 2 MiB chunks resident`,
       heapBos.length === heaps.length &&
-        heapBos.every((b) => b.heapRssSize === WRITTEN && b.heapPages?.resident === WRITTEN / 4096),
+        heapBos.every((b) => b.heapRssSize === WRITTEN && b.residentPages === WRITTEN / 4096),
       heapBos.map((b) => formatBytes(b.heapRssSize)).join(", "),
     ),
     check(

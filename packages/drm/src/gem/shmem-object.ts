@@ -183,9 +183,11 @@ export class DrmGemShmemObject extends DrmGemObject {
    * Grow-on-fault population (heap BOs): makes sure pages `[first, first + count)` exist. The
    * first call creates a sparse page array holding one page use (entries without a page are
    * -1 in {@link pages}); missing pages of the range are allocated, as one 2 MiB run when the
-   * range is a whole 2 MiB-aligned block and the allocator has one. Returns 0, -EINVAL for a
-   * range outside the object or an imported object, or -ENOMEM with every page of this call
-   * freed again. Mirrors the page-array handling of panfrost_mmu_map_fault_addr().
+   * range is a whole 2 MiB-aligned block with no page yet and the allocator has one. Returns 0,
+   * -EINVAL for a range outside the object or an imported object, or -ENOMEM: like the kernel,
+   * the pages allocated before the failure stay in the array, so the next attempt only
+   * allocates what is still missing (they are freed with the object). Mirrors the page-array
+   * handling of panfrost_mmu_map_fault_addr().
    */
   populateRange(first: number, count: number): number {
     if (
@@ -200,9 +202,12 @@ export class DrmGemShmemObject extends DrmGemObject {
     if (this.borrowed) return -EINVAL;
     if (this.madvState < 0) return -ENOMEM;
     const mem = this.dev.memory;
-    const created = this.pageList === null;
-    const list = this.pageList ?? this.backing ?? new Array<number>(this.pageCount).fill(-1);
-    const got: number[] = [];
+    if (this.pageList === null) {
+      this.pageList = this.backing ?? new Array<number>(this.pageCount).fill(-1);
+      this.backing = this.pageList;
+      this.useCount = 1;
+    }
+    const list = this.pageList;
     let i = first;
     const end = first + count;
     while (i < end) {
@@ -213,32 +218,43 @@ export class DrmGemShmemObject extends DrmGemObject {
       if (i % SHMEM_HUGE_PAGES === 0 && end - i >= SHMEM_HUGE_PAGES && this.holeRun(list, i)) {
         const run = mem.allocContiguous(SHMEM_HUGE_PAGES, SHMEM_HUGE_PAGES);
         if (run !== null) {
-          for (let k = 0; k < SHMEM_HUGE_PAGES; k++) {
-            list[i + k] = run + k * PAGE_SIZE;
-            got.push(i + k);
-          }
+          for (let k = 0; k < SHMEM_HUGE_PAGES; k++) list[i + k] = run + k * PAGE_SIZE;
           i += SHMEM_HUGE_PAGES;
           continue;
         }
       }
       const pa = mem.allocPage();
-      if (pa === null) {
-        for (const idx of got) {
-          mem.freePage(list[idx] as number);
-          list[idx] = -1;
-        }
-        return -ENOMEM;
-      }
+      if (pa === null) return -ENOMEM;
       list[i] = pa;
-      got.push(i);
       i++;
     }
-    if (created) {
-      this.pageList = list;
-      this.backing = list;
-      this.useCount = 1;
-    }
     return 0;
+  }
+
+  /**
+   * The physically contiguous runs of pages `[first, first + count)`, all of which must exist,
+   * as `[pa, bytes]` pairs in object order (the scatter-gather list of that range); -EINVAL
+   * when the range is outside the object or a page is missing.
+   */
+  rangeSegments(first: number, count: number): Array<[number, number]> | number {
+    const list = this.pageList;
+    if (list === null || first < 0 || count <= 0 || first + count > this.pageCount) return -EINVAL;
+    const out: Array<[number, number]> = [];
+    let runPa = -1;
+    let runLen = 0;
+    for (let i = first; i < first + count; i++) {
+      const pa = list[i] as number;
+      if (pa < 0) return -EINVAL;
+      if (runPa >= 0 && pa === runPa + runLen) {
+        runLen += PAGE_SIZE;
+      } else {
+        if (runPa >= 0) out.push([runPa, runLen]);
+        runPa = pa;
+        runLen = PAGE_SIZE;
+      }
+    }
+    out.push([runPa, runLen]);
+    return out;
   }
 
   /** Physical address of page `index`, or -1 when it has none (or the object has no pages). */

@@ -286,7 +286,6 @@ export class GpuVm<P = unknown> implements GpuVmBase {
     this.ops.vmFree(this);
   }
 
-
   // ---------------------------------------------------------------- range checks and lookups
 
   /**

@@ -290,7 +290,6 @@ export class GpuVmBo {
     return true;
   }
 
-
   /** The mappings linked to this vm_bo, oldest first. Mirrors `drm_gpuvm_bo_for_each_va()`. */
   *vas(): IterableIterator<GpuVa> {
     let va = this.vaHead;

@@ -116,8 +116,10 @@ export function remapToUnmapRange(remap: GpuVaOpRemap): GpuVaRange {
  * Produced by the split/merge walks; consumers only rely on {@link GpuVaOpMapStep}.
  */
 export class GpuVaMapStep implements GpuVaOpMapStep, GpuVaOpMap {
-  /** Step kind. */
-  readonly op = "map";
+  /** Step kind (on the prototype, so a step object holds only its payload). */
+  get op(): "map" {
+    return "map";
+  }
   /** Builds the step for the mapping `[addr, addr + range)` of `obj` at `offset`. */
   constructor(
     /** Start address of the new mapping. */
@@ -137,8 +139,10 @@ export class GpuVaMapStep implements GpuVaOpMapStep, GpuVaOpMap {
 
 /** An unmap step that is its own payload (`step.unmap === step`). */
 export class GpuVaUnmapStep implements GpuVaOpUnmapStep, GpuVaOpUnmap {
-  /** Step kind. */
-  readonly op = "unmap";
+  /** Step kind (on the prototype, so a step object holds only its payload). */
+  get op(): "unmap" {
+    return "unmap";
+  }
   /** Builds the step removing `va`. */
   constructor(
     /** The mapping to remove. */
@@ -154,8 +158,10 @@ export class GpuVaUnmapStep implements GpuVaOpUnmapStep, GpuVaOpUnmap {
 
 /** A remap step that is its own payload and its own unmap part (`step.remap.unmap === step`). */
 export class GpuVaRemapStep implements GpuVaOpRemapStep, GpuVaOpRemap, GpuVaOpUnmap {
-  /** Step kind. */
-  readonly op = "remap";
+  /** Step kind (on the prototype, so a step object holds only its payload). */
+  get op(): "remap" {
+    return "remap";
+  }
   /** Builds the step replacing `va` by `prev` and/or `next`. */
   constructor(
     /** The surviving head of the old mapping, or `null`. */

@@ -192,19 +192,22 @@ export class DrmMmCore<T extends number | bigint> {
 
     for (; h !== NIL; h = once ? NIL : this.nextHole(h, size, search)) {
       const holeStart = holes.holeStart(h);
-      const holeEnd = ar.add(holeStart, holes.holeSize(h));
+      const holeSize = holes.holeSize(h);
+      const holeEnd = ar.add(holeStart, holeSize);
       if (search === LOW && holeStart >= rangeEnd) break;
       if (search === HIGH && holeEnd <= rangeStart) break;
-      const hole = holes.owners[h] as DrmMmNode<T>;
 
       let colStart = holeStart;
       let colEnd = holeEnd;
       if (adjust !== null) {
         window.start = holeStart;
         window.end = holeEnd;
-        adjust(hole, color, window);
+        adjust(holes.owners[h] as DrmMmNode<T>, color, window);
         colStart = window.start;
         colEnd = window.end;
+      } else if (holeSize < size) {
+        // Without a colour hook the window is at most the hole: the size test below would fail.
+        continue;
       }
       const lo = colStart > rangeStart ? colStart : rangeStart;
       const hi = colEnd < rangeEnd ? colEnd : rangeEnd;
@@ -223,6 +226,7 @@ export class DrmMmCore<T extends number | bigint> {
         }
       }
 
+      const hole = holes.owners[h] as DrmMmNode<T>;
       node.mm = this;
       node.size = size;
       node.start = adjStart;

@@ -104,7 +104,7 @@ describe("gpuvm properties", () => {
     );
   });
 
-  it("recycling mapping objects (the benchmarks' free list) changes nothing observable", () => {
+  it("reusing removed mapping objects through a free list changes nothing observable", () => {
     fc.assert(
       fc.property(fc.array(reqArb, { maxLength: 60 }), (reqs) => {
         const fresh = newVm(0n, 0x1000n, null);

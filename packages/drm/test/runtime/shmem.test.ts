@@ -242,7 +242,7 @@ describe("madvise, purge and the shrinker", () => {
 });
 
 describe("grow-on-fault population (heap objects)", () => {
-  it("populates 2 MiB at a time into a sparse page array, idempotently, undoing on failure", () => {
+  it("populates 2 MiB at a time into a sparse page array, idempotently, keeping partial progress", () => {
     const { dev, env } = makeToyDevice();
     const heap = new DrmGemShmemObject(dev, 8 * MiB);
     expect(heap.populateRange(512, 512)).toBe(0);
@@ -253,12 +253,20 @@ describe("grow-on-fault population (heap objects)", () => {
     expect(heap.populateRange(512, 512)).toBe(0);
     expect(env.memory.allocatedPages).toBe(512);
     expect(heap.populateRange(2048, 1)).toBe(-EINVAL);
-    // a failing population frees exactly what it took
-    env.memory.failEveryNth(1);
-    expect(heap.populateRange(0, 512)).toBe(-ENOMEM);
-    env.memory.failEveryNth(0);
-    expect(env.memory.allocatedPages).toBe(512);
-    expect(heap.pageAt(0)).toBe(-1);
+    // a failing population keeps what it got (as the kernel's fault handler does): a range
+    // that is not a whole 2 MiB takes single pages; the first 9 succeed, the 10th fails
+    env.memory.failNthAllocation(10);
+    expect(heap.populateRange(0, 100)).toBe(-ENOMEM);
+    expect(env.memory.allocatedPages).toBe(512 + 9);
+    expect(heap.pageAt(8)).toBeGreaterThanOrEqual(0);
+    expect(heap.pageAt(9)).toBe(-1);
+    expect(heap.rangeSegments(0, 100)).toBe(-EINVAL);
+    // the next attempt allocates only the 91 missing pages and keeps the others
+    const kept = heap.pageAt(0);
+    expect(heap.populateRange(0, 100)).toBe(0);
+    expect(env.memory.allocatedPages).toBe(512 + 100);
+    expect(heap.pageAt(0)).toBe(kept);
+    expect(heap.rangeSegments(512, 512)).toEqual([[heap.pageAt(512), 2 * MiB]]);
     // mapping the whole object needs every page
     expect(heap.getPagesSgt()).toBe(-EINVAL);
     expect(heap.pagesUseCount).toBe(1);

@@ -3,10 +3,8 @@
  * flags, a GPU use count (jobs in flight) and, for heap BOs, sparse pages grown on GPU fault.
  */
 import { type DmaResv, type DrmDevice, type DrmFile, DrmGemShmemObject } from "@panmmu/drm";
-import { PAGE_SIZE } from "@panmmu/hw";
-import { PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "../mmu/color-adjust.js";
+import { PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import type { BoMapping, MappedBo } from "./mapping.js";
-import { PageStore } from "./page-store.js";
 
 /** Device hooks a BO calls on GEM events. */
 export interface BoHooks {
@@ -30,8 +28,6 @@ export class PanfrostBo extends DrmGemShmemObject implements MappedBo {
   readonly mappings: BoMapping[] = [];
   /** Jobs in flight using the BO (the shrinker skips it while > 0). */
   gpuUsecount = 0;
-  /** Heap BOs: the sparse pages. */
-  readonly heapPages: PageStore | null;
   /** Heap BOs: bytes made resident by faults. */
   heapRssSize = 0;
   /** Label (debugging). */
@@ -56,7 +52,6 @@ export class PanfrostBo extends DrmGemShmemObject implements MappedBo {
     this.flags = flags;
     this.noexec = (flags & PANFROST_BO_NOEXEC) !== 0;
     this.isHeap = (flags & PANFROST_BO_HEAP) !== 0;
-    this.heapPages = this.isHeap ? new PageStore(dev.memory, this.size / PAGE_SIZE) : null;
   }
 
   /** Mirrors panfrost_gem_open(). */
@@ -78,7 +73,6 @@ export class PanfrostBo extends DrmGemShmemObject implements MappedBo {
   /** Mirrors panfrost_gem_free_object(). */
   override free(): void {
     this.hooks.boFreed(this);
-    this.heapPages?.releaseAll();
     this.heapRssSize = 0;
     super.free();
   }

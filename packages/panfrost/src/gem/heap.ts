@@ -1,15 +1,18 @@
 /**
  * Growing a heap BO on GPU fault: the faulting address's 2 MiB chunk gets pages and is mapped.
  */
-import { ENOMEM } from "@panmmu/uapi";
+import { PAGE_SIZE } from "@panmmu/hw";
+import { EINVAL, ENOMEM } from "@panmmu/uapi";
 import { mappingProt } from "../mmu/map.js";
 import type { PanfrostMmu } from "../mmu/mmu.js";
 import type { PanfrostBo } from "./bo.js";
 import type { BoMapping } from "./mapping.js";
-import { PAGES_PER_2M } from "./page-store.js";
 
 /** Heap growth granule: 2 MiB. */
 export const HEAP_CHUNK = 0x200000;
+
+/** Pages per heap growth granule. */
+const PAGES_PER_CHUNK = HEAP_CHUNK / PAGE_SIZE;
 
 /** Outcome of a heap growth attempt. */
 export interface HeapGrowResult {
@@ -33,40 +36,33 @@ export function growHeapOnFault(
   mapping: BoMapping,
   va: number,
 ): HeapGrowResult {
-  const pages = bo.heapPages;
   const chunks = mapping.heapChunks;
-  if (pages === null || chunks === null)
-    return { ret: -ENOMEM, reason: "heap BO without page store" };
+  if (!bo.isHeap || chunks === null) return { ret: -EINVAL, reason: "not a heap mapping" };
   const chunkVa = va - (va % HEAP_CHUNK);
   const chunk = Math.floor((chunkVa - mapping.iova) / HEAP_CHUNK);
   if (chunks[chunk] === 1) {
     mmu.faultCounters.spurious++;
     return { ret: 0, reason: "chunk already mapped" };
   }
-  const first = chunk * PAGES_PER_2M;
-  const count = Math.min(PAGES_PER_2M, pages.pageCount - first);
-  if (!pages.populate(first, count, true)) {
+  const first = chunk * PAGES_PER_CHUNK;
+  const count = Math.min(PAGES_PER_CHUNK, bo.pageCount - first);
+  if (bo.populateRange(first, count) < 0) {
     return { ret: -ENOMEM, reason: "out of memory growing heap" };
   }
-  const wasResident = chunkResident(bo, first, count);
-  const ret = mmu.mapSegments(
-    mapping.ctx,
-    chunkVa,
-    pages.segments(first, count),
-    mappingProt(true),
-  );
+  const segments = bo.rangeSegments(first, count);
+  if (typeof segments === "number") return { ret: segments, reason: "heap pages missing" };
+  const wasResident = chunkResident(bo, chunk);
+  const ret = mmu.mapSegments(mapping.ctx, chunkVa, segments, mappingProt(true));
   if (ret < 0) return { ret, reason: "page-table allocation failed growing heap" };
   chunks[chunk] = 1;
   mapping.active = true;
-  if (!wasResident) bo.heapRssSize += count * 4096;
+  if (!wasResident) bo.heapRssSize += count * PAGE_SIZE;
   mmu.faultCounters.heapGrowths++;
   return { ret: 0, reason: "heap grown" };
 }
 
-/** Whether another mapping of `bo` already counted this chunk as resident. */
-function chunkResident(bo: PanfrostBo, first: number, count: number): boolean {
-  const chunk = first / PAGES_PER_2M;
-  void count;
+/** Whether another mapping of `bo` already counted chunk `chunk` as resident. */
+function chunkResident(bo: PanfrostBo, chunk: number): boolean {
   for (const m of bo.mappings) if (m.heapChunks?.[chunk] === 1) return true;
   return false;
 }

@@ -3,7 +3,7 @@
  * exporter's pages (never purgeable, never a heap, not executable).
  */
 import type { DrmDevice, DrmGemShmemObject, DrmSgTable } from "@panmmu/drm";
-import { PANFROST_BO_NOEXEC } from "../mmu/color-adjust.js";
+import { PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import { type BoHooks, PanfrostBo } from "./bo.js";
 
 /** Mirrors the object panfrost_gem_prime_import_sg_table() creates. */

@@ -1,13 +1,10 @@
 /**
  * panfrost's VA colouring rule for the per-file drm_mm (units: 4 KiB pages): executable BOs
  * must not start or end on a 4 GiB boundary, nor start within 16 MiB below one, nor cross one
- * (the job manager's program counter cannot cross a 4 GiB segment).
+ * (the job manager's program counter cannot cross a 4 GiB segment). The drm_mm colour of a BO
+ * is its creation flags.
  */
-
-/** BO flag: not executable (uapi PANFROST_BO_NOEXEC); the drm_mm colour of a BO is its flags. */
-export const PANFROST_BO_NOEXEC = 1;
-/** BO flag: heap, grows on GPU fault (uapi PANFROST_BO_HEAP). */
-export const PANFROST_BO_HEAP = 2;
+import { PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 
 /** 4 GiB in pages. */
 export const PFN_4G = 0x100000;

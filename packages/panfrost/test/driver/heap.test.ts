@@ -34,7 +34,7 @@ describe.each(FORMAT_PRESETS)("heap growth on $label", ({ preset, probe }) => {
       expect(bo?.heapRssSize).toBe((step + 1) * 8 * MIB);
     }
     expect(bo?.heapRssSize).toBe(64 * MIB);
-    expect(bo?.heapPages?.resident).toBe((64 * MIB) / 4096);
+    expect(bo?.residentPages).toBe((64 * MIB) / 4096);
     expect(s.dev.mmu.faultCounters.heapGrowths).toBe(32);
     expect(s.dev.mmu.faultLog.records).toEqual([]);
     const view = c.map(out.handle);
@@ -63,7 +63,7 @@ describe.each(FORMAT_PRESETS)("heap growth on $label", ({ preset, probe }) => {
     expect(waitSubmission(c, first, 200 * MS)).toBe(true);
     s.sim.memory.setFailureProbability(0);
     expect(c.fenceError(first.outSync)).not.toBe(0);
-    const partial = bo?.heapPages?.resident ?? 0;
+    const partial = bo?.residentPages ?? 0;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(512);
     expect(bo?.heapRssSize).toBe(0);
@@ -82,7 +82,7 @@ describe.each(FORMAT_PRESETS)("heap growth on $label", ({ preset, probe }) => {
     );
     expect(waitSubmission(c, second, 200 * MS)).toBe(true);
     expect(c.fenceError(second.outSync)).toBe(0);
-    expect(bo?.heapPages?.resident).toBe(512);
+    expect(bo?.residentPages).toBe(512);
     expect(bo?.heapRssSize).toBe(2 * MIB);
     c.close();
     expect(s.sim.memory.allocatedPages).toBe(s.basePages);
