@@ -45,13 +45,7 @@ export {
   type AsSlotSnapshot,
   type AsSlotState,
 } from "./mmu/as-manager.js";
-export {
-  PFN_4G,
-  PFN_16M,
-  panfrostColorAdjust,
-  VA_SIZE_PFN,
-  VA_START_PFN,
-} from "./mmu/color-adjust.js";
+export { VA_SIZE_PFN, VA_START_PFN } from "./mmu/color-adjust.js";
 export { MmuContext } from "./mmu/context.js";
 export { accessTypeName, exceptionName, isTranslationFault } from "./mmu/exceptions.js";
 export { type MmuCounters, MmuHw } from "./mmu/hw-ops.js";

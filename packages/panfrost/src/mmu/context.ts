@@ -3,10 +3,10 @@
  * bound to a hardware AS slot on demand.
  */
 
-import { DrmMm, DrmMmNode } from "@panmmu/drm";
+import { DrmMm, DrmMmNode, panfrostColorAdjust } from "@panmmu/drm";
 import type { WarningSink } from "@panmmu/uapi";
 import type { AsClient } from "./as-manager.js";
-import { type HoleRange, panfrostColorAdjust, VA_SIZE_PFN, VA_START_PFN } from "./color-adjust.js";
+import { VA_SIZE_PFN, VA_START_PFN } from "./color-adjust.js";
 import type { PgtableOps } from "./pgtable.js";
 import type { AsConfig } from "./pure/memattr.js";
 
@@ -65,7 +65,8 @@ export class MmuContext implements AsClient {
   ) {
     this.mm = new DrmMm({ warnings });
     this.mm.init(VA_START_PFN, VA_SIZE_PFN);
-    this.mm.colorAdjust = (_hole, color, range: HoleRange) => panfrostColorAdjust(color, range);
+    // Set after init: the seed review found drm_mm_init() wiping a colour_adjust set before it.
+    this.mm.colorAdjust = panfrostColorAdjust;
   }
 
   /** Current reference count. */

@@ -2,13 +2,12 @@
  * Every hazard raised in the seed reviews (per-FD address spaces, heap BOs), as a test.
  */
 
-import { DrmMm } from "@panmmu/drm";
+import { DrmMm, PANFROST_PFN_4G as PFN_4G, panfrostColorAdjust } from "@panmmu/drm";
 import { ProgramBuilder } from "@panmmu/hw";
 import { EINVAL, ENOSPC, PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
 import { submitProgram, waitSubmission } from "../../src/client/program.js";
 import { PanfrostDevice } from "../../src/device/device.js";
-import { PFN_4G, panfrostColorAdjust } from "../../src/mmu/color-adjust.js";
 import { VaNode } from "../../src/mmu/context.js";
 import { makeStack } from "../helpers/stack.js";
 
@@ -18,7 +17,7 @@ describe("seed review hazards", () => {
   it("drm_mm init resets color_adjust, so the driver installs it after init", () => {
     // The trap: setting the callback before init loses it.
     const wrong = new DrmMm();
-    wrong.colorAdjust = (_h, c, r) => panfrostColorAdjust(c, r);
+    wrong.colorAdjust = panfrostColorAdjust;
     wrong.init(0x2000, 0xfe000);
     expect(wrong.colorAdjust).toBeNull();
     // The driver's contexts keep it.
