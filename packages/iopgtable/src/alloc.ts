@@ -146,7 +146,8 @@ function restrictInPlace<C>(cfg: IoPgtableCfg<C>): boolean {
   cfg.ias = r.ias;
   cfg.oas = r.oas;
   if (r.granule === 0 || r.pgsizeBitmap === 0) return false;
-  // 16 KiB / 64 KiB granules would need multi-page tables: not implemented (see above).
+  // Tables here are single 4 KiB pages, so only the 4 KiB granule is supported; a bitmap whose
+  // smallest page is 16 KiB or 64 KiB is refused where the kernel would build larger tables.
   if (r.granule !== SZ_4K) return false;
   if (!Number.isInteger(cfg.ias) || cfg.ias <= 12 || !Number.isInteger(cfg.oas)) return false;
   return true;
