@@ -115,7 +115,7 @@ function expectOutput(actual: Json, expected: Json): void {
 // implement fails loudly instead of being skipped.
 const cases = loadGoldenCases("driver-pure").filter((c) => {
   const fn = (c.document as Json).function;
-  return typeof fn === "string" && (fn.includes("panthor") || fn.startsWith("panthor_"));
+  return typeof fn === "string" && fn.includes("panthor");
 });
 
 describe("driver-pure (panthor)", () => {
