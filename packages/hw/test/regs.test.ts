@@ -1,13 +1,13 @@
 /** The register definitions checked against golden/regs (the kernel's headers as data). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { goldenRoot } from "@panmmu/fixtures";
+import { packagedGoldenRoot } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
 import * as hw from "../src/index.js";
 
 type Json = Record<string, unknown>;
 const load = (f: string): Json =>
-  JSON.parse(readFileSync(join(goldenRoot(), "regs", f), "utf8")) as Json;
+  JSON.parse(readFileSync(join(packagedGoldenRoot(), "regs", f), "utf8")) as Json;
 const panfrost = load("panfrost.json");
 const panthor = load("panthor.json");
 const exceptions = load("exceptions.json");

@@ -2,7 +2,7 @@
  * The job-format and job-register constants checked against the golden data (jobs.json and
  * regs/panfrost.json, exceptions.json).
  */
-import { goldenNumber, loadGoldenFiles } from "@panmmu/fixtures";
+import { goldenNumber, loadGoldenFiles, packagedGoldenRoot } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
 import { JobHeaderFlag, JobHeaderOffset, JobType } from "../../src/jobs/descriptor.js";
 import { JobException } from "../../src/jobs/exception-codes.js";
@@ -28,7 +28,7 @@ const obj = (v: unknown): Json => v as Json;
 const arr = (v: unknown): Json[] => v as Json[];
 
 function doc(area: string, file: string): Json {
-  const f = loadGoldenFiles(area).find((g) => g.file === file);
+  const f = loadGoldenFiles(area, packagedGoldenRoot()).find((g) => g.file === file);
   if (f === undefined) throw new Error(`${area}/${file} missing`);
   return obj(f.data);
 }
