@@ -26,6 +26,8 @@ import type { DrmUserMemory } from "./user-memory.js";
  *   `retcode = -EINVAL` and jumps to its exit for an unknown command; -ENOTTY only comes from
  *   the VFS for files without an ioctl method, which a DRM file always has.
  * - A render-node file may only call entries flagged `DRM_RENDER_ALLOW` (-EACCES otherwise).
+ *   As in drm_ioctl_kernel(), that check runs where the handler would, after the argument was
+ *   copied in (a faulting argument gives -EFAULT first) and before it is copied back.
  * - Sizes: the kernel buffer is max(user size, kernel size). The user's bytes are copied in when
  *   both the request and the kernel entry have the write direction, the rest is zero-filled, so a
  *   shorter (older) user struct reads as zero-extended and a longer one is truncated for the
@@ -47,7 +49,6 @@ export function drmIoctlDispatch<P>(
   const entry =
     nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END ? driverTable.lookup(nr) : coreTable.lookup(nr);
   if (entry === undefined) return -EINVAL;
-  if (file.node === "render" && (entry.flags & DRM_RENDER_ALLOW) === 0) return -EACCES;
 
   const drvSize = ioctlSize(entry.request);
   const userSize = ioctlSize(req);
@@ -61,8 +62,15 @@ export function drmIoctlDispatch<P>(
     kdata.set(arg.subarray(0, inSize));
   }
 
-  const ctx: DrmIoctlContext<P> = { dev: file.dev, file, user };
-  let ret = entry.invoke(kdata, ctx);
+  // drm_ioctl_kernel(): the permission check comes after the copy-in, and its -EACCES is
+  // followed by the copy-out like any handler result.
+  let ret: number;
+  if (file.node === "render" && (entry.flags & DRM_RENDER_ALLOW) === 0) {
+    ret = -EACCES;
+  } else {
+    const ctx: DrmIoctlContext<P> = { dev: file.dev, file, user };
+    ret = entry.invoke(kdata, ctx);
+  }
 
   if (outSize > 0) {
     if (arg === null) return -EFAULT;

@@ -34,7 +34,8 @@ export interface DmaResvEntry {
 /**
  * A reservation object. Adding a fence needs a slot reserved first with {@link reserveFences}
  * (as in the kernel; a missing reservation is reported as a warning). A new fence replaces an
- * older one of the same context whose usage is not stronger, and any fence already signalled,
+ * older (or the same) fence of its context whose usage is not stronger than the new one's (so the
+ * new entry keeps the strongest usage), and any fence already signalled,
  * so the list stays short. The ww_mutex of the kernel object is not modelled: entry points are
  * synchronous.
  */
@@ -55,8 +56,10 @@ export class DmaResv {
   addFence(fence: DmaFence, usage: DmaResvUsage): void {
     for (let i = 0; i < this.list.length; i++) {
       const old = this.list[i] as DmaResvEntry;
+      // Only a fence of equal or stronger usage (numerically lower or equal) may take the
+      // slot of an older fence of its context: a READ must never hide a pending WRITE.
       const sameTimeline =
-        old.fence.context === fence.context && old.usage <= usage && fence.seqno >= old.fence.seqno;
+        old.fence.context === fence.context && old.usage >= usage && fence.seqno >= old.fence.seqno;
       if (sameTimeline || old.fence.signaled) {
         this.list[i] = { fence, usage };
         return;

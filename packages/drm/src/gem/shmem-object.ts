@@ -166,7 +166,7 @@ export class DrmGemShmemObject extends DrmGemObject {
     }
     if (this.backing !== null) {
       // A grow-on-fault object may have holes: fill them, keeping the pages it has.
-      if (this.backing.includes(-1)) return this.populateRange(0, this.pageCount);
+      if (this.backing.includes(-1)) return this.fillBackingHoles();
       this.pageList = this.backing;
       this.useCount = 1;
       return 0;
@@ -260,6 +260,30 @@ export class DrmGemShmemObject extends DrmGemObject {
   /** Physical address of page `index`, or -1 when it has none (or the object has no pages). */
   pageAt(index: number): number {
     return this.pageList?.[index] ?? -1;
+  }
+
+  /**
+   * getPages() of an unused object whose backing store has holes: allocates the missing pages
+   * and takes the first use. On -ENOMEM the pages this call allocated are freed again and no use
+   * is taken, so the object and the memory are as they were.
+   */
+  private fillBackingHoles(): number {
+    const backing = this.backing as number[];
+    const holes: number[] = [];
+    for (let i = 0; i < backing.length; i++) if ((backing[i] as number) < 0) holes.push(i);
+    const ret = this.populateRange(0, this.pageCount);
+    if (ret === 0) return 0;
+    const mem = this.dev.memory;
+    for (const i of holes) {
+      const pa = backing[i] as number;
+      if (pa >= 0) {
+        mem.freePage(pa);
+        backing[i] = -1;
+      }
+    }
+    this.pageList = null;
+    this.useCount = 0;
+    return ret;
   }
 
   private holeRun(list: readonly number[], from: number): boolean {

@@ -2,7 +2,7 @@
  * `struct drm_sched_entity`: a queue of jobs that run in order on one scheduler.
  */
 import { ESRCH } from "@panmmu/uapi";
-import { type DmaFenceTimeline, dmaFenceContextAlloc } from "../fence/dma-fence.js";
+import { type DmaFence, type DmaFenceTimeline, dmaFenceContextAlloc } from "../fence/dma-fence.js";
 import type { DrmSchedJob } from "./job.js";
 import { DrmSchedFence } from "./sched-fence.js";
 import type { DrmGpuScheduler } from "./scheduler.js";
@@ -30,6 +30,7 @@ export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> {
   private readonly finishedTl: DmaFenceTimeline;
   /** Scheduler-internal: the dependency the head job waits on, with a wake-up registered. */
   waitingOn: object | null = null;
+  private lastFinished: DmaFence | null = null;
 
   /** Creates the entity and registers it with `sched`. */
   constructor(sched: DrmGpuScheduler<J>, priority: DrmSchedPriority = DrmSchedPriority.NORMAL) {
@@ -53,6 +54,19 @@ export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> {
     return new DrmSchedFence(this.scheduledTl, this.finishedTl, this.seq, this.sched);
   }
 
+  /**
+   * The finished fence of the last job the scheduler took from this entity, or null. Mirrors
+   * `entity->last_scheduled`.
+   */
+  get lastScheduled(): DmaFence | null {
+    return this.lastFinished;
+  }
+
+  /** Scheduler use: records the finished fence of the job just taken from the queue. */
+  setLastScheduled(fence: DmaFence): void {
+    this.lastFinished = fence;
+  }
+
   /** Job use: queues an armed job and wakes the scheduler. Mirrors drm_sched_entity_push_job(). */
   pushJob(job: DrmSchedJob): void {
     if (this.stopped) {
@@ -67,8 +81,10 @@ export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> {
 
   /**
    * Detaches the entity: jobs still queued are never run; an event completes them with
-   * -ESRCH (scheduled and finished fences signal, then `freeJob`). Jobs already on the hardware
-   * are unaffected. Mirrors drm_sched_entity_destroy() / drm_sched_entity_kill().
+   * -ESRCH (scheduled and finished fences signal, then `freeJob`), in order and not before the
+   * finished fence of the last job the entity handed to the hardware, so the finished fences of
+   * the entity's context still signal in seqno order. Jobs already on the hardware are
+   * unaffected. Mirrors drm_sched_entity_destroy() / drm_sched_entity_kill().
    */
   destroy(): void {
     if (this.stopped) return;
@@ -76,17 +92,21 @@ export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> {
     this.sched.removeEntity(this);
     const jobs = this.queue.splice(0);
     if (jobs.length === 0) return;
-    this.sched.loop.schedule(
-      0,
-      () => {
-        for (const job of jobs) {
-          const sf = job.sFence as DrmSchedFence;
-          sf.scheduled.signal();
-          sf.finished.signal(-ESRCH);
-          this.sched.ops.freeJob(job);
-        }
-      },
-      `${this.sched.name}:entity_kill`,
-    );
+    const kill = (): void => {
+      this.sched.loop.schedule(
+        0,
+        () => {
+          for (const job of jobs) {
+            const sf = job.sFence as DrmSchedFence;
+            sf.scheduled.signal();
+            sf.finished.signal(-ESRCH);
+            this.sched.ops.freeJob(job);
+          }
+        },
+        `${this.sched.name}:entity_kill`,
+      );
+    };
+    const prev = this.lastFinished;
+    if (prev === null || prev.addCallback(kill) < 0) kill();
   }
 }

@@ -20,8 +20,8 @@ function isOlder(a: DrmSchedJob, b: DrmSchedJob): boolean {
  * (highest priority first), charges its credits and calls `runJob`; the hardware fence's
  * signal completes the job (finished fence signalled with its error) and queues the free work,
  * which releases completed jobs in order through `freeJob`. A timer of `timeoutNs` virtual ns
- * (re-armed when a job starts, and after each job is freed while others remain) calls
- * `timedoutJob` for the oldest pending job. {@link stop}/{@link start} bracket a reset.
+ * (armed when a job starts and none is armed, re-armed after each job is freed while others
+ * remain) calls `timedoutJob` for the oldest pending job. {@link stop}/{@link start} bracket a reset.
  */
 export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
   /** Name. */
@@ -101,7 +101,8 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
 
   /**
    * Stops the scheduler for a reset: no new job runs and no job is freed; running jobs are
-   * detached from their hardware fences (their credits returned); jobs whose hardware fence
+   * detached from their hardware fences (their credits returned, the fence forgotten, so
+   * {@link start} fails them unless {@link resubmitJobs} ran them again); jobs whose hardware fence
    * already signalled are freed now (except `bad`); `bad`, if given, goes back to the head of the
    * pending list. Mirrors drm_sched_stop().
    */
@@ -113,7 +114,9 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
       const job = this.pendingList[i] as J;
       const parent = job.sFence?.parent ?? null;
       if (parent !== null && job.hwCallback !== null && parent.removeCallback(job.hwCallback)) {
+        // Detached for good: only resubmitJobs() gives the job a hardware fence again.
         job.hwCallback = null;
+        (job.sFence as DrmSchedFence).parent = null;
         this.credits -= job.credits;
       } else {
         // Completed already (its finished fence signalled): nothing left to recover.
@@ -199,13 +202,15 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     this.pendingList.push(job);
     this.startTimeout();
     const fence: DmaFence | null | number = this.ops.runJob(job);
+    job.entity?.setLastScheduled(sf.finished);
+    // The parent is known before the scheduled fence signals (drm_sched_fence_scheduled()).
+    if (typeof fence === "object" && fence !== null) sf.parent = fence;
     sf.scheduled.signal();
     if (typeof fence === "number") {
       this.jobDone(job, fence < 0 ? fence : -EINVAL);
     } else if (fence === null) {
       this.jobDone(job, 0);
     } else {
-      sf.parent = fence;
       const cb = (): void => this.jobDone(job, fence.error);
       if (fence.addCallback(cb) < 0) this.jobDone(job, fence.error);
       else job.hwCallback = cb;
@@ -274,9 +279,19 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     this.queueFree();
   }
 
+  /**
+   * Arms the timeout unless it is already armed (queue_delayed_work semantics: a job starting
+   * while an older one is pending does not push the deadline back). The free work re-arms it
+   * for the next job by cancelling first. Mirrors drm_sched_start_timeout().
+   */
   private startTimeout(): void {
-    if (this.timeoutNs === Number.POSITIVE_INFINITY || this.pendingList.length === 0) return;
-    this.cancelTimeout();
+    if (
+      this.timeoutNs === Number.POSITIVE_INFINITY ||
+      this.pendingList.length === 0 ||
+      this.tdr !== null
+    ) {
+      return;
+    }
     this.tdr = this.loop.schedule(this.timeoutNs, () => this.timedout(), `${this.name}:timedout`);
   }
 

@@ -35,8 +35,9 @@ export interface SyncobjWaitResult {
 
 /**
  * Waits for one (or, with WAIT_ALL, every) syncobj at its point to signal, running the event loop
- * for up to `timeoutNs` of virtual time. With WAIT_FOR_SUBMIT, syncobjs without a fence are
- * waited on until one is installed; with WAIT_AVAILABLE, a fence being present is enough.
+ * for up to `timeoutNs` of virtual time. With WAIT_FOR_SUBMIT or WAIT_AVAILABLE, syncobjs
+ * without a fence (for the point) are watched until one is installed; with WAIT_AVAILABLE, a
+ * fence being present is enough, without it the fence must also signal.
  * Mirrors drm_syncobj_array_wait_timeout().
  */
 export function drmSyncobjArrayWait(
@@ -70,7 +71,9 @@ export function drmSyncobjArrayWait(
   if (signaledCount === count || (signaledCount > 0 && !waitAll)) return { ret: 0, first };
 
   const removers: (() => void)[] = [];
-  if ((flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT) !== 0) {
+  // Both flags watch for fences installed during the wait (WAIT_AVAILABLE is satisfied by one
+  // appearing), as the kernel registers its syncobj waiters for either.
+  if (lenient) {
     for (let i = 0; i < count; i++) {
       const s = syncobjs[i] as DrmSyncobj;
       removers.push(

@@ -191,4 +191,38 @@ describe("DmaResv", () => {
     fresh.addFence(new DmaFenceContext(loop, "toy", "f").createFence(), DmaResvUsage.READ);
     expect(warnings.warnings.map((x) => x.where)).toEqual(["dma_resv_add_fence"]);
   });
+  it("a later fence of one context never downgrades a stronger usage (READ after WRITE keeps both)", () => {
+    const loop = new EventLoopSim();
+    const warnings = new CollectingWarningSink();
+    const resv = new DmaResv(warnings);
+    const ring = new DmaFenceContext(loop, "toy", "ring");
+    const write = ring.createFence();
+    const read = ring.createFence();
+    resv.reserveFences(2);
+    resv.addFence(write, DmaResvUsage.WRITE);
+    resv.addFence(read, DmaResvUsage.READ);
+    // the WRITE entry stays: implicit-sync readers still wait for the write
+    expect(resv.entries().map((e) => [e.fence, e.usage])).toEqual([
+      [write, DmaResvUsage.WRITE],
+      [read, DmaResvUsage.READ],
+    ]);
+    expect(resv.fences(DmaResvUsage.WRITE)).toEqual([write]);
+    // a later WRITE of the context takes the first slot whose usage is not stronger: the WRITE one
+    const write2 = ring.createFence();
+    resv.addFence(write2, DmaResvUsage.WRITE);
+    expect(resv.entries().map((e) => [e.fence, e.usage])).toEqual([
+      [write2, DmaResvUsage.WRITE],
+      [read, DmaResvUsage.READ],
+    ]);
+    // BOOKKEEP after KERNEL on one context: both kept
+    const mm = new DmaResv(warnings);
+    const k = ring.createFence();
+    const bk = ring.createFence();
+    mm.reserveFences(2);
+    mm.addFence(k, DmaResvUsage.KERNEL);
+    mm.addFence(bk, DmaResvUsage.BOOKKEEP);
+    expect(mm.fences(DmaResvUsage.KERNEL)).toEqual([k]);
+    expect(mm.fences(DmaResvUsage.BOOKKEEP)).toEqual([k, bk]);
+    expect(warnings.warnings).toEqual([]);
+  });
 });

@@ -99,6 +99,20 @@ describe("ioctl dispatch", () => {
     expect(ok.out.name).toBe(1);
   });
 
+  it("the render-node permission check runs after the copy-in: a bad argument faults first", () => {
+    const { dev } = makeToyDevice();
+    const r = openFile(dev, "render");
+    const user = new TestUserMemory();
+    // GEM_FLINK is DRM_AUTH only: drm_ioctl copies the argument in before drm_ioctl_kernel()
+    // refuses it, so a NULL or short argument is -EFAULT, not -EACCES
+    expect(r.ioctl(DRM_IOCTL_GEM_FLINK, null, user)).toBe(-EFAULT);
+    expect(r.ioctl(DRM_IOCTL_GEM_FLINK, new Uint8Array(3), user)).toBe(-EFAULT);
+    // a refused call still copies the (unchanged) argument back
+    const arg = DrmGemFlink.encode({ handle: 7, name: 9 });
+    expect(r.ioctl(DRM_IOCTL_GEM_FLINK, arg, user)).toBe(-EACCES);
+    expect(DrmGemFlink.decode(arg)).toEqual({ handle: 7, name: 9 });
+  });
+
   it("a shorter user struct is zero-extended, a longer one round-trips its extra bytes", () => {
     const { dev } = makeToyDevice();
     const f = openFile(dev);

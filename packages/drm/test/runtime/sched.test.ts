@@ -230,7 +230,20 @@ describe("DrmGpuScheduler", () => {
     expect(t.warnings.warnings).toEqual([]);
   });
 
-  it("stop holds back new work; start resumes it and re-attaches running jobs", () => {
+  it("a job starting behind a hung one does not push the timeout back", () => {
+    const t = makeSched({ timeoutNs: 1000, creditLimit: 2 });
+    const e = new DrmSchedEntity(t.sched);
+    t.submit(e, "hung", -1);
+    t.loop.schedule(600, () => t.submit(e, "late", 5000), "late submit");
+    t.loop.runUntil(() => t.log.some((l) => l.startsWith("timeout")), 10_000);
+    expect(t.log.filter((l) => !l.startsWith("free"))).toEqual([
+      "run:hung@0",
+      "run:late@600",
+      "timeout:hung@1000",
+    ]);
+  });
+
+  it("stop holds back new work and forgets hardware fences; start without resubmit fails running jobs", () => {
     const t = makeSched({ creditLimit: 1 });
     const e = new DrmSchedEntity(t.sched);
     const a = t.submit(e, "a", 100);
@@ -241,11 +254,40 @@ describe("DrmGpuScheduler", () => {
     t.loop.runUntilIdle(); // a's hardware fence signals while stopped: nothing completes
     expect(a.finished.signaled).toBe(false);
     expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:a@0"]);
+    expect(a.sFence?.parent).toBeNull();
     t.sched.start();
     t.loop.runUntilIdle();
-    expect(a.finished.signaled).toBe(true);
-    expect(b.finished.signaled).toBe(true);
+    // drm_sched_stop() dropped a's hardware fence: start() completes it with -ECANCELED
+    expect([a.finished.signaled, a.finished.error]).toEqual([true, -ECANCELED]);
+    expect([b.finished.signaled, b.finished.error]).toEqual([true, 0]);
     expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:a@0", "run:b@100"]);
+  });
+
+  it("start(errno) fails the jobs stop() detached with errno", () => {
+    const t = makeSched({ creditLimit: 2 });
+    const e = new DrmSchedEntity(t.sched);
+    const a = t.submit(e, "a", 100);
+    t.loop.step();
+    t.sched.stop();
+    t.sched.start(-EIO);
+    t.loop.runUntilIdle();
+    expect([a.finished.signaled, a.finished.error]).toEqual([true, -EIO]);
+    expect(t.sched.creditCount).toBe(0);
+  });
+
+  it("destroying an entity kills its queued jobs only after its last scheduled job finished (seqno order)", () => {
+    const t = makeSched({ creditLimit: 1 });
+    const e = new DrmSchedEntity(t.sched);
+    const a = t.submit(e, "a", 100);
+    const b = t.submit(e, "b", 100);
+    t.loop.step(); // a runs until 100
+    const order: string[] = [];
+    a.finished.addCallback(() => order.push(`a@${t.loop.now}`));
+    b.finished.addCallback(() => order.push(`b@${t.loop.now}`));
+    e.destroy();
+    t.loop.runUntilIdle();
+    expect(order).toEqual(["a@100", "b@100"]);
+    expect([a.finished.error, b.finished.error]).toEqual([0, -ESRCH]);
   });
 
   it("resubmitJobs runs pending jobs again after a reset; start(errno) fails jobs without a fence", () => {

@@ -275,4 +275,25 @@ describe("grow-on-fault population (heap objects)", () => {
     expect(env.memory.allocatedPages).toBe(0);
     expect(env.warnings.warnings).toEqual([]);
   });
+  it("getPages of an unused sparse object that runs out of memory undoes itself", () => {
+    const { dev, env } = makeToyDevice();
+    const heap = new DrmGemShmemObject(dev, 16 * PAGE_SIZE);
+    expect(heap.populateRange(0, 1)).toBe(0);
+    const first = heap.pageAt(0);
+    heap.putPages();
+    expect([heap.pagesUseCount, heap.pages, heap.residentPages]).toEqual([0, null, 1]);
+    env.memory.failNthAllocation(5);
+    expect(heap.getPages()).toBe(-ENOMEM);
+    // no use taken, no page array, and only the page it had before is still allocated
+    expect([heap.pagesUseCount, heap.pages, heap.residentPages]).toEqual([0, null, 1]);
+    expect(env.memory.allocatedPages).toBe(1);
+    expect(heap.getPages()).toBe(0);
+    expect(heap.pageAt(0)).toBe(first);
+    expect(heap.pages?.every((pa) => pa >= 0)).toBe(true);
+    expect(env.memory.allocatedPages).toBe(16);
+    heap.putPages();
+    heap.put();
+    expect(env.memory.allocatedPages).toBe(0);
+    expect(env.warnings.warnings).toEqual([]);
+  });
 });

@@ -270,6 +270,31 @@ describe("syncobj ioctls", () => {
     ).toBe(-EINVAL);
   });
 
+  it("TIMELINE_WAIT with WAIT_AVAILABLE alone returns once the point is submitted, unsignalled", () => {
+    const { f, user, create, ctx, env } = setup();
+    const t = create();
+    const late = ctx.createFence();
+    env.loop.schedule(400, () => drmSyncobjInstallFence(f, t, 3, late), "submit");
+    const start = env.loop.now;
+    const r = callIoctl(
+      f,
+      DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
+      DrmSyncobjTimelineWait,
+      DrmSyncobjTimelineWait.create({
+        handles: user.mapU32([t]),
+        points: user.mapU64([3n]),
+        count_handles: 1,
+        flags: DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
+        timeout_nsec: BigInt(start + 10_000),
+      }),
+      user,
+    );
+    expect(r.ret).toBe(0);
+    expect(r.out.first_signaled).toBe(0);
+    expect(env.loop.now).toBe(start + 400);
+    expect(late.signaled).toBe(false);
+  });
+
   it("HANDLE_TO_FD / FD_TO_HANDLE share a syncobj between files; sync files carry a fence", () => {
     const { f, user, create, ctx, dev } = setup();
     const g = openFile(dev);
