@@ -23,8 +23,10 @@ import {
   GpuAccessKind,
   L2_PWRON_LO,
   L2_READY_LO,
+  MMU_INT_CLEAR,
   MMU_INT_MASK,
   MMU_INT_RAWSTAT,
+  MMU_INT_STAT,
   SHADER_PWRON_LO,
   SHADER_READY_LO,
   TRANSLATE_FAULTED,
@@ -69,6 +71,24 @@ describe("AS commands", () => {
     expect(waitReady(mmio, sim.loop, 2)).toBe(false);
     mmio.write32(GPU_CMD, GPU_CMD_SOFT_RESET);
     expect(mmio.read32(asReg(2, AS_STATUS))).toBe(0);
+  });
+
+  it("writing MMU_INT_RAWSTAT sets bits (IRQ self-test), like GPU_INT and JOB_INT", () => {
+    const sim = createPlatform("t860");
+    const { mmio } = sim.platform;
+    let calls = 0;
+    sim.platform.irqs.mmu.setHandler(() => {
+      calls++;
+      mmio.write32(MMU_INT_CLEAR, mmio.read32(MMU_INT_STAT));
+    });
+    mmio.write32(MMU_INT_MASK, 0x1);
+    mmio.write32(MMU_INT_RAWSTAT, 0x1);
+    expect(mmio.read32(MMU_INT_RAWSTAT)).toBe(1);
+    expect(sim.platform.irqs.mmu.level).toBe(true);
+    sim.loop.runUntilIdle();
+    expect(calls).toBe(1);
+    expect(mmio.read32(MMU_INT_RAWSTAT)).toBe(0);
+    expect(sim.gpu.mmioStats.unknownWrites).toBe(0);
   });
 
   it("CSF GPUs signal command completion in MMU_INT bits 16+n", () => {

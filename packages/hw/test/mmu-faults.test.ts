@@ -115,12 +115,30 @@ describe("MMU faults", () => {
     expect(regs().status).toBe(0x2e7);
   });
 
-  it("bus faults while walking: slave (unallocated) vs decoder (outside memory); JM uses bits 16+n", () => {
+  it("a root table beyond the PA bits is an address-size fault at the start level, not a bus fault", () => {
+    const { mmu, regs, mmio, sim } = setup();
+    mmio.write32(asReg(AS, AS_TRANSTAB_HI), 0x100); // root at 2^40 + ..., PA bits are 40
+    mmio.write32(asReg(AS, AS_COMMAND), 1);
+    waitReady(mmio, sim.loop, AS);
+    expect(mmu.translate(AS, VA, GpuAccessKind.Read, 0)).toBe(TRANSLATE_FAULTED);
+    expect(regs()).toEqual({ status: 0x2e4, addr: VA, raw: 1 << AS });
+
+    const a = setup("g610", true);
+    a.mmio.write32(asReg(AS, AS_TRANSTAB_HI), 0x100);
+    a.mmio.write32(asReg(AS, AS_COMMAND), 1);
+    waitReady(a.mmio, a.sim.loop, AS);
+    expect(a.mmu.translate(AS, VA, GpuAccessKind.Write, 0)).toBe(TRANSLATE_FAULTED);
+    expect(a.regs().status).toBe(0x3e4);
+  });
+
+  it("bus faults while walking: slave (unallocated) vs decoder (outside memory); a page-fault bit on JM too", () => {
     const { mmu, regs, t, mmio, sim } = setup();
     t.set(VA, 2, (0x9000_0000 | 3) >>> 0, 0); // level-2 entry points at an unallocated page
     expect(mmu.translate(AS, VA, GpuAccessKind.Read, 0)).toBe(TRANSLATE_FAULTED);
-    expect(regs()).toEqual({ status: 0x2d3, addr: VA, raw: (1 << (16 + AS)) >>> 0 });
-    mmio.write32(MMU_INT_CLEAR, (1 << (16 + AS)) >>> 0);
+    // TRANSTAB_BUS_FAULT is reported like every walk fault, on bit n (kbase handles the code in
+    // its page-fault worker, which bits 0-15 feed); bit 16+n stays clear.
+    expect(regs()).toEqual({ status: 0x2d3, addr: VA, raw: 1 << AS });
+    mmio.write32(MMU_INT_CLEAR, 1 << AS);
     expect(sim.gpu.mmu.slot(AS).stalled).toBe(false);
     t.set(VA, 2, 0x0010_0003, 0); // below the memory range: nothing decodes it
     expect(mmu.translate(AS, VA, GpuAccessKind.Read, 0)).toBe(TRANSLATE_FAULTED);

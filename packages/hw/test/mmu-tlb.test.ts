@@ -3,8 +3,12 @@ import {
   AS_COMMAND_FLUSH_MEM,
   AS_COMMAND_FLUSH_PT,
   AS_COMMAND_UNLOCK,
+  AS_FAULTSTATUS,
+  asReg,
   createPlatform,
+  EXCEPTION_ADDR_SIZE_FAULT_IN,
   GpuAccessKind,
+  MMU_INT_CLEAR,
 } from "../src/index.js";
 import {
   HandTables,
@@ -42,6 +46,23 @@ describe("TLB", () => {
     lockedOp(mmio, sim.loop, 2, VA, 0x1000, AS_COMMAND_FLUSH_PT);
     expect(mmu.translate(2, VA + 0x10, GpuAccessKind.Read, 0)).toBe(pa2 + 0x10);
     expect(mmu.slot(2).counters.cacheFlushes).toBe(2);
+  });
+
+  it("an empty or invalidated entry never hits, even for an address just below 0", () => {
+    const { sim, mmio, t, pa2, mmu } = setup();
+    const status = () => mmio.read32(asReg(2, AS_FAULTSTATUS));
+    // Below 0 the page number is -1, which indexes the last TLB entry.
+    expect(mmu.translate(2, -0x1000 + 0x10, GpuAccessKind.Read, 0)).toBe(-1);
+    expect(status() & 0xff).toBe(EXCEPTION_ADDR_SIZE_FAULT_IN);
+    mmio.write32(MMU_INT_CLEAR, 0xffff_ffff);
+    const last = VA + 511 * 0x1000; // the same TLB entry as page -1
+    t.map(last, pa2, 3, MALI_PAGE_RW);
+    expect(mmu.translate(2, last, GpuAccessKind.Read, 0)).toBe(pa2);
+    lockedOp(mmio, sim.loop, 2, last, 0x1000, AS_COMMAND_FLUSH_PT);
+    expect(mmu.slot(2).tlb.valid).toBe(0);
+    expect(mmu.translate(2, -0x1000 + 0x10, GpuAccessKind.Read, 0)).toBe(-1);
+    expect(status() & 0xff).toBe(EXCEPTION_ADDR_SIZE_FAULT_IN);
+    expect(mmu.slot(2).counters.tlbHits).toBe(0);
   });
 
   it("keeps serving an unmapped page until flushed (stale translation after unmap)", () => {

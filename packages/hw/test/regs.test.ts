@@ -195,6 +195,35 @@ describe("GPU presets", () => {
     });
   }
 
+  it("AArch64 MMU exactly where the kernel's model table has HW_FEATURE_AARCH64_MMU", () => {
+    const table = (models.panfrost as { models: { id: number; hw_features: string[] }[] }).models;
+    for (const p of [hw.MALI_T860, hw.MALI_G52, hw.MALI_G57]) {
+      const entry = table.find((m) => m.id === hw.productIdOf(p));
+      expect(entry, p.name).toBeDefined();
+      expect(p.aarch64Mmu, p.name).toBe(entry?.hw_features.includes("HW_FEATURE_AARCH64_MMU"));
+    }
+    expect(hw.MALI_G52.aarch64Mmu).toBe(false);
+  });
+
+  it("Mali-G52: TRANSCFG exists (legacy/unmapped honoured), AArch64 mode is not implemented", () => {
+    const sim = hw.createPlatform("g52");
+    const mmio = sim.platform.mmio;
+    const as = 2;
+    const page = sim.memory.allocPage() as number;
+    mmio.write32(hw.asReg(as, hw.AS_TRANSCFG_LO), hw.AS_TRANSCFG_ADRMODE_IDENTITY);
+    mmio.write32(hw.asReg(as, hw.AS_COMMAND), hw.AS_COMMAND_UPDATE);
+    sim.loop.runUntilIdle();
+    expect(mmio.read32(hw.asReg(as, hw.AS_TRANSCFG_LO))).toBe(hw.AS_TRANSCFG_ADRMODE_IDENTITY);
+    expect(sim.gpu.mmu.translate(as, page + 4, hw.GpuAccessKind.Read, 0)).toBe(page + 4);
+    mmio.write32(hw.asReg(as, hw.AS_TRANSCFG_LO), hw.AS_TRANSCFG_ADRMODE_AARCH64_4K);
+    mmio.write32(hw.asReg(as, hw.AS_TRANSTAB_LO), page);
+    mmio.write32(hw.asReg(as, hw.AS_COMMAND), hw.AS_COMMAND_UPDATE);
+    sim.loop.runUntilIdle();
+    expect(sim.gpu.mmu.slot(as).cfg.mode).toBe(hw.TranslationMode.Unsupported);
+    expect(sim.gpu.mmu.translate(as, 0x1000, hw.GpuAccessKind.Read, 0)).toBe(hw.TRANSLATE_FAULTED);
+    expect(sim.gpu.mmioStats.unknownWrites).toBe(0);
+  });
+
   it("Mali-G610 decodes to panthor's model name", () => {
     const table = (models.panthor as Json).models as {
       arch_major: number;

@@ -32,7 +32,11 @@ export interface GpuPreset {
   readonly asPresent: number;
   /** GPU_JS_PRESENT (0 on CSF GPUs, where the offset holds GPU_CSF_ID). */
   readonly jsPresent: number;
-  /** Whether the MMU has TRANSCFG and the AArch64 4 KiB mode (Bifrost and later). */
+  /**
+   * Whether the MMU implements the AArch64 4 KiB table format (TRANSCFG ADRMODE_AARCH64_4K), as
+   * the kernel's HW_FEATURE_AARCH64_MMU says for the model. AS_TRANSCFG itself exists on every
+   * non-Midgard GPU.
+   */
   readonly aarch64Mmu: boolean;
   /** Other read-only identification registers: offset → value. */
   readonly idRegisters: Readonly<Record<number, number>>;
@@ -91,7 +95,12 @@ export const MALI_T860: GpuPreset = {
   idRegisters: jmIdRegs(0xf, 0x0, 0x07120206),
 };
 
-/** Mali-G52 (Bifrost, Job Manager; product id 0x7002), revision r1p0. LPAE and AArch64 MMU modes. */
+/**
+ * Mali-G52 (Bifrost, Job Manager; product id 0x7002), revision r1p0. The kernel's model table
+ * (panfrost_features.h `hw_features_g52`, golden gpu-models.json) gives it no
+ * HW_FEATURE_AARCH64_MMU, so the preset has the Mali LPAE format only; TRANSCFG exists (as on
+ * every Bifrost GPU) for its legacy, unmapped and identity modes.
+ */
 export const MALI_G52: GpuPreset = {
   key: "g52",
   name: "Mali-G52",
@@ -102,7 +111,7 @@ export const MALI_G52: GpuPreset = {
   paBits: 40,
   asPresent: 0xff,
   jsPresent: 0x7,
-  aarch64Mmu: true,
+  aarch64Mmu: false,
   idRegisters: jmIdRegs(0x3, 0x1, 0x07120206),
 };
 

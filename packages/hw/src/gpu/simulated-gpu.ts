@@ -119,6 +119,7 @@ export class SimulatedGpu {
         vaBits: preset.vaBits,
         paBits: preset.paBits,
         aarch64: preset.aarch64Mmu,
+        transcfg: preset.aarch64Mmu || preset.family !== "Midgard",
         legacy: !preset.csf,
       },
       asPresent: preset.asPresent,

@@ -37,8 +37,18 @@ export interface MmuCapabilities {
   vaBits: number;
   /** Physical address bits (GPU_MMU_FEATURES[15:8]). */
   paBits: number;
-  /** Whether TRANSCFG exists and AArch64 mode is available (Bifrost and later). */
+  /**
+   * Whether the AArch64 4 KiB table format is available (the kernel's HW_FEATURE_AARCH64_MMU:
+   * Mali-G76, G31, G57 and the CSF GPUs; not Midgard, and not G71/G72/G51/G52).
+   */
   aarch64: boolean;
+  /**
+   * Whether the AS_TRANSCFG register exists (every Bifrost and later GPU; Midgard has none).
+   * Defaults to {@link MmuCapabilities.aarch64}. A GPU with TRANSCFG but without the AArch64
+   * format honours ADRMODE legacy/unmapped/identity and treats ADRMODE_AARCH64_4K as a mode it
+   * does not implement (every access faults).
+   */
+  transcfg?: boolean;
   /** Whether TRANSCFG ADRMODE 0 selects the legacy LPAE mode (JM GPUs); on CSF GPUs it is unmapped. */
   legacy: boolean;
 }
@@ -104,8 +114,9 @@ export class AsConfig {
     this.xreadable = false;
     this.ias = caps.vaBits;
     this.startLevel = 0;
-    const adrmode = caps.aarch64 ? cLo & AS_TRANSCFG_ADRMODE_MASK : AS_TRANSCFG_ADRMODE_LEGACY;
-    if (adrmode === AS_TRANSCFG_ADRMODE_LEGACY && (caps.legacy || !caps.aarch64)) {
+    const hasTranscfg = caps.transcfg ?? caps.aarch64;
+    const adrmode = hasTranscfg ? cLo & AS_TRANSCFG_ADRMODE_MASK : AS_TRANSCFG_ADRMODE_LEGACY;
+    if (adrmode === AS_TRANSCFG_ADRMODE_LEGACY && (caps.legacy || !hasTranscfg)) {
       const m = tLo & AS_TRANSTAB_LPAE_ADRMODE_MASK;
       this.mode =
         m === AS_TRANSTAB_LPAE_ADRMODE_TABLE
@@ -114,7 +125,7 @@ export class AsConfig {
             ? TranslationMode.Identity
             : TranslationMode.Unmapped;
       this.root = (tHi & 0xffff) * 2 ** 32 + ((tLo & 0xfffff000) >>> 0);
-    } else if (adrmode === AS_TRANSCFG_ADRMODE_AARCH64_4K) {
+    } else if (adrmode === AS_TRANSCFG_ADRMODE_AARCH64_4K && caps.aarch64) {
       this.mode = TranslationMode.Aarch64_4K;
       this.root = (tHi & 0xffff) * 2 ** 32 + ((tLo & 0xfffffff0) >>> 0);
       const ina = (cLo >>> 6) & 0x1f;

@@ -112,6 +112,7 @@ export class Mmu implements GpuMemoryPort {
   private readonly loop: EventLoop;
   private readonly memory: WalkMemory;
   private readonly caps: MmuCapabilities;
+  private readonly hasTranscfg: boolean;
   private readonly csf: boolean;
   private readonly onIrqChange: () => void;
   private readonly trace: ((message: string) => void) | undefined;
@@ -124,6 +125,7 @@ export class Mmu implements GpuMemoryPort {
     this.loop = options.loop;
     this.memory = options.memory;
     this.caps = options.caps;
+    this.hasTranscfg = options.caps.transcfg ?? options.caps.aarch64;
     this.csf = options.csf;
     this.onIrqChange = options.onIrqChange;
     this.trace = options.trace;
@@ -177,15 +179,7 @@ export class Mmu implements GpuMemoryPort {
       if (((tlb.kinds[i] as number) & (1 << kind)) !== 0) {
         return (tlb.pas[i] as number) + (va & 0xfff);
       }
-      return this.fault(
-        s,
-        permissionFault(tlb.levels[i] as number),
-        va,
-        kind,
-        sourceId,
-        false,
-        false,
-      );
+      return this.fault(s, permissionFault(tlb.levels[i] as number), va, kind, sourceId, false);
     }
     return this.miss(s, va, kind, sourceId);
   }
@@ -194,18 +188,17 @@ export class Mmu implements GpuMemoryPort {
     s.counters.tlbMisses++;
     if (s.injectedBusFaults > 0) {
       s.injectedBusFaults--;
-      return this.fault(s, 0xd0 + s.cfg.startLevel, va, kind, sourceId, false, true);
+      return this.fault(s, 0xd0 + s.cfg.startLevel, va, kind, sourceId, false);
     }
     const r = this.scratch;
     s.counters.walks++;
     const code = walkTables(this.memory, s.cfg, va, r);
     s.counters.descriptorReads += r.reads;
     if (code !== 0) {
-      const bus = (code & 0xf8) === 0xd0;
-      return this.fault(s, code, va, kind, sourceId, bus && r.decoder, bus);
+      return this.fault(s, code, va, kind, sourceId, (code & 0xf8) === 0xd0 && r.decoder);
     }
     if ((r.perms & (PERMS_FOR_KIND[kind] as number)) === 0) {
-      return this.fault(s, permissionFault(r.level), va, kind, sourceId, false, false);
+      return this.fault(s, permissionFault(r.level), va, kind, sourceId, false);
     }
     if (s.cfg.mode !== MODE_IDENTITY) {
       s.tlb.insert(Math.floor(va / 4096), r.pagePa, r.perms, r.level);
@@ -224,6 +217,12 @@ export class Mmu implements GpuMemoryPort {
     return code !== 0 ? -code : r.pagePa + (va & 0xfff);
   }
 
+  /**
+   * Records a translation-path fault and stalls the AS. Every fault the walker or the TLB
+   * reports, TRANSTAB_BUS_FAULT included, is a page fault on MMU_INT bit `as` in every
+   * generation: Arm's kbase routes bits 0-15 to its page-fault worker, which is where it handles
+   * the TRANSTAB_BUS_FAULT code. Bits 16-31 (bus errors on JM) are not walk faults.
+   */
   private fault(
     s: AddressSpace,
     code: number,
@@ -231,11 +230,10 @@ export class Mmu implements GpuMemoryPort {
     kind: GpuAccessKind,
     sourceId: number,
     decoder: boolean,
-    bus: boolean,
   ): number {
     s.counters.faults++;
     const as = s.index;
-    const bit = (bus && !this.csf ? 1 << (16 + as) : 1 << as) >>> 0;
+    const bit = (1 << as) >>> 0;
     if ((this.rawstat & this.faultBits(as)) === 0) {
       s.faultStatus =
         (code |
@@ -490,9 +488,9 @@ export class Mmu implements GpuMemoryPort {
       case AS_STATUS:
         return s.active ? AS_STATUS_AS_ACTIVE : 0;
       case AS_TRANSCFG_LO:
-        return this.caps.aarch64 ? s.regs[4] : undefined;
+        return this.hasTranscfg ? s.regs[4] : undefined;
       case AS_TRANSCFG_HI:
-        return this.caps.aarch64 ? s.regs[5] : undefined;
+        return this.hasTranscfg ? s.regs[5] : undefined;
       case AS_FAULTEXTRA_LO:
         return s.faultExtraLo;
       case AS_FAULTEXTRA_HI:
@@ -516,6 +514,9 @@ export class Mmu implements GpuMemoryPort {
         return true;
       }
       case MMU_INT_RAWSTAT:
+        // Writing RAWSTAT sets bits, as in GPU_INT and JOB_INT (drivers' IRQ self-tests).
+        this.raise(v);
+        return true;
       case MMU_INT_STAT:
         return false;
     }
@@ -544,11 +545,11 @@ export class Mmu implements GpuMemoryPort {
         this.command(s.index, v);
         return true;
       case AS_TRANSCFG_LO:
-        if (!this.caps.aarch64) return false;
+        if (!this.hasTranscfg) return false;
         s.regs[4] = v;
         return true;
       case AS_TRANSCFG_HI:
-        if (!this.caps.aarch64) return false;
+        if (!this.hasTranscfg) return false;
         s.regs[5] = v;
         return true;
       default:

@@ -10,7 +10,10 @@ export class Tlb {
   readonly size: number;
   /** `size - 1`, the index mask. */
   readonly mask: number;
-  /** Virtual page number per entry (`va / 4096`), -1 when empty. */
+  /**
+   * Virtual page number per entry (`va / 4096`), NaN when empty: NaN equals no page number, so
+   * an empty entry can never hit (not even for a negative or non-integer address).
+   */
   readonly tags: Float64Array;
   /** Physical address of the page per entry. */
   readonly pas: Float64Array;
@@ -31,7 +34,7 @@ export class Tlb {
     while (n < size) n <<= 1;
     this.size = n;
     this.mask = n - 1;
-    this.tags = new Float64Array(n).fill(-1);
+    this.tags = new Float64Array(n).fill(Number.NaN);
     this.pas = new Float64Array(n);
     this.kinds = new Uint8Array(n);
     this.perms = new Uint8Array(n);
@@ -41,7 +44,7 @@ export class Tlb {
   /** Installs the translation of virtual page `vpn`. */
   insert(vpn: number, pagePa: number, perms: number, level: number): void {
     const i = vpn & this.mask;
-    if (this.tags[i] === -1) this.valid++;
+    if (!((this.tags[i] as number) >= 0)) this.valid++;
     this.tags[i] = vpn;
     this.pas[i] = pagePa;
     this.perms[i] = perms;
@@ -54,7 +57,7 @@ export class Tlb {
   /** Drops every entry. */
   invalidateAll(): number {
     const n = this.valid;
-    this.tags.fill(-1);
+    this.tags.fill(Number.NaN);
     this.valid = 0;
     return n;
   }
@@ -68,7 +71,7 @@ export class Tlb {
     for (let i = 0; i < tags.length; i++) {
       const t = tags[i] as number;
       if (t >= lo && t < hi) {
-        tags[i] = -1;
+        tags[i] = Number.NaN;
         n++;
       }
     }

@@ -93,6 +93,10 @@ export function walk(mem: WalkMemory, cfg: AsConfig, va: number, out: WalkResult
   const paLimit = cfg.paLimit;
   let table = cfg.root;
   let level = cfg.startLevel;
+  out.level = level;
+  // A root table beyond the output address size is an address-size fault at the start level,
+  // as for a table descriptor pointing there (not a bus access to a non-existent address).
+  if (table >= paLimit) return EXCEPTION_ADDR_SIZE_FAULT_OUT_0 + level;
   let noUser = false;
   let readOnly = false;
   let noExec = false;

@@ -294,6 +294,30 @@ describe("_NEXT registers and JOB_INT", () => {
     expect(r2.u32(AS, BO + 64)).toBe(0);
   });
 
+  it("NOP on COMMAND_NEXT then HEAD_NEXT tells a withdrawn chain from one already started", () => {
+    const r = new Rig();
+    r.bo(AS, BO, 4096);
+    r.write(AS, BO, igtNullJobImage());
+    r.write(AS, BO + 64, igtNullJobImage());
+    r.write(AS, BO + 128, igtNullJobImage());
+    r.submit(0, BO, AS);
+    r.submit(0, BO + 64, AS); // queued behind the running chain
+    // Withdraw it before the slot takes it: HEAD_NEXT still names it, and it never runs.
+    r.jc.write32(jsRegOffset(0, JsReg.COMMAND_NEXT), JsCommand.NOP);
+    expect(r.js(0, JsReg.HEAD_NEXT_LO)).toBe(BO + 64);
+    r.loop.runUntilIdle();
+    expect(r.u32(AS, BO + 64)).toBe(0);
+    expect(r.jc.slotStats(0).chainsStarted).toBe(1);
+    // Queue one, let the slot take it, then try to withdraw: HEAD_NEXT reads 0 (too late).
+    r.submit(0, BO + 128, AS);
+    r.jc.write32(jsRegOffset(0, JsReg.COMMAND_NEXT), JsCommand.NOP);
+    expect(r.js(0, JsReg.HEAD_NEXT_LO)).toBe(0);
+    expect(r.js(0, JsReg.HEAD_NEXT_HI)).toBe(0);
+    r.loop.runUntilIdle();
+    expect(r.u32(AS, BO + 128)).toBe(1);
+    expect(r.jc.slotStats(0).chainsStarted).toBe(2);
+  });
+
   it("a second START while one is queued is reported as a warning", () => {
     const r = new Rig();
     r.bo(AS, BO, 4096);
@@ -332,12 +356,14 @@ describe("_NEXT registers and JOB_INT", () => {
     expect(r.js(0, JsReg.HEAD_LO)).toBe(0);
   });
 
-  it("_NEXT registers read back what was written; JS_CONFIG takes CONFIG_NEXT on START", () => {
+  it("_NEXT registers: HEAD_NEXT empties when the slot takes the chain; JS_CONFIG takes CONFIG_NEXT on START", () => {
     const r = new Rig();
     r.bo(AS, BO, 4096);
     r.write(AS, BO, igtNullJobImage());
     r.submit(2, BO, AS, JsConfig.JOB_CHAIN_FLAG);
-    expect(r.js(2, JsReg.HEAD_NEXT_LO)).toBe(BO);
+    expect(r.js(2, JsReg.HEAD_LO)).toBe(BO);
+    expect(r.js(2, JsReg.HEAD_NEXT_LO)).toBe(0);
+    expect(r.js(2, JsReg.HEAD_NEXT_HI)).toBe(0);
     expect(r.js(2, JsReg.CONFIG_NEXT)).toBe(AS | JsConfig.JOB_CHAIN_FLAG);
     expect(r.js(2, JsReg.CONFIG)).toBe(AS | JsConfig.JOB_CHAIN_FLAG);
     expect(r.js(2, JsReg.AFFINITY_LO)).toBe(0xf);

@@ -81,7 +81,23 @@ describe("MemoryProgramEngine (CSF side)", () => {
     expect(run2.stalled).toBe(true);
     r.port.abortAs(AS, 0xc3);
     r.loop.runUntilIdle();
-    expect(res).toMatchObject({ status: 0xc3 });
+    expect(res).toMatchObject({ status: 0xc3, faultVa: DATA + 0x10000 });
+  });
+
+  it("an abort while the program itself is being fetched reports the fetch address", () => {
+    const { r, engine } = engineRig();
+    let res: ProgramResult | null = null;
+    const code = new ProgramBuilder().write32(DATA, 1).buildBytes();
+    const run = engine.runProgram(AS, 0x30_0000, {
+      length: code.length,
+      onComplete: (x) => (res = x),
+    });
+    r.loop.runUntilIdle();
+    expect(run.stalled).toBe(true);
+    expect(r.port.faults[0]).toMatchObject({ as: AS, va: 0x30_0000 });
+    r.port.abortAs(AS, 0xc3);
+    r.loop.runUntilIdle();
+    expect(res).toMatchObject({ status: 0xc3, faultVa: 0x30_0000 });
   });
 
   it("cancel and reset terminate; malformed requests end with JOB_CONFIG_FAULT", () => {

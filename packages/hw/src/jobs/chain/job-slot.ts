@@ -198,6 +198,11 @@ export class JobSlot {
     if (!this.nextPending || this.state !== IDLE || this.host.errorPending(this.slot)) return;
     this.nextPending = false;
     this.head = joinU64(this.headNextLo, this.headNextHi);
+    // The chain moves out of the _NEXT registers: JS_HEAD_NEXT reads 0 once the slot has taken
+    // it. Drivers rely on that after writing NOP to JS_COMMAND_NEXT (kbase's eviction check): a
+    // non-zero HEAD_NEXT means the queued chain was withdrawn, zero means it already started.
+    this.headNextLo = 0;
+    this.headNextHi = 0;
     this.affinityLo = this.affinityNextLo;
     this.affinityHi = this.affinityNextHi;
     this.config = this.configNext;

@@ -143,6 +143,8 @@ export class ProgramRun {
     this.event = null;
     const gen = this.generation;
     const resumeState = this.fetched < this.code.length && this.programVa >= 0 ? FETCH : RUN;
+    // A stall while fetching the program has its address in the page walker, not the interpreter.
+    const faultVa = resumeState === FETCH ? this.access.failVa : this.interp.failVa;
     this.engine.port.waitRetry(
       this.as,
       () => {
@@ -152,7 +154,7 @@ export class ProgramRun {
       },
       (code) => {
         if (gen !== this.generation || this.state !== STALLED) return;
-        this.end(code & 0xff, this.interp.failVa, 0);
+        this.end(code & 0xff, faultVa, 0);
       },
     );
   }
