@@ -24,7 +24,9 @@ export interface IommuFlushOps<C = unknown> {
 
 /**
  * Observer of table-page lifetime: a debugging and accounting hook with no kernel counterpart
- * (the golden vectors' `alloc`/`free` events come from it).
+ * (the golden vectors' `alloc`/`free` events come from it). `vaBase` is the table's first iova
+ * as a position in the root's input range, numbered like the dump's rows: with
+ * `IO_PGTABLE_QUIRK_ARM_TTBR1` the sign-extension bits above ias are dropped.
  */
 export interface IoPgtableObserver {
   /** A table page at `pa` was allocated to become a table of `level` covering iovas from `vaBase`. */

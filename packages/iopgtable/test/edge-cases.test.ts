@@ -6,6 +6,7 @@ import {
   ArrayPageTableMemory,
   allocIoPgtableOps,
   dumpIoPgtable,
+  IO_PGTABLE_QUIRK_ARM_TTBR1,
   IOMMU_READ,
   IOMMU_WRITE,
   IoPgtableFormat,
@@ -179,5 +180,50 @@ describe("edge cases", () => {
       ops.free();
       expect(memory.livePages).toBe(0);
     }
+  });
+  it("reports a TTBR1 table's vaBase the same way when it is allocated, dumped and freed", () => {
+    const memory = new ArrayPageTableMemory();
+    const log: string[] = [];
+    const ops = allocIoPgtableOps(
+      IoPgtableFormat.ARM_64_LPAE_S1,
+      {
+        pgsizeBitmap: SZ_4K | SZ_2M | SZ_1G,
+        ias: 39,
+        oas: 40,
+        coherentWalk: true,
+        quirks: IO_PGTABLE_QUIRK_ARM_TTBR1,
+        memory,
+        observer: {
+          tableAllocated: (_pa, level, va) => log.push(`alloc ${level} ${va.toString(16)}`),
+          tableFreed: (_pa, level, va) => log.push(`free ${level} ${va.toString(16)}`),
+        },
+      },
+      null,
+    );
+    if (ops === null) throw new Error("refused");
+    // The top 512 GiB of the 64-bit space: index 5 at level 1, index 3 at level 2.
+    const iova = 2 ** 64 - 2 ** 39 + 5 * SZ_1G + 3 * SZ_2M;
+    expect(ops.mapPages(iova, 0x4000_0000, SZ_4K, 1, RW)).toBe(0);
+    expect(ops.iovaToPhys(iova)).toBe(0x4000_0000);
+    const tables = dumpIoPgtable(ops).filter((r) => r.kind === "table");
+    expect(tables.map((r) => [r.level, r.vaBase])).toEqual([
+      [1, "0x0000000140000000"],
+      [2, "0x0000000140600000"],
+    ]);
+    expect(log.splice(0)).toEqual(["alloc 1 0", "alloc 2 140000000", "alloc 3 140600000"]);
+    // A 2 MiB unmap of the level-3 table frees it under the same vaBase.
+    expect(ops.unmapPages(iova, SZ_2M, 1, null)).toBe(SZ_2M);
+    expect(log.splice(0)).toEqual(["free 3 140600000"]);
+    expect(ops.mapPages(iova, 0x4000_0000, SZ_4K, 1, RW)).toBe(0);
+    expect(ops.mapPages(-(2 ** 39) + SZ_4K, 0x5000_0000, SZ_4K, 1, RW)).toBe(0);
+    expect(log.splice(0)).toEqual(["alloc 3 140600000", "alloc 2 0", "alloc 3 0"]);
+    ops.free();
+    expect(log).toEqual([
+      "free 3 0",
+      "free 2 0",
+      "free 3 140600000",
+      "free 2 140000000",
+      "free 1 0",
+    ]);
   });
 });

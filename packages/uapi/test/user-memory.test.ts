@@ -122,6 +122,13 @@ describe("strndupUser", () => {
     expect(strndupUser(mem, q, 100)).toBe(-EFAULT);
     expect(strndupUser(mem, 0n, 100)).toBe(-EFAULT);
   });
+
+  it("is EFAULT for a limit of 0, like strnlen_user() returning 0", () => {
+    const mem = new UserMemory();
+    const p = mem.writeString("");
+    expect(strndupUser(mem, p, 1)).toBe("");
+    expect(strndupUser(mem, p, 0)).toBe(-EFAULT);
+  });
 });
 
 describe("checkZeroedUser", () => {

@@ -162,6 +162,11 @@ export class ArmLpaeIoPgtable<C = unknown> {
   private readonly walkView: Uint32Array[];
   private readonly walkKeyHiMask: number;
   private readonly walkKeyLoMask: number;
+  /**
+   * Bytes of input address space the root resolves (2^(highest index bit + 1)). Observer
+   * `vaBase`s are positions in it, like the dump's: a TTBR1 iova loses its sign-extension bits.
+   */
+  private readonly vaSpan: number;
   /** Adapter through which the exact walk reads this table. */
   private readonly exactWalk: ExactWalkTable;
 
@@ -185,6 +190,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     const topBit = 12 + 9 * (MAX_LEVEL - geometry.startLevel) + geometry.pgdBits - 1;
     this.walkKeyHiMask = topBit >= 32 ? 2 ** (topBit - 31) - 1 : 0;
     this.walkKeyLoMask = topBit >= 31 ? 0x7ff : topBit >= 21 ? 2 ** (topBit - 20) - 1 : 0;
+    this.vaSpan = 2 ** (topBit + 1);
     this.isMali = config.fmt === "ARM_MALI_LPAE";
     this.quirks = config.quirks;
     this.bitmap = config.pgsizeBitmap;
@@ -267,7 +273,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
       const dhi = t[k + 1]!;
       if ((dlo | dhi) === 0) {
         const blk = LEVEL_BLOCK_SIZE[lvl]!;
-        const pa = this.allocTable(lvl + 1, iova - (iova % blk), GRANULE);
+        const pa = this.allocTable(lvl + 1, this.regionBase(iova, blk), GRANULE);
         if (pa < 0) return -ENOMEM;
         const paLo = pa >>> 0;
         const paHi = (pa - paLo) / TWO32;
@@ -647,7 +653,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
       this.warn("__arm_lpae_free_pgtable", "table descriptor at the last level");
       return;
     }
-    this.freeTable(lvl + 1, descriptorAddress(dlo, dhi), at - (at % size));
+    this.freeTable(lvl + 1, descriptorAddress(dlo, dhi), this.regionBase(at, size));
   }
 
   /** Frees a table and every table below it, children first. Mirrors __arm_lpae_free_pgtable(). */
@@ -670,6 +676,18 @@ export class ArmLpaeIoPgtable<C = unknown> {
     if (this.freeHook !== undefined) this.freeHook(this.cookie, pa, size);
     else this.mem.freePage(pa);
     this.tablePages--;
+  }
+
+  /**
+   * First iova, as a position in the root's input range, of the `size`-byte region holding
+   * `iova`: what the observer reports as a table's `vaBase` (the same numbering as the dump and
+   * the teardown in {@link free}, also for TTBR1 and negative iovas).
+   */
+  private regionBase(iova: number, size: number): number {
+    const span = this.vaSpan;
+    let va = iova % span;
+    if (va < 0) va += span;
+    return va - (va % size);
   }
 
   /** Allocates a zeroed table page; its address or −1. Mirrors __arm_lpae_alloc_pages(). */

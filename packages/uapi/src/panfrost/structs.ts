@@ -153,8 +153,10 @@ export const DrmPanfrostJmCtxDestroy = defineStruct("drm_panfrost_jm_ctx_destroy
 export type DrmPanfrostJmCtxDestroyArgs = ReturnType<typeof DrmPanfrostJmCtxDestroy.decode>;
 
 /**
- * `struct drm_panfrost_bo_sync_op` (newest upstream, not in the golden header; field widths
- * follow the project's golden README and are unverified).
+ * `struct drm_panfrost_bo_sync_op` (newest upstream, not in the golden header). 16 bytes: every
+ * posted revision of the SYNC_BO series, and the driver's `panfrost_gem_sync(obj, type, offset,
+ * size)` taking `u32`s, give `offset` and `size` 32 bits here, unlike panthor's 64-bit
+ * `drm_panthor_bo_sync_op`. The kernel copies `op_count * 16` bytes from `ops`.
  */
 export const DrmPanfrostBoSyncOp = defineStruct("drm_panfrost_bo_sync_op", {
   /** GEM handle of the BO to sync. */
@@ -162,9 +164,9 @@ export const DrmPanfrostBoSyncOp = defineStruct("drm_panfrost_bo_sync_op", {
   /** `PANFROST_BO_SYNC_*` operation. */
   type: [4, u32],
   /** Start of the range inside the BO (rounded down to a cache line). */
-  offset: [8, u64],
-  /** Length of the range (end rounded up to a cache line). */
-  size: [16, u64],
+  offset: [8, u32],
+  /** Length of the range (`offset + size` rounded up to a cache line). */
+  size: [12, u32],
 });
 /** Value of `struct drm_panfrost_bo_sync_op`. */
 export type DrmPanfrostBoSyncOpArgs = ReturnType<typeof DrmPanfrostBoSyncOp.decode>;
@@ -189,8 +191,8 @@ export const DrmPanfrostQueryBoInfo = defineStruct("drm_panfrost_query_bo_info",
   extra_flags: [4, u32],
   /** Flags given to CREATE_BO (out). */
   create_flags: [8, u32],
-  /** Zero on return. */
-  pad: [12, u32, MUST_BE_ZERO],
+  /** Zero on return; the kernel ignores what userspace put there (no -EINVAL check). */
+  pad: [12, u32],
 });
 /** Value of `struct drm_panfrost_query_bo_info`. */
 export type DrmPanfrostQueryBoInfoArgs = ReturnType<typeof DrmPanfrostQueryBoInfo.decode>;

@@ -70,9 +70,12 @@ export function readStructFromUser<T>(
 
 /**
  * Mirrors strndup_user(): the NUL-terminated string at `ptr`, at most `n` bytes including the
- * NUL. -EFAULT when unmapped before the NUL, -EINVAL when no NUL within `n` bytes.
+ * NUL. -EFAULT when unmapped before the NUL or when `n` is not positive (strnlen_user()
+ * reports 0 for a count of 0, which strndup_user() turns into -EFAULT), -EINVAL when no NUL
+ * within `n` bytes.
  */
 export function strndupUser(mem: UserMemory, ptr: bigint, n: number): string | number {
+  if (!(n > 0)) return -EFAULT;
   const bytes: number[] = [];
   for (let i = 0; i < n; i++) {
     const b = mem.read(ptr + BigInt(i), 1);
