@@ -112,6 +112,14 @@ describe("panmmu CLI", () => {
     expect(r.err).toContain("at most 8 clients");
     const i = await runCli(["scenario", "isolation", "--clients", "2"]);
     expect(i.code).toBe(EXIT_USAGE);
+    // A GPU without the forced-AArch64 quirk cannot run the aarch64 scenario: a usage error
+    // naming the GPUs that can, not a run whose page-table check fails.
+    for (const gpu of ["mali-t860", "mali-g52", "mali-g57"]) {
+      const a = await runCli(["scenario", "aarch64", "--gpu", gpu, "--json"]);
+      expect(a.code).toBe(EXIT_USAGE);
+      expect(a.err).toContain("mali-g57-aarch64");
+      expect(a.out).toBe("");
+    }
   });
 
   it("malformed numbers are rejected by the parser", async () => {

@@ -52,6 +52,7 @@ import {
   MMU_INT_MASK as HW_MMU_INT_MASK,
   MMU_INT_RAWSTAT as HW_MMU_INT_RAWSTAT,
   MMU_INT_STAT as HW_MMU_INT_STAT,
+  JM_GPU_REGS,
   JOB_CONTROL_BASE,
   JobControlReg,
   JsCommand,
@@ -92,6 +93,18 @@ export const GPU_CMD = HW_GPU_CMD;
 export const GPU_LATEST_FLUSH_ID = HW_GPU_LATEST_FLUSH_ID;
 /** Thread max threads (JM layout). */
 export const GPU_THREAD_MAX_THREADS = 0xa0;
+/** Largest workgroup (JM layout). */
+export const GPU_THREAD_MAX_WORKGROUP_SIZE = JM_GPU_REGS.GPU_THREAD_MAX_WORKGROUP_SIZE;
+/** Largest barrier (JM layout). */
+export const GPU_THREAD_MAX_BARRIER_SIZE = JM_GPU_REGS.GPU_THREAD_MAX_BARRIER_SIZE;
+/** Thread features (JM layout). */
+export const GPU_THREAD_FEATURES = JM_GPU_REGS.GPU_THREAD_FEATURES;
+/** Coherency protocols supported (JM layout). */
+export const GPU_COHERENCY_FEATURES = JM_GPU_REGS.GPU_COHERENCY_FEATURES;
+/** Thread-local storage allocation granule (JM layout). */
+export const GPU_THREAD_TLS_ALLOC = JM_GPU_REGS.GPU_THREAD_TLS_ALLOC;
+/** Core stacks present, low word (JM layout). */
+export const GPU_STACK_PRESENT_LO = JM_GPU_REGS.GPU_STACK_PRESENT_LO;
 /** Texture features n (n = 0..3). */
 export const GPU_TEXTURE_FEATURES = (n: number): number => GPU_TEXTURE_FEATURES_BASE + 4 * n;
 /** Job slot n features (n = 0..15). */

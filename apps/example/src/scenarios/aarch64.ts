@@ -6,8 +6,9 @@
 import { createPlatform } from "@panmmu/hw";
 import { PanfrostDevice } from "@panmmu/panfrost";
 import { CollectingWarningSink, EINVAL, errnoName } from "@panmmu/uapi";
+import { GPU_CHOICES } from "../stack/gpus.js";
 import { check } from "./check.js";
-import { gpuOf } from "./common.js";
+import { gpuOf, ScenarioOptionError } from "./common.js";
 import { runMain } from "./main.js";
 import type { Scenario, ScenarioOptions, ScenarioReport } from "./types.js";
 
@@ -17,6 +18,14 @@ const AARCH64_FORMAT = "ARM_64_LPAE_S1";
 /** Runs the aarch64 scenario. */
 export function runAarch64(o: ScenarioOptions): ScenarioReport {
   const gpu = gpuOf(o.gpu);
+  if (gpu.probe.forceAarch64Pgtable !== true) {
+    // Any other choice would run the Mali LPAE format and fail the scenario's first check:
+    // that is a usage error, not a driver failure.
+    const fit = GPU_CHOICES.filter((g) => g.probe.forceAarch64Pgtable === true).map((g) => g.name);
+    throw new ScenarioOptionError(
+      `aarch64 needs a GPU whose SoC forces AArch64 page tables (${fit.join(", ")}), not "${gpu.name}"`,
+    );
+  }
   // Probing a Midgard GPU (no AArch64 MMU mode) with the quirk must be refused.
   const t860 = createPlatform("t860", { seed: o.seed, warnings: new CollectingWarningSink() });
   const refused = PanfrostDevice.probe(t860.platform, { forceAarch64Pgtable: true });

@@ -8,6 +8,8 @@ import {
   DRM_IOCTL_PANFROST_CREATE_BO,
   DRM_IOCTL_PANFROST_GET_BO_OFFSET,
   DRM_IOCTL_PANFROST_GET_PARAM,
+  DRM_IOCTL_PANFROST_JM_CTX_CREATE,
+  DRM_IOCTL_PANFROST_JM_CTX_DESTROY,
   DRM_IOCTL_PANFROST_MADVISE,
   DRM_IOCTL_PANFROST_MMAP_BO,
   DRM_IOCTL_PANFROST_SUBMIT,
@@ -18,6 +20,8 @@ import {
   DrmPanfrostCreateBo,
   DrmPanfrostGetBoOffset,
   DrmPanfrostGetParam,
+  DrmPanfrostJmCtxCreate,
+  DrmPanfrostJmCtxDestroy,
   DrmPanfrostMadvise,
   DrmPanfrostMmapBo,
   DrmPanfrostSubmit,
@@ -30,9 +34,13 @@ import type { PanfrostDevice, PanfrostFileHandle } from "../device/device.js";
 
 /** A struct codec as `@panmmu/uapi` defines them. */
 interface Codec<T> {
+  /** Size of the struct in bytes. */
   readonly size: number;
+  /** Encodes a value into its bytes. */
   encode(value: T): Uint8Array;
+  /** Decodes a value from its bytes. */
   decode(bytes: Uint8Array): T;
+  /** An all-zero value. */
   zero(): T;
 }
 
@@ -48,6 +56,8 @@ export interface SubmitArgs {
   boHandles?: readonly number[] | { ptr: bigint; count: number };
   /** Requirements. */
   requirements?: number;
+  /** JM context handle (0, the default context, when missing). */
+  jmCtxHandle?: number;
 }
 
 /** Typed ioctls on one file. Every method returns the ioctl's result (0 or -errno) plus outputs. */
@@ -190,12 +200,29 @@ export class PanfrostClient {
     return r.fence.error;
   }
 
+  /** JM_CTX_CREATE at `priority` (a PANFROST_JM_CTX_PRIORITY_*). */
+  jmCtxCreate(priority: number): { ret: number; handle: number } {
+    const v = DrmPanfrostJmCtxCreate.zero();
+    v.priority = priority;
+    const { ret, out } = this.ioctl(DRM_IOCTL_PANFROST_JM_CTX_CREATE, DrmPanfrostJmCtxCreate, v);
+    return { ret, handle: out.handle };
+  }
+
+  /** JM_CTX_DESTROY. */
+  jmCtxDestroy(handle: number, pad = 0): number {
+    const v = DrmPanfrostJmCtxDestroy.zero();
+    v.handle = handle;
+    v.pad = pad;
+    return this.ioctl(DRM_IOCTL_PANFROST_JM_CTX_DESTROY, DrmPanfrostJmCtxDestroy, v).ret;
+  }
+
   /** SUBMIT. */
   submit(a: SubmitArgs): number {
     const v = DrmPanfrostSubmit.zero();
     v.jc = BigInt(a.jc ?? 0);
     v.out_sync = a.outSync ?? 0;
     v.requirements = a.requirements ?? 0;
+    v.jm_ctx_handle = a.jmCtxHandle ?? 0;
     const toDel: bigint[] = [];
     const arr = (x: SubmitArgs["inSyncs"]): [bigint, number] => {
       if (x === undefined) return [0n, 0];

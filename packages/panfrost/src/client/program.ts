@@ -23,13 +23,15 @@ export interface ProgramSubmission {
 
 /**
  * Creates a BO holding a MEMORY_PROGRAM job followed by `program`, and submits it with the
- * given BO handles (the job BO is added). Returns the submission; on failure the BO is closed.
+ * given BO handles (the job BO is added), on JM context `jmCtxHandle`. Returns the submission;
+ * on failure the BO is closed.
  */
 export function submitProgram(
   c: PanfrostClient,
   program: Uint8Array,
   boHandles: readonly number[] = [],
   requirements = 0,
+  jmCtxHandle = 0,
 ): ProgramSubmission {
   const size = PROGRAM_JOB_SIZE + 16 + program.length;
   const bo = c.createBo(size, 0);
@@ -59,6 +61,7 @@ export function submitProgram(
     boHandles: [bo.handle, ...boHandles],
     outSync: sync.handle,
     requirements,
+    jmCtxHandle,
   });
   if (ret < 0) c.gemClose(bo.handle);
   return { ret, jobBo: bo.handle, jobVa: bo.offset, outSync: sync.handle };

@@ -310,8 +310,10 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     const sgt = bo.getPagesSgt();
     if (typeof sgt === "number") return sgt;
     const segs = sgt.segments.map((s) => [s.pa, s.size] as const);
-    mapping.active = true;
-    return this.mmu.mapSegments(mapping.ctx, mapping.iova, segs, mappingProt(bo.noexec));
+    const ret = this.mmu.mapSegments(mapping.ctx, mapping.iova, segs, mappingProt(bo.noexec));
+    // Active only once every entry is in: a failed map left nothing for teardown to unmap.
+    if (ret === 0) mapping.active = true;
+    return ret;
   }
 
   /** The handle in `file` was deleted: drop that file's mapping. Mirrors panfrost_gem_close(). */
@@ -374,12 +376,15 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     return obj;
   }
 
-  /** MMAP_BO: heap BOs cannot be mmapped. Mirrors panfrost_ioctl_mmap_bo(). */
+  /**
+   * MMAP_BO: heap BOs cannot be mmapped (their pages are not pinned); an imported BO maps its
+   * exporter's pages. Mirrors panfrost_ioctl_mmap_bo().
+   */
   mmapOffset(file: DrmFile, handle: number): bigint | number {
     const bo = this.lookupBo(file, handle);
     if (bo === null) return -ENOENT;
     let ret: bigint | number;
-    if (bo.isHeap || bo instanceof ImportedBo) {
+    if (bo.isHeap) {
       ret = -EINVAL;
     } else {
       ret = MMAP_OFFSET_BASE + BigInt(bo.id) * 0x1_0000_0000n;
@@ -455,6 +460,27 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     return paramValue(this.features, param, this.platform.loop.now);
   }
 
+  /**
+   * JM_CTX_CREATE: a new scheduling context of the file at `priority`; its handle, or -EINVAL
+   * for an unknown priority, -EACCES for HIGH (only a DRM master or a CAP_SYS_NICE caller may
+   * have it, and no file of the model is either). Mirrors panfrost_ioctl_jm_ctx_create().
+   */
+  jmCtxCreate(file: DrmFile, priority: number): number {
+    const priv = this.privOf(file);
+    if (priv === null) return -EINVAL;
+    return this.jobs.jmCtxs.create(priv, priority, false);
+  }
+
+  /**
+   * JM_CTX_DESTROY: destroys context `handle` (not the default one, 0) and kills its jobs.
+   * Mirrors panfrost_ioctl_jm_ctx_destroy().
+   */
+  jmCtxDestroy(file: DrmFile, handle: number): number {
+    const priv = this.privOf(file);
+    if (priv === null || handle === 0) return -EINVAL;
+    return this.jobs.destroyJmCtx(priv, handle);
+  }
+
   /** SET_LABEL_BO. */
   setLabel(file: DrmFile, handle: number, label: string | null): number {
     const bo = this.lookupBo(file, handle);
@@ -482,7 +508,8 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
       if (s === null) return -ENODEV;
       s.put();
     }
-    if (req.jmCtxHandle !== 0) return -EINVAL;
+    const jmCtx = this.jobs.jmCtxs.lookup(priv, req.jmCtxHandle);
+    if (jmCtx === null) return -EINVAL;
     const js = (req.requirements & PANFROST_JD_REQ_FS) !== 0 ? 0 : 1;
     if (!this.jobs.hasSlot(js)) return -EINVAL;
     const deps: DmaFence[] = [];
@@ -520,7 +547,7 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
         mappings.push(m.get());
       }
     }
-    const entity = this.jobs.entity(priv, js);
+    const entity = this.jobs.entity(jmCtx, js);
     if (entity === null) return unwind(-EINVAL);
     const job = new PanfrostJob(
       priv,
@@ -532,6 +559,7 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
       bos,
       this.platform.loop.now,
     );
+    job.jmCtxId = jmCtx.id;
     job.init(entity, 1);
     for (const f of deps) job.addDependency(f);
     // Implicit synchronisation: every BO is treated as written (panfrost_acquire_object_fences).
@@ -635,11 +663,15 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   // ---- shrinker, reset -------------------------------------------------------------------
 
   /**
-   * Purges one idle purgeable BO: skipped (0) while a job uses it; otherwise every GPU mapping
-   * is torn down first, then the pages are freed. Mirrors panfrost_gem_purge().
+   * Purges one idle purgeable BO: skipped (0) while a job uses it or while MMU work waits for
+   * the AS lock; otherwise every GPU mapping is torn down first, then the pages are freed.
+   * Mirrors panfrost_gem_purge().
    */
   private purge(bo: PanfrostBo): number {
     if (bo.gpuUsecount !== 0) return 0;
+    // Like the kernel's trylocks: while an MMU operation holds the AS lock the unmap's TLB flush
+    // would wait, and the pages must outlive it, so this BO is left for a later scan.
+    if (this.mmu.flushWouldWait) return 0;
     for (const m of bo.mappings) m.teardown();
     return bo.purge();
   }

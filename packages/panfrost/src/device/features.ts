@@ -6,6 +6,7 @@ import type { MmioBus } from "@panmmu/hw";
 import {
   GPU_AFBC_FEATURES,
   GPU_AS_PRESENT,
+  GPU_COHERENCY_FEATURES,
   GPU_CORE_FEATURES,
   GPU_ID,
   GPU_JS_FEATURES,
@@ -15,8 +16,13 @@ import {
   GPU_MEM_FEATURES,
   GPU_MMU_FEATURES,
   GPU_SHADER_PRESENT_LO,
+  GPU_STACK_PRESENT_LO,
   GPU_TEXTURE_FEATURES,
+  GPU_THREAD_FEATURES,
+  GPU_THREAD_MAX_BARRIER_SIZE,
   GPU_THREAD_MAX_THREADS,
+  GPU_THREAD_MAX_WORKGROUP_SIZE,
+  GPU_THREAD_TLS_ALLOC,
   GPU_TILER_FEATURES,
   GPU_TILER_PRESENT_LO,
 } from "../regs.js";
@@ -35,8 +41,11 @@ export interface ModelFeatures {
 
 /** Marketing name and features of a known product id. */
 interface ModelEntry {
+  /** Product id (GPU_ID >> 16, after the T60x fix-up). */
   readonly id: number;
+  /** Marketing name. */
   readonly name: string;
+  /** Feature bits of the product. */
   readonly features: ModelFeatures;
 }
 
@@ -107,6 +116,20 @@ export interface GpuFeatures {
   jsPresent: number;
   /** GPU_THREAD_MAX_THREADS. */
   threadMaxThreads: number;
+  /** GPU_THREAD_MAX_WORKGROUP_SIZE. */
+  threadMaxWorkgroupSize: number;
+  /** GPU_THREAD_MAX_BARRIER_SIZE. */
+  threadMaxBarrierSize: number;
+  /** GPU_THREAD_FEATURES. */
+  threadFeatures: number;
+  /** GPU_COHERENCY_FEATURES. */
+  coherencyFeatures: number;
+  /** GPU_THREAD_TLS_ALLOC. */
+  threadTlsAlloc: number;
+  /** GPU_STACK_PRESENT (low word). */
+  stackPresent: number;
+  /** Core groups: one per L2 slice present (popcount of GPU_L2_PRESENT). */
+  nrCoreGroups: number;
   /** GPU_TEXTURE_FEATURES 0..3. */
   textureFeatures: number[];
   /** GPU_JS_FEATURES 0..15. */
@@ -134,6 +157,7 @@ export function readGpuFeatures(mmio: MmioBus): GpuFeatures {
   if (id === 0x6956) id = 0x0600;
   const mmuFeatures = mmio.read32(GPU_MMU_FEATURES) >>> 0;
   const model = MODELS.find((m) => m.id === id);
+  const l2Present = mmio.read32(GPU_L2_PRESENT_LO) >>> 0;
   return {
     id,
     revision: gpuId & 0xffff,
@@ -148,12 +172,28 @@ export function readGpuFeatures(mmio: MmioBus): GpuFeatures {
     asPresent: mmio.read32(GPU_AS_PRESENT) >>> 0,
     jsPresent: mmio.read32(GPU_JS_PRESENT) >>> 0,
     threadMaxThreads: mmio.read32(GPU_THREAD_MAX_THREADS) >>> 0,
+    threadMaxWorkgroupSize: mmio.read32(GPU_THREAD_MAX_WORKGROUP_SIZE) >>> 0,
+    threadMaxBarrierSize: mmio.read32(GPU_THREAD_MAX_BARRIER_SIZE) >>> 0,
+    threadFeatures: mmio.read32(GPU_THREAD_FEATURES) >>> 0,
+    coherencyFeatures: mmio.read32(GPU_COHERENCY_FEATURES) >>> 0,
+    threadTlsAlloc: mmio.read32(GPU_THREAD_TLS_ALLOC) >>> 0,
+    stackPresent: mmio.read32(GPU_STACK_PRESENT_LO) >>> 0,
+    nrCoreGroups: popcount32(l2Present),
     textureFeatures: [0, 1, 2, 3].map((n) => mmio.read32(GPU_TEXTURE_FEATURES(n)) >>> 0),
     jsFeatures: Array.from({ length: 16 }, (_, n) => mmio.read32(GPU_JS_FEATURES(n)) >>> 0),
     shaderPresent: mmio.read32(GPU_SHADER_PRESENT_LO) >>> 0,
     tilerPresent: mmio.read32(GPU_TILER_PRESENT_LO) >>> 0,
-    l2Present: mmio.read32(GPU_L2_PRESENT_LO) >>> 0,
+    l2Present,
     afbcFeatures: mmio.read32(GPU_AFBC_FEATURES) >>> 0,
     hw: model?.features ?? MIDGARD,
   };
+}
+
+/** Number of set bits of a 32-bit word (hweight32). */
+export function popcount32(v: number): number {
+  let x = v >>> 0;
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }

@@ -3,7 +3,7 @@
  * flags, a GPU use count (jobs in flight) and, for heap BOs, sparse pages grown on GPU fault.
  */
 import { type DmaResv, type DrmDevice, type DrmFile, DrmGemShmemObject } from "@panmmu/drm";
-import { PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "@panmmu/uapi";
+import { EINVAL, PANFROST_BO_HEAP, PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import type { BoMapping, MappedBo } from "./mapping.js";
 
 /** Device hooks a BO calls on GEM events. */
@@ -62,6 +62,17 @@ export class PanfrostBo extends DrmGemShmemObject implements MappedBo {
   /** Mirrors panfrost_gem_close(). */
   override close(file: DrmFile): void {
     this.hooks.gemClose(this, file);
+  }
+
+  /**
+   * Pins the pages (what a dma-buf attachment of another device takes). A heap BO's pages come
+   * and go with GPU faults and must never be pinned: -EINVAL, nothing allocated.
+   *
+   * Mirrors panfrost_gem_pin().
+   */
+  override pin(): number {
+    if (this.isHeap) return -EINVAL;
+    return super.pin();
   }
 
   /** Resident bytes: heap RSS for heap BOs, else the whole BO when it has pages. Mirrors panfrost_gem_rss(). */

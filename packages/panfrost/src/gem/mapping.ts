@@ -43,6 +43,10 @@ export class BoMapping {
   heapChunks: Uint8Array | null;
   private refs = 1;
   private tornDown = false;
+  /** Unmaps whose TLB flush waits for the AS lock. */
+  private unflushed = 0;
+  /** Run once no unmap of this mapping waits for its flush (the last reference's BO put). */
+  private afterFlush: (() => void) | null = null;
 
   /**
    * Creates a mapping holding references on `bo` and `ctx` (no VA yet).
@@ -86,7 +90,10 @@ export class BoMapping {
     if (this.refs <= 0) return;
     if (--this.refs > 0) return;
     this.teardown();
-    this.bo.put();
+    // The BO (and so its pages) lives on until the TLB no longer maps them.
+    const bo = this.bo;
+    if (this.unflushed === 0) bo.put();
+    else this.afterFlush = () => bo.put();
     this.ctx.put();
   }
 
@@ -104,7 +111,15 @@ export class BoMapping {
   /** Removes the page-table entries but keeps the VA (purge). Mirrors panfrost_mmu_unmap(). */
   unmapGpu(): void {
     if (!this.active) return;
-    this.mmu.unmapRange(this.ctx, this.iova, this.bo.size, this.bo.isHeap);
+    this.unflushed++;
+    this.mmu.unmapRange(this.ctx, this.iova, this.bo.size, this.bo.isHeap, () => {
+      this.unflushed--;
+      const fn = this.afterFlush;
+      if (this.unflushed === 0 && fn !== null) {
+        this.afterFlush = null;
+        fn();
+      }
+    });
     this.active = false;
     this.heapChunks?.fill(0);
   }

@@ -40,6 +40,10 @@ export interface PanfrostIoctlApi {
   getParam(file: DrmFile, param: number): bigint | number;
   /** SUBMIT: 0 or -errno. */
   submit(file: DrmFile, req: SubmitRequest, user: DrmUserMemory): number;
+  /** JM_CTX_CREATE: the new context's handle, or -errno. */
+  jmCtxCreate(file: DrmFile, priority: number): number;
+  /** JM_CTX_DESTROY: 0 or -errno. */
+  jmCtxDestroy(file: DrmFile, handle: number): number;
   /** SET_LABEL_BO: 0 or -errno. */
   setLabel(file: DrmFile, handle: number, label: string | null): number;
 }

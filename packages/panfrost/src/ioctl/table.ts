@@ -7,6 +7,8 @@ import {
   DRM_IOCTL_PANFROST_CREATE_BO,
   DRM_IOCTL_PANFROST_GET_BO_OFFSET,
   DRM_IOCTL_PANFROST_GET_PARAM,
+  DRM_IOCTL_PANFROST_JM_CTX_CREATE,
+  DRM_IOCTL_PANFROST_JM_CTX_DESTROY,
   DRM_IOCTL_PANFROST_MADVISE,
   DRM_IOCTL_PANFROST_MMAP_BO,
   DRM_IOCTL_PANFROST_SET_LABEL_BO,
@@ -15,6 +17,8 @@ import {
   DrmPanfrostCreateBo,
   DrmPanfrostGetBoOffset,
   DrmPanfrostGetParam,
+  DrmPanfrostJmCtxCreate,
+  DrmPanfrostJmCtxDestroy,
   DrmPanfrostMadvise,
   DrmPanfrostMmapBo,
   DrmPanfrostSetLabelBo,
@@ -136,6 +140,24 @@ export function panfrostIoctls(api: PanfrostIoctlApi): DrmIoctlEntry<PanfrostFil
         }
         return api.setLabel(file, a.handle, new TextDecoder().decode(new Uint8Array(bytes)));
       },
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanfrostJmCtxCreate.decode>, PanfrostFilePriv>(
+      { name: "DRM_IOCTL_PANFROST_JM_CTX_CREATE", request: DRM_IOCTL_PANFROST_JM_CTX_CREATE },
+      DrmPanfrostJmCtxCreate,
+      (a, { file }) => {
+        const r = api.jmCtxCreate(file, a.priority);
+        if (r < 0) return r;
+        a.handle = r;
+        return 0;
+      },
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanfrostJmCtxDestroy.decode>, PanfrostFilePriv>(
+      { name: "DRM_IOCTL_PANFROST_JM_CTX_DESTROY", request: DRM_IOCTL_PANFROST_JM_CTX_DESTROY },
+      DrmPanfrostJmCtxDestroy,
+      // The default context (handle 0) lives as long as the file.
+      (a, { file }) => (a.pad !== 0 || a.handle === 0 ? -EINVAL : api.jmCtxDestroy(file, a.handle)),
       R,
     ),
   ];

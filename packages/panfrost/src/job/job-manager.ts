@@ -8,7 +8,7 @@ import {
   DmaFenceContext,
   DrmGpuSchedStat,
   DrmGpuScheduler,
-  DrmSchedEntity,
+  type DrmSchedEntity,
 } from "@panmmu/drm";
 import type { EventHandle, EventLoop, IrqLine, MmioBus } from "@panmmu/hw";
 import { ECANCELED, EINVAL, type WarningSink } from "@panmmu/uapi";
@@ -47,6 +47,7 @@ import {
   JS_TAIL_HI,
   JS_TAIL_LO,
 } from "../regs.js";
+import { type JmCtx, JmCtxTable } from "./jm-ctx.js";
 import type { JobOwner, PanfrostJob } from "./job.js";
 
 /** Number of job slots panfrost drives (JS0 fragment, JS1 vertex/compute, JS2 unused). */
@@ -133,7 +134,8 @@ export class JobManager {
     irqs: 0,
   };
   private readonly slots: SlotState[] = [];
-  private readonly entities = new Map<JobOwner, Array<DrmSchedEntity<PanfrostJob>>>();
+  /** The files' JM contexts (their scheduler entities). */
+  readonly jmCtxs = new JmCtxTable();
   private resetPending = false;
   private resetScheduled = false;
   private suspended = false;
@@ -200,23 +202,13 @@ export class JobManager {
   }
 
   /**
-   * The scheduler entity of `owner` on slot `js` (created on first use, like the per-file
-   * entities panfrost_job_open() sets up). Null for a missing slot.
+   * The scheduler entity of JM context `ctx` on slot `js` (created on first use). Null for a
+   * missing slot or a destroyed context.
    */
-  entity(owner: JobOwner, js: number): DrmSchedEntity<PanfrostJob> | null {
+  entity(ctx: JmCtx, js: number): DrmSchedEntity<PanfrostJob> | null {
     const slot = this.slots[js];
     if (slot === undefined) return null;
-    let list = this.entities.get(owner);
-    if (list === undefined) {
-      list = [];
-      this.entities.set(owner, list);
-    }
-    let e = list[js];
-    if (e === undefined) {
-      e = new DrmSchedEntity<PanfrostJob>(slot.sched);
-      list[js] = e;
-    }
-    return e;
+    return ctx.entity(js, slot.sched);
   }
 
   /** Counts a submitted job (the caller has armed and pushed it). */
@@ -288,6 +280,14 @@ export class JobManager {
       if (as < 0) {
         this.counters.asWaits++;
         return;
+      }
+      if (slot.ready[0] !== job || slot.hw[1] !== null || this.resetPending || this.suspended) {
+        // Enabling the AS polls its commands, which runs other events: one of them cancelled
+        // this job (its file closed), filled the slot or started a reset. Give the use back and
+        // look again (a reset kicks the slots itself when it is done).
+        this.p.mmu.slots.asPut(job.ctx);
+        if (this.resetPending || this.suspended) return;
+        continue;
       }
       slot.ready.shift();
       this.hwSubmit(job, slot, as);
@@ -537,24 +537,46 @@ export class JobManager {
    * Mirrors panfrost_job_close().
    */
   close(owner: JobOwner): void {
-    for (const e of this.entities.get(owner) ?? []) e?.destroy();
-    this.entities.delete(owner);
+    for (const ctx of this.jmCtxs.removeAll(owner)) ctx.destroy();
+    this.killJobs((job) => job.owner === owner);
+  }
+
+  /**
+   * JM_CTX_DESTROY: removes context `handle` of `owner` (-EINVAL if it has none), destroys its
+   * entities (queued jobs finish -ESRCH), cancels its jobs waiting for an AS and hard-stops the
+   * ones on the hardware; the file's other contexts are untouched.
+   *
+   * Mirrors panfrost_jm_ctx_destroy().
+   */
+  destroyJmCtx(owner: JobOwner, handle: number): number {
+    const ctx = this.jmCtxs.remove(owner, handle);
+    if (ctx === null) return -EINVAL;
+    ctx.destroy();
+    this.killJobs((job) => job.jmCtxId === ctx.id);
+    return 0;
+  }
+
+  /**
+   * Cancels the ready jobs `match` selects and hard-stops those on the hardware (a chain still
+   * in _NEXT is taken back and cancelled at once).
+   */
+  private killJobs(match: (job: PanfrostJob) => boolean): void {
     const mmio = this.p.mmio;
     for (const slot of this.slots) {
       if (slot === undefined) continue;
-      for (const job of slot.ready.filter((j) => j.owner === owner)) {
+      for (const job of slot.ready.filter(match)) {
         slot.ready.splice(slot.ready.indexOf(job), 1);
         this.finish(job, -ECANCELED, EXC_TERMINATED);
       }
       const jsState = mmio.read32(JOB_INT_JS_STATE) >>> 0;
       const next = slot.hw[1];
-      if (next !== null && next.owner === owner && ((jsState >>> (16 + slot.js)) & 1) === 1) {
+      if (next !== null && match(next) && ((jsState >>> (16 + slot.js)) & 1) === 1) {
         mmio.write32(JS_COMMAND_NEXT(slot.js), JS_COMMAND_NOP);
         slot.hw[1] = null;
         this.finish(next, -ECANCELED, EXC_TERMINATED);
       }
       for (const job of [slot.hw[1], slot.hw[0]]) {
-        if (job === null || job.owner !== owner) continue;
+        if (job === null || !match(job)) continue;
         const cmd = this.p.features.hw.jobChainDisambiguation
           ? job.chainFlag
             ? JS_COMMAND_HARD_STOP_1
@@ -583,8 +605,6 @@ export class JobManager {
       if (s.ready.length > 0 || s.hw[0] !== null || s.hw[1] !== null) return false;
     }
     for (const s of this.slots) if (s !== undefined && s.sched.pendingList.length > 0) return false;
-    for (const e of this.entities.values())
-      for (const q of e) if (q !== undefined && q.queue.length > 0) return false;
-    return true;
+    return !this.jmCtxs.hasQueuedJobs;
   }
 }

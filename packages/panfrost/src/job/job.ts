@@ -70,6 +70,8 @@ export class PanfrostJob extends DrmSchedJob {
   finishedAt = -1;
   /** Set when the job caused a timeout (it is not re-run after the reset). */
   guilty = false;
+  /** Id of the JM context it was submitted on (0 until set by the submit path). */
+  jmCtxId = 0;
   /** The hardware fence of the current run (a new one per run), signalled by the job IRQ. */
   hwFence: DmaFence | null = null;
   /** Whether the references were dropped. */

@@ -28,10 +28,11 @@ export type FlushFn = (ctx: MmuContext, iova: number, size: number) => void;
 /**
  * Maps the physically contiguous segments `[pa, bytes]` one after another from `iova`, using
  * 2 MiB blocks wherever both the VA and the PA are 2 MiB aligned with 2 MiB left, then flushes
- * the TLB once over the range. Returns 0 or the page-table error (what was mapped stays, as in
- * the kernel, and the caller unmaps).
+ * the TLB once over the range. Returns 0, or the page-table error after removing every entry
+ * this call wrote (nothing is left half-mapped: the caller's mapping stays inactive, and a
+ * heap chunk can be mapped again by the next fault).
  *
- * Mirrors mmu_map_sg().
+ * Mirrors mmu_map_sg() (with its error path unmapping what was mapped).
  */
 export function mmuMapSegments(
   ctx: MmuContext,
@@ -42,8 +43,7 @@ export function mmuMapSegments(
   counters: MapCounters,
 ): number {
   const start = iova;
-  let ret = 0;
-  outer: for (const [segPa, segLen] of segments) {
+  for (const [segPa, segLen] of segments) {
     let pa = segPa;
     let len = segLen;
     while (len > 0) {
@@ -52,20 +52,35 @@ export function mmuMapSegments(
       const size = chunk.pgsize;
       const n = chunk.count;
       const r = ctx.ops.mapPages(iova, pa, size, n, prot);
-      const mapped = Math.max(ctx.ops.mapped, size);
       if (size === 0x200000) counters.blocks2m += ctx.ops.mapped / size;
       else counters.pages4k += ctx.ops.mapped / size;
       if (r < 0) {
-        ret = r;
-        break outer;
+        // Take back what this call mapped, this step's partial progress included.
+        unmapMapped(ctx, start, iova - start + ctx.ops.mapped, counters);
+        return r;
       }
+      const mapped = Math.max(ctx.ops.mapped, size);
       iova += mapped;
       pa += mapped;
       len -= mapped;
     }
   }
   flush(ctx, start, iova - start);
-  return ret;
+  return 0;
+}
+
+/**
+ * Unmaps `[iova, iova + size)`, a range this module has just mapped in full, in the largest
+ * units the addresses allow. Mirrors mmu_unmap_range() of panfrost_mmu.c.
+ */
+function unmapMapped(ctx: MmuContext, iova: number, size: number, counters: MapCounters): void {
+  let done = 0;
+  while (done < size) {
+    const chunk = getPgsize(iova + done, size - done);
+    const bytes = chunk.pgsize * chunk.count;
+    counters.unmappedBytes += ctx.ops.unmapPages(iova + done, chunk.pgsize, chunk.count);
+    done += bytes;
+  }
 }
 
 /** `a | b` for non-negative safe integers (bitwise over 53 bits). */

@@ -21,6 +21,9 @@ import { MmuHw } from "./hw-ops.js";
 import { type MapCounters, mmuMapSegments, mmuUnmapRange } from "./map.js";
 import { AsLock } from "./serial-lock.js";
 
+/** A callback that does nothing. */
+const NOTHING = (): void => {};
+
 /** How the device resolves a GPU page fault in a context. */
 export interface FaultResolver {
   /**
@@ -128,17 +131,36 @@ export class PanfrostMmu {
    * Mirrors panfrost_mmu_flush_range().
    */
   flush = (ctx: MmuContext, iova: number, size: number): void => {
-    if (size === 0) return;
+    this.flushThen(ctx, iova, size, NOTHING);
+  };
+
+  /**
+   * {@link flush}, then `done` once the flush has been carried out (at once, or after the AS
+   * lock was released when it had to wait).
+   */
+  private flushThen(ctx: MmuContext, iova: number, size: number, done: () => void): void {
+    if (size === 0) {
+      done();
+      return;
+    }
     if (this.inThread) {
       // Called from the fault handler, which already holds the AS lock.
       this.slots.flushRangeLocked(ctx, iova, size);
+      done();
       return;
     }
     if (this.slots.flushRange(ctx, iova, size) === -EAGAIN) {
       this.deferredFlushes++;
-      this.lock.whenFree(() => this.flush(ctx, iova, size));
+      this.lock.whenReleased(() => this.flushThen(ctx, iova, size, done));
+      return;
     }
-  };
+    done();
+  }
+
+  /** Whether a TLB flush issued now would have to wait for the AS lock. */
+  get flushWouldWait(): boolean {
+    return this.lock.isHeld && !this.inThread;
+  }
 
   /** Maps physical segments at `iova` in `ctx` and flushes. Mirrors mmu_map_sg(). */
   mapSegments(
@@ -150,9 +172,25 @@ export class PanfrostMmu {
     return mmuMapSegments(ctx, iova, segments, prot, this.flush, this.mapCounters);
   }
 
-  /** Unmaps `[iova, iova + size)` in `ctx` (sparse: skip holes) and flushes. Mirrors panfrost_mmu_unmap(). */
-  unmapRange(ctx: MmuContext, iova: number, size: number, sparse: boolean): void {
-    mmuUnmapRange(ctx, iova, size, sparse, this.flush, this.mapCounters, this.warnings);
+  /**
+   * Unmaps `[iova, iova + size)` in `ctx` (sparse: skip holes) and flushes; `onFlushed` runs
+   * once the flush has been carried out. The pages must not be freed before that: if the flush
+   * had to wait for the AS lock, a stale TLB entry could otherwise let the GPU reach them after
+   * they were reused (in the kernel the flush spins on the lock, so it is done before the pages
+   * go). Mirrors panfrost_mmu_unmap().
+   */
+  unmapRange(
+    ctx: MmuContext,
+    iova: number,
+    size: number,
+    sparse: boolean,
+    onFlushed: () => void = NOTHING,
+  ): void {
+    const flush =
+      onFlushed === NOTHING
+        ? this.flush
+        : (c: MmuContext, i: number, n: number): void => this.flushThen(c, i, n, onFlushed);
+    mmuUnmapRange(ctx, iova, size, sparse, flush, this.mapCounters, this.warnings);
   }
 
   /**

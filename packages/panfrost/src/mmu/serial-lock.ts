@@ -4,7 +4,8 @@
  * The kernel holds a spinlock around `panfrost_mmu_as_get()` and around each MMU operation, so
  * an AS can never be reassigned while a command is being issued to it. Here work is synchronous
  * but polling (`wait_ready`) runs other events on the virtual clock; an event that needs the lock
- * while it is held is deferred and re-run once it is released, instead of interleaving.
+ * while it is held is deferred and re-run once it is released, instead of interleaving. Work that
+ * stands for a kernel waiter spinning on the lock (a TLB flush) runs at the release itself.
  */
 import type { EventLoop } from "@panmmu/hw";
 
@@ -12,6 +13,9 @@ import type { EventLoop } from "@panmmu/hw";
 export class AsLock {
   private held = false;
   private readonly deferred: Array<() => void> = [];
+  /** Work to run as the lock is released, before the releasing call returns. */
+  private readonly onRelease: Array<() => void> = [];
+  private draining = false;
   private kickPending = false;
   /** How many times a caller found the lock held and was deferred (observability). */
   contended = 0;
@@ -38,7 +42,32 @@ export class AsLock {
       return fn();
     } finally {
       this.held = false;
+      this.drainOnRelease();
       if (this.deferred.length > 0) this.kick();
+    }
+  }
+
+  /**
+   * Runs `fn` now if the lock is free, else as soon as it is released, before the call that
+   * releases it returns: the model of a waiter spinning on the lock (a TLB flush after an unmap
+   * must reach the hardware before the unmapped pages are freed).
+   */
+  whenReleased(fn: () => void): void {
+    if (!this.held) {
+      fn();
+      return;
+    }
+    this.onRelease.push(fn);
+  }
+
+  private drainOnRelease(): void {
+    // Work that takes the lock itself releases it again; the outermost release runs the queue.
+    if (this.draining || this.onRelease.length === 0) return;
+    this.draining = true;
+    try {
+      for (let fn = this.onRelease.shift(); fn !== undefined; fn = this.onRelease.shift()) fn();
+    } finally {
+      this.draining = false;
     }
   }
 
