@@ -2,10 +2,6 @@
  * Regression tests for behaviours a maintainer review found diverging from Linux panfrost.
  */
 import {
-  DRIVER_GEM,
-  DRIVER_MODESET,
-  DRM_GEM_SHMEM_DRIVER_OPS,
-  DrmDevice,
   type DrmGemShmemObject,
   drmGemPrimeFdToHandle,
   drmGemPrimeHandleToFd,
@@ -31,26 +27,8 @@ import {
 import { describe, expect, it } from "vitest";
 import { submitProgram, waitSubmission } from "../../src/client/program.js";
 import { popcount32 } from "../../src/device/features.js";
-import { makeStack, type Stack } from "../helpers/stack.js";
-
-/** A display-like second DRM device on the same system memory and fd table. */
-function kmsDevice(s: Stack): DrmDevice {
-  return new DrmDevice(
-    {
-      name: "kms-sim",
-      desc: "dumb-buffer display",
-      date: "0",
-      major: 1,
-      minor: 0,
-      patchlevel: 0,
-      features: DRIVER_GEM | DRIVER_MODESET,
-      ioctls: [],
-      ...DRM_GEM_SHMEM_DRIVER_OPS,
-    },
-    { memory: s.sim.platform.memory, loop: s.sim.platform.loop, warnings: s.sim.platform.warnings },
-    { fds: s.dev.drm.fds },
-  );
-}
+import { kmsDevice } from "../helpers/kms-device.js";
+import { makeStack } from "../helpers/stack.js";
 
 describe("review fixes", () => {
   it("a heap BO cannot be pinned: another device's import of its dma-buf fails -EINVAL and allocates nothing", () => {

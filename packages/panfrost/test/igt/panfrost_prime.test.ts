@@ -5,14 +5,7 @@
  * the dma-buf fd exported on the KMS node is imported on the panfrost node, every step through
  * the ioctl it is in IGT.
  */
-import {
-  DRIVER_GEM,
-  DRIVER_MODESET,
-  DRM_GEM_SHMEM_DRIVER_OPS,
-  DrmDevice,
-  type DrmFile,
-  type DrmGemShmemObject,
-} from "@panmmu/drm";
+import type { DrmDevice, DrmFile, DrmGemShmemObject } from "@panmmu/drm";
 import { ProgramBuilder } from "@panmmu/hw";
 import {
   DRM_CAP_DUMB_BUFFER,
@@ -33,27 +26,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PanfrostClient } from "../../src/client/client.js";
 import { submitProgram, waitSubmission } from "../../src/client/program.js";
+import { kmsDevice } from "../helpers/kms-device.js";
 import { makeStack, type Stack } from "../helpers/stack.js";
 import { gemClose, igtPanfrostFreeBo, igtPanfrostGemNew } from "./igt-lib.js";
-
-/** The KMS device: GEM + modeset, shmem dumb buffers and imports, the process's fd table. */
-function kmsDevice(s: Stack): DrmDevice {
-  return new DrmDevice(
-    {
-      name: "kms-sim",
-      desc: "dumb-buffer display",
-      date: "0",
-      major: 1,
-      minor: 0,
-      patchlevel: 0,
-      features: DRIVER_GEM | DRIVER_MODESET,
-      ioctls: [],
-      ...DRM_GEM_SHMEM_DRIVER_OPS,
-    },
-    { memory: s.sim.platform.memory, loop: s.sim.platform.loop, warnings: s.sim.platform.warnings },
-    { fds: s.dev.drm.fds },
-  );
-}
 
 /** igt_has_dumb / igt_has_prime: GET_CAP, asserting ret 0; the capability value. */
 function getCap(file: DrmFile, capability: number, user: UserMemory): bigint {
