@@ -51,6 +51,5 @@ export { accessTypeName, exceptionName, isTranslationFault } from "./mmu/excepti
 export { type MmuCounters, MmuHw } from "./mmu/hw-ops.js";
 export { PanfrostMmu } from "./mmu/mmu.js";
 export type { PgtableFormat } from "./mmu/pgtable.js";
-export { lockRegion, lockRegionU64 } from "./mmu/pure/lock-region.js";
-export { mairToMemattr, mmuCfgInitAarch64_4k } from "./mmu/pure/memattr.js";
+export { type AsConfig, mmuCfgInitAarch64_4k, type U64Pair } from "./mmu/pure/memattr.js";
 export { getPgsize, getPgsizeU64, SZ_1G, SZ_2M, SZ_4K } from "./mmu/pure/pgsize.js";

@@ -184,27 +184,3 @@ export const AS_MEMATTR_AARCH64_FAULT = 0xc0;
 
 /** Smallest lockable region (32 KiB). */
 export const AS_LOCK_REGION_MIN_SIZE = 0x8000;
-
-/**
- * Packs a lock region covering `[start, start + size)` the way the kernel's lock_region() does;
- * returns the 64-bit LOCKADDR as `{ lo, hi }` plus the hardware region it designates. Size 0
- * designates nothing (the kernel skips the lock).
- */
-export function packLockRegion(
-  start: number,
-  size: number,
-): { lo: number; hi: number; regionStart: number; regionSize: number } {
-  const end = Math.min(start + size, 2 ** 64);
-  const last = end - 1;
-  let width = 15;
-  const diffHi = (Math.floor(start / 2 ** 32) ^ Math.floor(last / 2 ** 32)) >>> 0;
-  const diffLo = ((start >>> 0) ^ (last >>> 0)) >>> 0;
-  const fls = diffHi !== 0 ? 64 - Math.clz32(diffHi) : 32 - Math.clz32(diffLo);
-  if (size >= 2 ** 53 || fls > width) width = size >= 2 ** 53 ? 64 : fls;
-  width -= 1;
-  const regionSize = 2 ** (width + 1);
-  const regionStart = width >= 63 ? 0 : Math.floor(start / regionSize) * regionSize;
-  const lo = ((regionStart >>> 0) | width) >>> 0;
-  const hi = Math.floor(regionStart / 2 ** 32) >>> 0;
-  return { lo, hi, regionStart, regionSize };
-}

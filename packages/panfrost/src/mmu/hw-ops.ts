@@ -2,7 +2,12 @@
  * Low-level MMU register operations on one address space: wait for the AS to be idle, issue a
  * command, lock a region, flush, enable and disable.
  */
-import type { EventLoop, MmioBus } from "@panmmu/hw";
+import {
+  AS_TRANSCFG_ADRMODE_UNMAPPED,
+  type EventLoop,
+  encodeLockAddr,
+  type MmioBus,
+} from "@panmmu/hw";
 import { ETIMEDOUT } from "@panmmu/uapi";
 import {
   AS_COMMAND,
@@ -22,8 +27,7 @@ import {
   AS_TRANSTAB_HI,
   AS_TRANSTAB_LO,
 } from "../regs.js";
-import { lockRegion } from "./pure/lock-region.js";
-import { AS_TRANSCFG_ADRMODE_UNMAPPED, type AsConfig } from "./pure/memattr.js";
+import type { AsConfig } from "./pure/memattr.js";
 
 /** Timeout of {@link MmuHw.waitReady}: 100 ms of virtual time. */
 export const WAIT_READY_TIMEOUT_NS = 100_000_000;
@@ -123,7 +127,7 @@ export class MmuHw {
       this.mmio.write32(AS_LOCKADDR_LO(as), LOCKADDR_FULL_LO);
       this.mmio.write32(AS_LOCKADDR_HI(as), 0);
     } else {
-      const region = lockRegion(iova, size);
+      const region = encodeLockAddr(iova, size);
       if (region === null) return 0;
       this.mmio.write32(AS_LOCKADDR_LO(as), region.lo);
       this.mmio.write32(AS_LOCKADDR_HI(as), region.hi);

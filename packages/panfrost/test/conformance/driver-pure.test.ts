@@ -1,7 +1,7 @@
 import { goldenBigInt, goldenNumber, loadGoldenCases } from "@panmmu/fixtures";
+import { encodeLockAddr, encodeLockAddrU64, mairToMemattr } from "@panmmu/hw";
 import { describe, expect, it } from "vitest";
-import { lockRegion, lockRegionU64 } from "../../src/mmu/pure/lock-region.js";
-import { mairToMemattr, mmuCfgInitAarch64_4k } from "../../src/mmu/pure/memattr.js";
+import { mmuCfgInitAarch64_4k } from "../../src/mmu/pure/memattr.js";
 import { getPgsize, getPgsizeU64 } from "../../src/mmu/pure/pgsize.js";
 
 const MASK32 = 0xffff_ffffn;
@@ -56,7 +56,7 @@ describe("driver-pure golden (panfrost_*)", () => {
         case "lock_region": {
           const start = goldenBigInt(input.start);
           const size = goldenBigInt(input.size);
-          const r = lockRegionU64(start, size);
+          const r = encodeLockAddrU64(start, size);
           if (output.lock_issued === false) {
             expect(r).toBeNull();
           } else {
@@ -68,7 +68,7 @@ describe("driver-pure golden (panfrost_*)", () => {
             expect(1n << BigInt((r?.width ?? 0) + 1)).toBe(goldenBigInt(output.locked_size));
           }
           if (start + size <= SAFE) {
-            const n = lockRegion(Number(start), Number(size));
+            const n = encodeLockAddr(Number(start), Number(size));
             if (output.lock_issued === false) expect(n).toBeNull();
             else {
               expect(n).not.toBeNull();

@@ -11,17 +11,6 @@ export function u64(v: bigint): bigint {
   return v & U64_MAX;
 }
 
-/** Position of the most significant set bit, counting from 1; 0 for 0. Mirrors fls64(). */
-export function fls64(v: bigint): number {
-  let n = 0;
-  let x = u64(v);
-  while (x > 0n) {
-    x >>= 1n;
-    n++;
-  }
-  return n;
-}
-
 /** Rounds `v` up to a multiple of the power of two `align`, modulo 2^64. Mirrors ALIGN(). */
 export function alignUp(v: bigint, align: bigint): bigint {
   return u64(v + align - 1n) & ~(align - 1n) & U64_MAX;
