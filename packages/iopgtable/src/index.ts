@@ -58,6 +58,12 @@ export {
 } from "./lpae/geometry.js";
 export { ArmLpaeIoPgtable, type IoPgtableConfig } from "./lpae/pgtable.js";
 export type { PageTableMemory } from "./memory.js";
+export {
+  type PgsizeChunk,
+  type PgsizeChunkU64,
+  pgsizeChunk,
+  pgsizeChunkU64,
+} from "./pgsize-chunk.js";
 export type {
   ArmLpaeS1Outputs,
   ArmLpaeS1Tcr,

@@ -52,4 +52,3 @@ export { type MmuCounters, MmuHw } from "./mmu/hw-ops.js";
 export { PanfrostMmu } from "./mmu/mmu.js";
 export type { PgtableFormat } from "./mmu/pgtable.js";
 export { type AsConfig, mmuCfgInitAarch64_4k, type U64Pair } from "./mmu/pure/memattr.js";
-export { getPgsize, getPgsizeU64, SZ_1G, SZ_2M, SZ_4K } from "./mmu/pure/pgsize.js";

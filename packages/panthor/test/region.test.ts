@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { getPgsize, packRegionRange, vmLockRegionStep } from "../src/index.js";
+import { packRegionRange, vmLockRegionStep } from "../src/index.js";
 
 const addr48 = fc.bigInt({ min: 0n, max: (1n << 48n) - 1n });
 const size40 = fc.bigInt({ min: 1n, max: 1n << 40n });
@@ -45,24 +45,6 @@ describe("vmLockRegionStep", () => {
           l.start + l.size >= s2 + z2
         );
       }),
-    );
-  });
-});
-
-describe("getPgsize", () => {
-  it("never crosses a 2 MiB boundary with 4 KiB pages nor a 1 GiB boundary with blocks", () => {
-    fc.assert(
-      fc.property(
-        fc.bigInt({ min: 0n, max: (1n << 36n) - 1n }).map((v) => v << 12n),
-        fc.bigInt({ min: 1n, max: 1n << 28n }).map((v) => v << 12n),
-        (addr, size) => {
-          const { pgsize, count } = getPgsize(addr, size);
-          const bytes = pgsize * count;
-          if (bytes > size || count < 1n) return false;
-          const boundary = pgsize === 0x1000n ? 0x200000n : 0x40000000n;
-          return addr / boundary === (addr + bytes - 1n) / boundary;
-        },
-      ),
     );
   });
 });

@@ -2,10 +2,9 @@
  * Mapping and unmapping physical segments into an MMU context's page table, with one TLB flush
  * over the whole range afterwards.
  */
-import { IOMMU_CACHE, IOMMU_NOEXEC, IOMMU_READ, IOMMU_WRITE } from "@panmmu/iopgtable";
+import { IOMMU_CACHE, IOMMU_NOEXEC, IOMMU_READ, IOMMU_WRITE, pgsizeChunk } from "@panmmu/iopgtable";
 import type { WarningSink } from "@panmmu/uapi";
 import type { MmuContext } from "./context.js";
-import { getPgsize } from "./pure/pgsize.js";
 
 /** Protection of a GPU mapping: READ|WRITE|CACHE, plus NOEXEC for non-executable BOs. */
 export function mappingProt(noexec: boolean): number {
@@ -48,7 +47,7 @@ export function mmuMapSegments(
     let len = segLen;
     while (len > 0) {
       // The block decision needs both addresses aligned: feed (iova | pa) as the kernel does.
-      const chunk = getPgsize(orAddr(iova, pa), len);
+      const chunk = pgsizeChunk(orAddr(iova, pa), len);
       const size = chunk.pgsize;
       const n = chunk.count;
       const r = ctx.ops.mapPages(iova, pa, size, n, prot);
@@ -76,7 +75,7 @@ export function mmuMapSegments(
 function unmapMapped(ctx: MmuContext, iova: number, size: number, counters: MapCounters): void {
   let done = 0;
   while (done < size) {
-    const chunk = getPgsize(iova + done, size - done);
+    const chunk = pgsizeChunk(iova + done, size - done);
     const bytes = chunk.pgsize * chunk.count;
     counters.unmappedBytes += ctx.ops.unmapPages(iova + done, chunk.pgsize, chunk.count);
     done += bytes;
@@ -110,7 +109,7 @@ export function mmuUnmapRange(
   let done = 0;
   let va = iova;
   while (done < size) {
-    const chunk = getPgsize(va, size - done);
+    const chunk = pgsizeChunk(va, size - done);
     const count = sparse ? 1 : chunk.count;
     const bytes = chunk.pgsize * count;
     if (!sparse || ctx.ops.iovaToPhys(va) !== 0) {

@@ -1,8 +1,8 @@
 import { goldenBigInt, goldenNumber, loadGoldenCases } from "@panmmu/fixtures";
 import { encodeLockAddr, encodeLockAddrU64, mairToMemattr } from "@panmmu/hw";
+import { pgsizeChunk, pgsizeChunkU64 } from "@panmmu/iopgtable";
 import { describe, expect, it } from "vitest";
 import { mmuCfgInitAarch64_4k } from "../../src/mmu/pure/memattr.js";
-import { getPgsize, getPgsizeU64 } from "../../src/mmu/pure/pgsize.js";
 
 const MASK32 = 0xffff_ffffn;
 const pair = (v: bigint) => ({ lo: Number(v & MASK32), hi: Number((v >> 32n) & MASK32) });
@@ -42,12 +42,12 @@ describe("driver-pure golden (panfrost_*)", () => {
         case "get_pgsize": {
           const addr = goldenBigInt(input.addr);
           const size = goldenBigInt(input.size);
-          const r = getPgsizeU64(addr, size);
+          const r = pgsizeChunkU64(addr, size);
           expect(r.pgsize).toBe(goldenBigInt(output.pgsize));
           expect(r.count).toBe(BigInt(goldenNumber(output.count)));
           if (addr <= SAFE && size <= SAFE) {
             // The driver's number-domain version must agree wherever it applies.
-            const n = getPgsize(Number(addr), Number(size));
+            const n = pgsizeChunk(Number(addr), Number(size));
             expect(BigInt(n.pgsize)).toBe(r.pgsize);
             expect(BigInt(n.count)).toBe(r.count);
           }

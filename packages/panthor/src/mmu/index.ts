@@ -1,5 +1,4 @@
 export { type LockedRegion, type LockStep, vmLockRegionStep } from "./lock-state.js";
-export { getPgsize, type PgsizeChunk } from "./pgsize.js";
 export { flagsToProt } from "./prot.js";
 export { mapOpPtCount, unmapOpPtCount } from "./pt-count.js";
 export { type PackedRegion, packRegionRange } from "./region.js";

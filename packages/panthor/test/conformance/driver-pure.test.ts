@@ -1,9 +1,9 @@
 import { goldenBigInt, goldenNumber, loadGoldenCases } from "@panmmu/fixtures";
 import { encodeLockAddrU64, mairToMemattrU64 } from "@panmmu/hw";
+import { pgsizeChunkU64 } from "@panmmu/iopgtable";
 import { describe, expect, it } from "vitest";
 import {
   flagsToProt,
-  getPgsize,
   mapOpPtCount,
   packRegionRange,
   unmapOpPtCount,
@@ -23,7 +23,7 @@ const families: Record<string, (input: Json) => Json> = {
     return { prot };
   },
   "get_pgsize (panthor)": (i) => {
-    const r = getPgsize(goldenBigInt(i.addr), goldenBigInt(i.size));
+    const r = pgsizeChunkU64(goldenBigInt(i.addr), goldenBigInt(i.size));
     return { pgsize: hex(r.pgsize), count: Number(r.count) };
   },
   "lock_region (panthor, seed revision)": (i) => {
