@@ -205,7 +205,7 @@ describe("GPU presets", () => {
     expect(hw.MALI_G52.aarch64Mmu).toBe(false);
   });
 
-  it("Mali-G52: TRANSCFG exists (legacy/unmapped honoured), AArch64 mode is not implemented", () => {
+  it("Mali-G52: TRANSCFG exists (legacy/unmapped honoured), the GPU has no AArch64 mode (it faults)", () => {
     const sim = hw.createPlatform("g52");
     const mmio = sim.platform.mmio;
     const as = 2;
