@@ -15,10 +15,13 @@
  *
  * A sample is a batch of `BATCH` such requests on distinct random targets. After the batch the
  * VM is put back as it was (re-mapping what the requests changed) on a paused clock, so every
- * sample sees the same N mappings and no restore work is timed. The clock is process CPU time
- * (`process.cpuUsage()`, microsecond resolution, about 1 us per read, hence the batches), so time
- * spent waiting for a CPU on a busy machine is not counted; on an idle machine CPU and wall time
- * agree.
+ * sample sees the same N mappings and no restore work is timed. The clock is the host's
+ * monotonic clock (`performance.now()`): run the benchmarks on an otherwise idle machine.
+ * (Process CPU time, which an earlier version used, also counts the garbage collector's helper
+ * threads working in parallel on the other core, which do not delay the requests.)
+ * Each benchmark builds its own VM, warms up on it for `WARMUP_SAMPLES` samples (caches, and
+ * the tree's shape, which unmapping and re-mapping change from the sequentially built one,
+ * settle), times `SAMPLES` samples and drops it, so one VM at a time is alive.
  * **Divide the reported times by the batch size** (the README table does).
  *
  * The kernel's own drm_gpuvm.c, measured the same way (gcc -O2, userspace) on these machines:
@@ -45,20 +48,20 @@ const BATCH = 64;
 /** Map operations per baseline sample. */
 const BASELINE_BATCH = 1024;
 /** Timed samples per benchmark, and untimed warm-up samples before them. */
-const SAMPLES = 200;
-const WARMUP_SAMPLES = 20;
+const SAMPLES = 400;
+const WARMUP_SAMPLES = 100;
 
-/** CPU time spent on a paused clock (restoring the VM between samples), in ms. */
+/** Time spent on a paused clock (restoring the VM between samples), in ms. */
 let pausedMs = 0;
 
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+/** The host's monotonic clock, in ms. */
+function hostMs(): number {
+  return performance.now();
 }
 
-/** The benchmarks' clock: process CPU time minus the paused intervals, in ms. */
+/** The benchmarks' clock: host time minus the paused intervals, in ms. */
 function benchNow(): number {
-  return cpuMs() - pausedMs;
+  return hostMs() - pausedMs;
 }
 
 /** Per-VM state of the step callbacks: the VM and the free list of mapping objects. */
@@ -210,10 +213,19 @@ class Workload {
     this.order = perm;
   }
 
-  /** Builds the VM once (later cycles reuse it: every batch restores it) and settles the heap. */
-  prepare(): void {
+  /**
+   * Builds the VM and settles the heap before the warm-up samples; the timed samples then
+   * continue on the same VM (every batch restores it), caches and tree as the warm-up left them.
+   */
+  prepare(mode: "warmup" | "run"): void {
+    if (mode === "run" && this.loaded !== null) return;
     this.loaded ??= loadVm(this.n);
     settleHeap();
+  }
+
+  /** Drops the VM once its benchmark has run, so that one VM at a time is alive. */
+  release(mode: "warmup" | "run"): void {
+    if (mode === "run") this.loaded = null;
   }
 
   /** One sample: a batch of requests on distinct targets, then the restore on a paused clock. */
@@ -226,7 +238,7 @@ class Workload {
         throw new Error("request failed");
       }
     }
-    const t0 = cpuMs();
+    const t0 = hostMs();
     // Last in, first out, so that each mapping object from the free list goes back where it
     // was (as a slab allocator's free list would have it): the layout stays as loaded.
     for (let b = BATCH - 1; b >= 0; b--) {
@@ -235,7 +247,7 @@ class Workload {
       }
     }
     this.k = (first + BATCH) % len;
-    pausedMs += cpuMs() - t0;
+    pausedMs += hostMs() - t0;
   }
 }
 
@@ -252,7 +264,7 @@ function settleHeap(): void {
 function warmUp(): void {
   for (const kind of [SPLIT, UNMAP_ONE, UNMAP_EIGHT]) {
     const w = new Workload(4_000, kind);
-    w.prepare();
+    w.prepare("warmup");
     for (let i = 0; i < 100; i++) w.runBatch();
   }
 }
@@ -280,7 +292,8 @@ function gpuvmBench(name: string, n: number, kind: Kind): void {
     iterations: SAMPLES,
     warmupTime: 0,
     warmupIterations: WARMUP_SAMPLES,
-    setup: () => w.prepare(),
+    setup: (_task, mode) => w.prepare(mode),
+    teardown: (_task, mode) => w.release(mode),
     now: benchNow,
   });
 }

@@ -9,6 +9,14 @@
  * and one at address 0 has `last = 2^64 - 1`. Nodes with equal starts are kept in insertion
  * order (a new node goes after the existing ones). Lookups, insertion and removal are
  * O(log n); the successor of a node is O(1) through the list.
+ *
+ * Two modes. While interval ends never decrease along the address order (no zero-length
+ * interval, no overlap: every tree drm_gpuvm builds from non-empty mappings), "the first node
+ * ending at or after x" is a plain binary search on the ends, and the subtree maxima are not
+ * maintained at all. The tree counts the adjacent pairs whose ends decrease; when the first one
+ * appears it computes every subtree maximum (O(n)) and switches to the kernel's augmented
+ * lookups, and it switches back once the count is 0 again and at least as many operations as
+ * it has nodes have passed, so that the O(n) switch is amortized.
  */
 import { type U64, u64Max } from "./u64.js";
 
@@ -60,6 +68,28 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
   last: N | null = null;
   /** Number of nodes in the tree. */
   size = 0;
+  /**
+   * Adjacent pairs (in address order) whose interval ends decrease. While it is 0 the ends
+   * are sorted and lookups are binary searches.
+   */
+  private disorder = 0;
+  /** True while the subtree maxima are maintained (and used by lookups). */
+  private augmented = false;
+  /** Operations since the subtree maxima were last rebuilt. */
+  private augmentedOps = 0;
+
+  /**
+   * True while the tree maintains and uses the subtree maxima, i.e. since an adjacent pair of
+   * nodes had decreasing ends (see the module documentation).
+   */
+  get isAugmented(): boolean {
+    return this.augmented;
+  }
+
+  /** Number of adjacent pairs (in address order) whose interval ends decrease. */
+  get disorderedPairs(): number {
+    return this.disorder;
+  }
 
   /**
    * Inserts `node`, whose `addr` and `itLast` must already be set. A node whose start equals
@@ -73,8 +103,9 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
     let toLeft = false;
     // The in-order predecessor is the last ancestor we stepped right from.
     let pred: N | null = null;
+    const augmented = this.augmented;
     while (cur !== null) {
-      if (cur.itSubtreeLast < nodeLast) cur.itSubtreeLast = nodeLast;
+      if (augmented && cur.itSubtreeLast < nodeLast) cur.itSubtreeLast = nodeLast;
       parent = cur;
       if (start < cur.addr) {
         toLeft = true;
@@ -116,6 +147,7 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
     let pred: N | null = null;
     let succ: N | null = null;
     let prefixHit = false;
+    const augmented = this.augmented;
     while (cur !== null) {
       parent = cur;
       if (start < cur.addr) {
@@ -123,7 +155,7 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
         succ = cur;
         cur = cur.itLeft;
       } else {
-        if (!prefixHit) {
+        if (augmented && !prefixHit) {
           const l = cur.itLeft;
           prefixHit = cur.itLast >= start || (l !== null && l.itSubtreeLast >= start);
         }
@@ -132,10 +164,14 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
         cur = cur.itRight;
       }
     }
+    // With sorted ends, the prefix's largest end is its last node's.
+    if (!augmented) prefixHit = pred !== null && pred.itLast >= start;
     if (prefixHit || (succ !== null && succ.addr <= nodeLast)) return false;
-    // Subtree maxima only grow on the path, and stop growing once one is large enough.
-    for (let a = parent; a !== null && a.itSubtreeLast < nodeLast; a = a.itParent) {
-      a.itSubtreeLast = nodeLast;
+    if (augmented) {
+      // Subtree maxima only grow on the path, and stop growing once one is large enough.
+      for (let a = parent; a !== null && a.itSubtreeLast < nodeLast; a = a.itParent) {
+        a.itSubtreeLast = nodeLast;
+      }
     }
     this.attach(node, parent, toLeft, pred);
     return true;
@@ -162,6 +198,34 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
     this.size++;
 
     this.insertRebalance(node);
+    if (pred !== null && succ !== null && pred.itLast > succ.itLast) this.disorder--;
+    if (pred !== null && pred.itLast > node.itLast) this.disorder++;
+    if (succ !== null && node.itLast > succ.itLast) this.disorder++;
+    this.countOperation();
+  }
+
+  /**
+   * Switches modes after an insertion or removal: to augmented lookups as soon as the ends are
+   * out of order, back to binary searches once they are sorted again and the last switch has
+   * been paid for by as many operations as there are nodes.
+   */
+  private countOperation(): void {
+    if (this.augmented) {
+      if (this.disorder === 0 && ++this.augmentedOps >= this.size) this.augmented = false;
+    } else if (this.disorder !== 0) {
+      this.augmented = true;
+      this.augmentedOps = 0;
+      if (this.root !== null) this.rebuildMaxima(this.root);
+    }
+  }
+
+  /** Recomputes every subtree maximum below and at `n`, children first. */
+  private rebuildMaxima(n: N): void {
+    const l = n.itLeft;
+    const r = n.itRight;
+    if (l !== null) this.rebuildMaxima(l);
+    if (r !== null) this.rebuildMaxima(r);
+    n.itSubtreeLast = subtreeLastOf(n);
   }
 
   /** Removes `node`, which must be in this tree, and clears its links. */
@@ -174,6 +238,11 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
     if (succ === null) this.last = pred;
     else succ.itPrev = pred;
     this.size--;
+    if (this.disorder !== 0) {
+      if (pred !== null && pred.itLast > node.itLast) this.disorder--;
+      if (succ !== null && node.itLast > succ.itLast) this.disorder--;
+      if (pred !== null && succ !== null && pred.itLast > succ.itLast) this.disorder++;
+    }
 
     let removedBlack = !node.itRed;
     let child: N | null;
@@ -209,22 +278,25 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
     // Every node whose subtree lost `node` lies on the path from childParent to the root. Up
     // to the relocated successor the subtrees changed shape, so recompute unconditionally;
     // above it they only lost `node`, so stop as soon as a maximum comes out unchanged.
-    let n = childParent;
-    if (relocated !== null) {
-      while (n !== relocated && n !== null) {
-        n.itSubtreeLast = subtreeLastOf(n);
+    if (this.augmented) {
+      let n = childParent;
+      if (relocated !== null) {
+        while (n !== relocated && n !== null) {
+          n.itSubtreeLast = subtreeLastOf(n);
+          n = n.itParent;
+        }
+        relocated.itSubtreeLast = subtreeLastOf(relocated);
+        n = relocated.itParent;
+      }
+      while (n !== null) {
+        const m = subtreeLastOf(n);
+        if (m === n.itSubtreeLast) break;
+        n.itSubtreeLast = m;
         n = n.itParent;
       }
-      relocated.itSubtreeLast = subtreeLastOf(relocated);
-      n = relocated.itParent;
-    }
-    while (n !== null) {
-      const m = subtreeLastOf(n);
-      if (m === n.itSubtreeLast) break;
-      n.itSubtreeLast = m;
-      n = n.itParent;
     }
     if (removedBlack) this.removeRebalance(child, childParent);
+    this.countOperation();
 
     node.itLeft = null;
     node.itRight = null;
@@ -241,6 +313,19 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
    * `n.addr <= last`, else `null`. Mirrors the kernel's `<prefix>_iter_first()`.
    */
   iterFirst(start: U64, last: U64): N | null {
+    if (!this.augmented) {
+      // Ends are sorted: binary search for the first one at or after `start`.
+      let found: N | null = null;
+      for (let n = this.root; n !== null; ) {
+        if (start <= n.itLast) {
+          found = n;
+          n = n.itLeft;
+        } else {
+          n = n.itRight;
+        }
+      }
+      return found !== null && found.addr <= last ? found : null;
+    }
     let node = this.root;
     if (node === null || node.itSubtreeLast < start) return null;
     const lowest = this.first as N;
@@ -281,9 +366,11 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
     this.transplant(x, y);
     y.itLeft = x;
     x.itParent = y;
-    // y now spans exactly what x spanned; x lost y's right subtree.
-    y.itSubtreeLast = x.itSubtreeLast;
-    x.itSubtreeLast = subtreeLastOf(x);
+    if (this.augmented) {
+      // y now spans exactly what x spanned; x lost y's right subtree.
+      y.itSubtreeLast = x.itSubtreeLast;
+      x.itSubtreeLast = subtreeLastOf(x);
+    }
   }
 
   /** Right rotation at `x`, keeping the subtree maxima right. */
@@ -295,8 +382,10 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
     this.transplant(x, y);
     y.itRight = x;
     x.itParent = y;
-    y.itSubtreeLast = x.itSubtreeLast;
-    x.itSubtreeLast = subtreeLastOf(x);
+    if (this.augmented) {
+      y.itSubtreeLast = x.itSubtreeLast;
+      x.itSubtreeLast = subtreeLastOf(x);
+    }
   }
 
   /** Restores the red-black rules after inserting the red node `z`. */
@@ -412,7 +501,8 @@ export class IntervalTree<N extends IntervalTreeNode<N>> {
 
 /**
  * Checks the tree's invariants (BST order with ties in list order, red-black rules, subtree
- * maxima, list consistency) and returns a description of the first violation, or `null`.
+ * maxima when they are maintained, sorted ends when they are not, list consistency) and
+ * returns a description of the first violation, or `null`.
  * O(n); meant for tests and debugging.
  */
 export function checkIntervalTree<N extends IntervalTreeNode<N>>(
@@ -428,17 +518,20 @@ export function checkIntervalTree<N extends IntervalTreeNode<N>>(
     inorder.push(n);
     const rh = walk(n.itRight, n);
     if (lh !== rh) problem ??= "black heights differ";
-    const want = [n.itLast, n.itLeft?.itSubtreeLast, n.itRight?.itSubtreeLast].reduce<U64>(
-      (m, v) => (v === undefined ? m : u64Max(m, v)),
-      n.itLast,
-    );
-    if (want !== n.itSubtreeLast) problem ??= "stale subtree maximum";
+    if (tree.isAugmented) {
+      const want = [n.itLast, n.itLeft?.itSubtreeLast, n.itRight?.itSubtreeLast].reduce<U64>(
+        (m, v) => (v === undefined ? m : u64Max(m, v)),
+        n.itLast,
+      );
+      if (want !== n.itSubtreeLast) problem ??= "stale subtree maximum";
+    }
     return lh + (n.itRed ? 0 : 1);
   };
   if (tree.root?.itRed) problem ??= "red root";
   walk(tree.root, null);
   if (inorder.length !== tree.size) problem ??= "size mismatch";
   let prev: N | null = null;
+  let disorder = 0;
   let listNode = tree.first;
   for (const n of inorder) {
     if (listNode !== n) {
@@ -447,9 +540,12 @@ export function checkIntervalTree<N extends IntervalTreeNode<N>>(
     }
     if (n.itPrev !== prev) problem ??= "list back link mismatch";
     if (prev !== null && prev.addr > n.addr) problem ??= "keys out of order";
+    if (prev !== null && prev.itLast > n.itLast) disorder++;
     prev = n;
     listNode = n.itNext;
   }
   if (listNode !== null || tree.last !== prev) problem ??= "list tail mismatch";
+  if (disorder !== tree.disorderedPairs) problem ??= "disordered pair count is wrong";
+  if (disorder !== 0 && !tree.isAugmented) problem ??= "unsorted ends without subtree maxima";
   return problem;
 }
