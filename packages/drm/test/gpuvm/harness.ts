@@ -169,7 +169,12 @@ function before(op: GpuVaOp, ctx: StepContext): number {
 export function applyMap(ctx: StepContext, map: GpuVaOpMap): void {
   const vm = ctx.vm;
   const va = takeVa(ctx);
-  vm.vaMap(va, map);
+  // The insertion fails (-EEXIST) only for a zero-length request that still intersects a
+  // mapping; the kernel's drm_gpuva_map() ignores that, a careful driver drops the mapping.
+  if (vm.vaMap(va, map) !== 0) {
+    recycleVa(ctx, va);
+    return;
+  }
   if (map.obj !== null) {
     const vmBo = vm.boObtain(map.obj);
     if (!(vmBo instanceof GpuVmBo)) throw new Error(`boObtain failed: ${vmBo}`);
@@ -196,9 +201,11 @@ export const applyingOps: GpuVmOps<StepContext> = {
     const prev = op.remap.prev !== null ? takeVa(ctx) : null;
     const next = op.remap.next !== null ? takeVa(ctx) : null;
     ctx.vm.vaRemap(prev, next, op.remap);
-    if (vmBo !== null) {
-      prev?.link(vmBo);
-      next?.link(vmBo);
+    // A part whose insertion was refused (see applyMap) is dropped, the others linked.
+    for (const part of [prev, next]) {
+      if (part === null) continue;
+      if (!part.inTree) recycleVa(ctx, part);
+      else if (vmBo !== null) part.link(vmBo);
     }
     old.unlink();
     recycleVa(ctx, old);

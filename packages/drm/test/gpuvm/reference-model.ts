@@ -14,6 +14,8 @@ interface Entry {
   range: bigint;
   obj: number | null;
   offset: bigint;
+  /** The kernel-reserved node: found by lookups, never reported as a mapping. */
+  kernel?: true;
 }
 
 /** The reference VM. */
@@ -32,6 +34,10 @@ export class ReferenceVm {
     this.mmEnd = (mmStart + mmRange) & MASK;
     this.kStart = kStart;
     this.kRange = kRange;
+    // As in drm_gpuvm_init(): the reserved node is in the tree unless its end overflows.
+    if (kRange !== 0n && kStart + kRange <= MASK) {
+      this.list.push({ addr: kStart, range: kRange, obj: null, offset: 0n, kernel: true });
+    }
   }
 
   rangeValid(addr: bigint, range: bigint): boolean {
@@ -41,6 +47,23 @@ export class ReferenceVm {
     if (this.kRange === 0n) return true;
     const kEnd = (this.kStart + this.kRange) & MASK;
     return !(addr < kEnd && this.kStart < end);
+  }
+
+  /** The first mapping overlapping `[addr, addr + range - 1]`, or `null`. */
+  private first(addr: bigint, range: bigint): Entry | null {
+    const i = this.firstIndex(addr, range);
+    return i < 0 ? null : (this.list[i] as Entry);
+  }
+
+  /**
+   * The mapping after `e` in the current list, or `null`. The walks take it when they reach a
+   * mapping, before its step changes the list, as the kernel's
+   * `drm_gpuvm_for_each_va_range_safe()` does: a part re-inserted behind the walk's position
+   * (possible next to zero-length mappings, which sort after equal starts) is visited too.
+   */
+  private after(e: Entry | null): Entry | null {
+    if (e === null) return null;
+    return this.list[this.list.indexOf(e) + 1] ?? null;
   }
 
   /** Index of the first mapping overlapping `[addr, addr + range - 1]` (README semantics). */
@@ -54,7 +77,13 @@ export class ReferenceVm {
     return -1;
   }
 
+  /**
+   * Inserts `e` unless it intersects a mapping (then, as `__drm_gpuva_insert()` does, it is
+   * refused; only zero-length requests get there, their inverted interval being one the walks
+   * never clear).
+   */
   private insert(e: Entry): void {
+    if (this.firstIndex(e.addr, e.range) >= 0) return;
     let i = 0;
     while (i < this.list.length && (this.list[i] as Entry).addr <= e.addr) i++;
     this.list.splice(i, 0, e);
@@ -76,14 +105,21 @@ export class ReferenceVm {
     };
   }
 
-  /** Applies a map request; returns rc and steps. */
-  map(addr: bigint, range: bigint, obj: number | null, offset: bigint): [number, StepRecord[]] {
+  /**
+   * Applies a map request (or, with `apply` false, only lists its steps, as
+   * `drm_gpuvm_sm_map_ops_create()` does); returns rc and steps.
+   */
+  map(
+    addr: bigint,
+    range: bigint,
+    obj: number | null,
+    offset: bigint,
+    apply = true,
+  ): [number, StepRecord[]] {
     if (!this.rangeValid(addr, range)) return [-22, []];
     const steps: StepRecord[] = [];
     const reqEnd = addr + range;
-    const start = this.firstIndex(addr, range);
-    const visited = start < 0 ? [] : this.list.slice(start);
-    for (const va of visited) {
+    for (let va = this.first(addr, range), following = this.after(va); va !== null; ) {
       if (va.addr >= reqEnd) break;
       const end = va.addr + va.range;
       let prev: Entry | null = null;
@@ -110,25 +146,27 @@ export class ReferenceVm {
           ? this.remapRec(prev, next, va, keep)
           : { op: "unmap", unmap: { va: this.rec(va), keep } },
       );
-      this.list.splice(this.list.indexOf(va), 1);
-      if (prev !== null) this.insert(prev);
-      if (next !== null) this.insert(next);
+      if (apply) {
+        this.list.splice(this.list.indexOf(va), 1);
+        if (prev !== null) this.insert(prev);
+        if (next !== null) this.insert(next);
+      }
       if (end >= reqEnd) break;
+      va = following;
+      following = this.after(va);
     }
     const m: Entry = { addr, range, obj, offset };
     steps.push({ op: "map", map: this.rec(m) });
-    this.insert(m);
+    if (apply) this.insert(m);
     return [0, steps];
   }
 
-  /** Applies an unmap request; returns rc and steps. */
-  unmap(addr: bigint, range: bigint): [number, StepRecord[]] {
+  /** Applies an unmap request (or, with `apply` false, only lists its steps); returns rc and steps. */
+  unmap(addr: bigint, range: bigint, apply = true): [number, StepRecord[]] {
     if (!this.rangeValid(addr, range)) return [-22, []];
     const steps: StepRecord[] = [];
     const reqEnd = addr + range;
-    const start = this.firstIndex(addr, range);
-    const visited = start < 0 ? [] : this.list.slice(start);
-    for (const va of visited) {
+    for (let va = this.first(addr, range), following = this.after(va); va !== null; ) {
       if (va.addr >= reqEnd) break;
       const end = va.addr + va.range;
       const prev =
@@ -149,15 +187,19 @@ export class ReferenceVm {
           ? this.remapRec(prev, next, va, false)
           : { op: "unmap", unmap: { va: this.rec(va), keep: false } },
       );
-      this.list.splice(this.list.indexOf(va), 1);
-      if (prev !== null) this.insert(prev);
-      if (next !== null) this.insert(next);
+      if (apply) {
+        this.list.splice(this.list.indexOf(va), 1);
+        if (prev !== null) this.insert(prev);
+        if (next !== null) this.insert(next);
+      }
+      va = following;
+      following = this.after(va);
     }
     return [0, steps];
   }
 
   /** The mappings in address order. */
   records(): MRecord[] {
-    return this.list.map((e) => this.rec(e));
+    return this.list.filter((e) => e.kernel !== true).map((e) => this.rec(e));
   }
 }
