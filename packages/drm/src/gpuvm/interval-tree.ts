@@ -29,7 +29,10 @@ export interface IntervalTreeNode<N> {
   addr: U64;
   /** Inclusive end of the interval, `addr + range - 1` modulo 2^64; set before insertion. */
   itLast: U64;
-  /** Largest `itLast` in this node's subtree (the augmentation). */
+  /**
+   * Largest `itLast` in this node's subtree (the augmentation); maintained only while the tree
+   * is augmented (see {@link IntervalTree.isAugmented}), stale otherwise.
+   */
   itSubtreeLast: U64;
   /** Left child, or `null`. */
   itLeft: N | null;

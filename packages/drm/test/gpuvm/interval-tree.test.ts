@@ -36,6 +36,13 @@ function listed(tree: IntervalTree<Node>): number[] {
 const MASK = (1n << 64n) - 1n;
 const big = (v: U64): bigint => BigInt(v);
 
+/** Puts `n` into the address-ordered model list, after the nodes of equal start. */
+function insertInOrder(order: Node[], n: Node): void {
+  let i = 0;
+  while (i < order.length && big((order[i] as Node).addr) <= big(n.addr)) i++;
+  order.splice(i, 0, n);
+}
+
 /** The definition iterFirst implements: first node in order with start <= last(n), if n.addr <= last. */
 function naiveFirst(order: Node[], start: bigint, last: bigint): Node | null {
   for (const n of order) {
@@ -65,9 +72,7 @@ describe("IntervalTree", () => {
           if (a.insert) {
             const n = new Node(a.addr, a.range, id++);
             tree.insert(n);
-            let i = 0;
-            while (i < order.length && big((order[i] as Node).addr) <= big(n.addr)) i++;
-            order.splice(i, 0, n);
+            insertInOrder(order, n);
           } else if (order.length > 0) {
             const n = order[a.pick % order.length] as Node;
             tree.remove(n);
@@ -108,9 +113,7 @@ describe("IntervalTree", () => {
             const occupied = naiveFirst(order, big(n.addr), big(n.itLast) & MASK) !== null;
             expect(tree.insertUnlessOverlapping(n)).toBe(!occupied);
             if (!occupied) {
-              let i = 0;
-              while (i < order.length && big((order[i] as Node).addr) <= big(n.addr)) i++;
-              order.splice(i, 0, n);
+              insertInOrder(order, n);
             }
             expect(checkIntervalTree(tree)).toBeNull();
           });
@@ -207,9 +210,7 @@ describe("IntervalTree", () => {
                 const occupied = naiveFirst(order, big(n.addr), big(n.itLast)) !== null;
                 expect(tree.insertUnlessOverlapping(n)).toBe(!occupied);
                 if (!occupied) {
-                  let i = 0;
-                  while (i < order.length && big((order[i] as Node).addr) <= big(n.addr)) i++;
-                  order.splice(i, 0, n);
+                  insertInOrder(order, n);
                 }
               }
               if (tree.isAugmented && !wasAugmented) switches.on++;
