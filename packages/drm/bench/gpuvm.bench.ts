@@ -17,8 +17,8 @@
  * VM is put back as it was (re-mapping what the requests changed) on a paused clock, so every
  * sample sees the same N mappings and no restore work is timed. The clock is the host's
  * monotonic clock (`performance.now()`): run the benchmarks on an otherwise idle machine.
- * (Process CPU time, which an earlier version used, also counts the garbage collector's helper
- * threads working in parallel on the other core, which do not delay the requests.)
+ * (Process CPU time would also count the garbage collector's helper threads working in
+ * parallel on the other core, which do not delay the requests.)
  * Each benchmark builds its own VM, warms up on it for `WARMUP_SAMPLES` samples (caches, and
  * the tree's shape, which unmapping and re-mapping change from the sequentially built one,
  * settle), times `SAMPLES` samples and drops it, so one VM at a time is alive.
