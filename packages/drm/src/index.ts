@@ -5,3 +5,4 @@ export * from "./gpuvm/index.js";
 export * from "./mm/index.js";
 export * from "./sched/index.js";
 export * from "./syncobj/index.js";
+export * from "./workqueue/index.js";

@@ -5,6 +5,7 @@
 import type { EventHandle, EventLoop } from "@panmmu/hw";
 import { ECANCELED, EINVAL, type WarningSink } from "@panmmu/uapi";
 import type { DmaFence } from "../fence/dma-fence.js";
+import { DrmDelayedWork, OrderedWorkqueue } from "../workqueue/workqueue.js";
 import type { DrmSchedEntity } from "./entity.js";
 import type { DrmSchedJob } from "./job.js";
 import type { DrmSchedFence } from "./sched-fence.js";
@@ -19,9 +20,10 @@ function isOlder(a: DrmSchedJob, b: DrmSchedJob): boolean {
  * events on the loop: the run work picks the ready entity whose head job was pushed first
  * (highest priority first), charges its credits and calls `runJob`; the hardware fence's
  * signal completes the job (finished fence signalled with its error) and queues the free work,
- * which releases completed jobs in order through `freeJob`. A timer of `timeoutNs` virtual ns
- * (armed when a job starts and none is armed, re-armed after each job is freed while others
- * remain) calls `timedoutJob` for the oldest pending job. {@link stop}/{@link start} bracket a reset.
+ * which releases completed jobs in order through `freeJob`. A delayed work item of `timeoutNs`
+ * virtual ns (armed when a job starts and none is armed, re-armed after each job is freed while
+ * others remain) runs on the timeout workqueue and calls `timedoutJob` for the oldest pending job
+ * at the time it runs. {@link stop}/{@link start} bracket a reset.
  */
 export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
   /** Name. */
@@ -38,6 +40,8 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
   readonly timeoutNs: number;
   /** Karma limit for guilty entities on resubmission. */
   readonly hangLimit: number;
+  /** The workqueue the timeout handler runs on (`timeout_wq`). */
+  readonly timeoutWq: OrderedWorkqueue;
   /** Jobs handed to the hardware and not yet freed, oldest first (`pending_list`). */
   readonly pendingList: J[] = [];
   private credits = 0;
@@ -45,7 +49,8 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
   private stopped = false;
   private runQueued: EventHandle | null = null;
   private freeQueued: EventHandle | null = null;
-  private tdr: EventHandle | null = null;
+  /** The timeout handler (`work_tdr`). */
+  private readonly tdr: DrmDelayedWork;
   private freeGuilty = false;
 
   /** Creates a running scheduler. Mirrors drm_sched_init(). */
@@ -64,6 +69,8 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     this.creditLimit = options.creditLimit;
     this.timeoutNs = options.timeoutNs ?? Number.POSITIVE_INFINITY;
     this.hangLimit = options.hangLimit ?? 0;
+    this.timeoutWq = options.timeoutWq ?? new OrderedWorkqueue(loop, `${options.name}:tdr-wq`);
+    this.tdr = new DrmDelayedWork(() => this.timedout(), `${options.name}:timedout`);
     this.warnings = warnings;
   }
 
@@ -77,9 +84,9 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     return this.stopped;
   }
 
-  /** Whether a timeout is armed. */
+  /** Whether the timeout handler is armed or queued to run (`delayed_work_pending()`). */
   get timeoutArmed(): boolean {
-    return this.tdr !== null;
+    return this.tdr.isPending;
   }
 
   /** Entity use: registers an entity. */
@@ -180,11 +187,10 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     bad.karma++;
   }
 
-  /** Fires the timeout handling now (a driver saw a fault). Mirrors drm_sched_fault(). */
+  /** Queues the timeout handling now (a driver saw a fault). Mirrors drm_sched_fault(). */
   fault(): void {
     if (this.timeoutNs === Number.POSITIVE_INFINITY) return;
-    this.cancelTimeout();
-    this.tdr = this.loop.schedule(0, () => this.timedout(), `${this.name}:timedout`);
+    this.timeoutWq.modDelayedWork(this.tdr, 0);
   }
 
   private runWork(): void {
@@ -285,21 +291,16 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
    * for the next job by cancelling first. Mirrors drm_sched_start_timeout().
    */
   private startTimeout(): void {
-    if (
-      this.timeoutNs === Number.POSITIVE_INFINITY ||
-      this.pendingList.length === 0 ||
-      this.tdr !== null
-    ) {
-      return;
-    }
-    this.tdr = this.loop.schedule(this.timeoutNs, () => this.timedout(), `${this.name}:timedout`);
+    if (this.timeoutNs === Number.POSITIVE_INFINITY || this.pendingList.length === 0) return;
+    this.timeoutWq.queueDelayedWork(this.tdr, this.timeoutNs);
   }
 
+  /**
+   * Stops the timer, or takes the handler off the workqueue if it is queued and has not started.
+   * Mirrors the scheduler's cancel_delayed_work(&sched->work_tdr).
+   */
   private cancelTimeout(): void {
-    if (this.tdr !== null) {
-      this.loop.cancel(this.tdr);
-      this.tdr = null;
-    }
+    this.timeoutWq.cancelDelayedWork(this.tdr);
   }
 
   private cancelWork(): void {
@@ -309,8 +310,11 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     this.freeQueued = null;
   }
 
+  /**
+   * The timeout handler, run from the timeout workqueue: takes the oldest pending job off the
+   * list and hands it to the driver. Mirrors drm_sched_job_timedout().
+   */
   private timedout(): void {
-    this.tdr = null;
     const job = this.pendingList.shift();
     if (job === undefined) return;
     const status = this.ops.timedoutJob(job);

@@ -2,6 +2,7 @@
  * Scheduler constants and the backend operations a driver provides.
  */
 import type { DmaFence } from "../fence/dma-fence.js";
+import type { OrderedWorkqueue } from "../workqueue/workqueue.js";
 import type { DrmSchedJob } from "./job.js";
 
 /** Entity priorities, highest first in selection. Mirrors `enum drm_sched_priority`. */
@@ -63,4 +64,9 @@ export interface DrmGpuSchedulerOptions {
   readonly timeoutNs?: number;
   /** Karma above which a job's entity is considered guilty on resubmission (default 0). */
   readonly hangLimit?: number;
+  /**
+   * Workqueue the timeout handler runs on (`timeout_wq`); a driver passes its ordered reset
+   * workqueue so that timeouts and resets never run concurrently. Default: a private one.
+   */
+  readonly timeoutWq?: OrderedWorkqueue;
 }

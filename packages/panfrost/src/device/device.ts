@@ -261,7 +261,7 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
         done();
         return true;
       });
-      if (r === undefined) this.mmu.lock.whenFree(run);
+      if (r === undefined) this.mmu.lock.whenReleased(run);
     };
     run();
   }
@@ -693,15 +693,13 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   private resetHardware(): void {
     this.hwResets++;
     const { mmio, loop } = this.platform;
-    const run = (): void => {
-      const r = this.mmu.lock.tryWith(() => {
-        gpuSoftReset(mmio, loop);
-        gpuPowerOn(mmio, loop, this.features);
-        this.mmu.slots.resetLocked();
-        return true;
-      });
-      if (r === undefined) this.mmu.lock.whenFree(run);
-    };
-    run();
+    // The reset runs from the reset workqueue, which starts nothing while the AS lock is held.
+    const r = this.mmu.lock.tryWith(() => {
+      gpuSoftReset(mmio, loop);
+      gpuPowerOn(mmio, loop, this.features);
+      this.mmu.slots.resetLocked();
+      return true;
+    });
+    if (r === undefined) this.platform.warnings.warn("panfrost_device_reset", "AS lock held");
   }
 }

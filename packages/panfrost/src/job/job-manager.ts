@@ -9,6 +9,8 @@ import {
   DrmGpuSchedStat,
   DrmGpuScheduler,
   type DrmSchedEntity,
+  DrmWork,
+  OrderedWorkqueue,
 } from "@panmmu/drm";
 import type { EventHandle, EventLoop, IrqLine, MmioBus } from "@panmmu/hw";
 import { ECANCELED, EINVAL, type WarningSink } from "@panmmu/uapi";
@@ -136,8 +138,18 @@ export class JobManager {
   private readonly slots: SlotState[] = [];
   /** The files' JM contexts (their scheduler entities). */
   readonly jmCtxs = new JmCtxTable();
-  private resetPending = false;
-  private resetScheduled = false;
+  /**
+   * The ordered reset workqueue (`pfdev->reset.wq`): the schedulers' timeout handlers and the
+   * reset work run on it one at a time, and none starts while the AS lock is held (a reset
+   * reprograms every AS).
+   */
+  readonly resetWq: OrderedWorkqueue;
+  /** The reset work (`pfdev->reset.work`). */
+  private readonly resetWork: DrmWork;
+  /** A reset was requested and has not been done yet (`pfdev->reset.pending`). */
+  private resetRequested = false;
+  /** A reset is in progress (between stopping the schedulers and restarting them). */
+  private inReset = false;
   private suspended = false;
   private readonly p: JobManagerParams;
   private readonly jsMask: number;
@@ -145,6 +157,8 @@ export class JobManager {
   /** Creates the job manager (slots present in JS_PRESENT, at most {@link NUM_JOB_SLOTS}). */
   constructor(p: JobManagerParams) {
     this.p = p;
+    this.resetWq = new OrderedWorkqueue(p.loop, "panfrost-reset", p.mmu.lock);
+    this.resetWork = new DrmWork(() => this.resetFromWork(), "panfrost:reset-work");
     let mask = 0;
     for (let js = 0; js < NUM_JOB_SLOTS; js++) {
       if (((p.features.jsPresent >>> js) & 1) === 0) continue;
@@ -164,6 +178,7 @@ export class JobManager {
             // Two chains per slot (current + _NEXT) when the GPU can tell them apart.
             creditLimit: p.features.hw.jobChainDisambiguation ? 2 : 1,
             timeoutNs: p.timeoutNs,
+            timeoutWq: this.resetWq,
           },
           p.warnings,
         ),
@@ -194,6 +209,7 @@ export class JobManager {
       s.sched.stop();
       if (s.retry !== null) this.p.loop.cancel(s.retry);
     }
+    this.resetWq.cancelWork(this.resetWork);
   }
 
   /** Whether slot `js` exists. */
@@ -258,7 +274,7 @@ export class JobManager {
    */
   private kick(js: number): void {
     const slot = this.slots[js];
-    if (slot === undefined || this.resetPending || this.suspended) return;
+    if (slot === undefined || this.inReset || this.suspended) return;
     const mmio = this.p.mmio;
     while (slot.ready.length > 0 && slot.hw[1] === null) {
       const job = slot.ready[0] as PanfrostJob;
@@ -281,12 +297,12 @@ export class JobManager {
         this.counters.asWaits++;
         return;
       }
-      if (slot.ready[0] !== job || slot.hw[1] !== null || this.resetPending || this.suspended) {
+      if (slot.ready[0] !== job || slot.hw[1] !== null || this.inReset || this.suspended) {
         // Enabling the AS polls its commands, which runs other events: one of them cancelled
         // this job (its file closed), filled the slot or started a reset. Give the use back and
         // look again (a reset kicks the slots itself when it is done).
         this.p.mmu.slots.asPut(job.ctx);
-        if (this.resetPending || this.suspended) return;
+        if (this.inReset || this.suspended) return;
         continue;
       }
       slot.ready.shift();
@@ -380,12 +396,12 @@ export class JobManager {
         const second = this.dequeue(slot);
         if (second !== null) this.finish(second, 0, EXC_DONE);
       }
-      if (failed !== null && !this.resetPending && slot.hw[0] !== null && nextWasPending) {
+      if (failed !== null && !this.inReset && slot.hw[0] !== null && nextWasPending) {
         // A failure stops the job manager: restart the chain we cancelled from _NEXT.
         mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_START);
       }
     }
-    if (!this.resetPending) this.kickAll();
+    if (!this.inReset) this.kickAll();
   }
 
   /**
@@ -450,26 +466,30 @@ export class JobManager {
    */
   private timedOut(slot: SlotState, job: PanfrostJob): DrmGpuSchedStat {
     const pending = this.p.mmio.read32(JOB_INT_RAWSTAT) & this.jsMask;
-    if (pending !== 0 && !this.resetPending) this.handleIrqs(pending >>> 0);
+    if (pending !== 0 && !this.inReset) this.handleIrqs(pending >>> 0);
     if (job.hwFence?.signaled === true || job.state === "done") return DrmGpuSchedStat.NOMINAL;
     this.counters.timeouts++;
     job.guilty = true;
+    this.resetRequested = true;
     this.reset(slot, job);
     return DrmGpuSchedStat.NOMINAL;
   }
 
-  /** Schedules a GPU reset (once) as a work item. Mirrors panfrost_device_schedule_reset(). */
+  /**
+   * Requests a GPU reset: the reset work is queued on the reset workqueue (queueing it again
+   * before it ran does nothing). Mirrors panfrost_device_schedule_reset().
+   */
   scheduleReset(): void {
-    if (this.resetScheduled) return;
-    this.resetScheduled = true;
-    this.p.loop.schedule(
-      0,
-      () => {
-        this.resetScheduled = false;
-        this.reset(null, null);
-      },
-      "panfrost:reset-work",
-    );
+    this.resetRequested = true;
+    this.resetWq.queueWork(this.resetWork);
+  }
+
+  /**
+   * The reset work: resets unless a timeout handler on the same queue already did the reset
+   * that was asked for. Mirrors panfrost_reset_work().
+   */
+  private resetFromWork(): void {
+    this.reset(null, null);
   }
 
   /**
@@ -479,17 +499,14 @@ export class JobManager {
    * hardware (which returns every AS), then resubmit every pending job — the culprit's queue is
    * cancelled — and restart the schedulers.
    *
+   * Runs only from the reset workqueue (a timeout handler or the reset work), so never while
+   * the AS lock is held and never twice at once; does nothing when no reset is requested.
+   *
    * Mirrors panfrost_reset().
    */
-  reset(badSlot: SlotState | null, bad: PanfrostJob | null): void {
-    if (this.resetPending || this.suspended) return;
-    if (this.p.mmu.lock.isHeld) {
-      // An MMU operation is polling (this runs from one of its events): reset once it is done,
-      // so the hardware reset and the job side stay together.
-      this.p.mmu.lock.whenFree(() => this.reset(badSlot, bad));
-      return;
-    }
-    this.resetPending = true;
+  private reset(badSlot: SlotState | null, bad: PanfrostJob | null): void {
+    if (!this.resetRequested || this.inReset || this.suspended) return;
+    this.inReset = true;
     this.counters.resets++;
     const { mmio, loop } = this.p;
     const live = this.slots.filter((x): x is SlotState => x !== undefined);
@@ -521,7 +538,8 @@ export class JobManager {
     }
     this.p.resetHardware();
     mmio.write32(JOB_INT_MASK, 0);
-    this.resetPending = false;
+    this.resetRequested = false;
+    this.inReset = false;
     for (const slot of live) slot.sched.resubmitJobs();
     for (const slot of live) slot.sched.start(0);
     mmio.write32(JOB_INT_CLEAR, this.jsMask);

@@ -93,6 +93,8 @@ export class AsSlotManager {
   /** Bound contexts, most recently used first. */
   private readonly lru: AsClient[] = [];
   private readonly listeners: Array<() => void> = [];
+  /** The one waiter an asGet that found the AS lock held registers (so it is queued once). */
+  private readonly retryAfterLock = (): void => this.notify();
   /** Recent slot events, oldest first (at most {@link AS_HISTORY_LIMIT}): "AS slots over time". */
   readonly history: AsEvent[] = [];
   /** Counters. */
@@ -141,7 +143,9 @@ export class AsSlotManager {
    * Gets an AS for `ctx` and takes one use of it: the bound slot (re-enabled first if an
    * unhandled fault disabled it), else a free slot, else the least recently used idle slot of
    * another context. Returns the slot, -EBUSY when every slot is held by jobs, or -EAGAIN when
-   * the AS lock is held by an operation in progress; in both cases nothing changed.
+   * the AS lock is held by an operation in progress; in both cases nothing changed. After an
+   * -EAGAIN the {@link onAvailable} listeners run once, when the holder releases the lock (where
+   * the kernel's caller, spinning on the lock, would take it).
    *
    * Mirrors panfrost_mmu_as_get().
    */
@@ -149,7 +153,7 @@ export class AsSlotManager {
     const r = this.lock.tryWith(() => this.asGetLocked(ctx));
     if (r === undefined) {
       this.counters.waits++;
-      this.lock.whenFree(() => this.notify());
+      this.lock.whenReleased(this.retryAfterLock);
       return -EAGAIN;
     }
     return r;

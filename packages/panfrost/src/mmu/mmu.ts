@@ -97,7 +97,7 @@ export class PanfrostMmu {
     this.loop = p.loop;
     this.warnings = p.warnings;
     this.aarch64Mmu = p.aarch64Mmu;
-    this.lock = new AsLock(p.loop);
+    this.lock = new AsLock();
     this.hw = new MmuHw(p.mmio, p.loop, p.onStuck);
     this.slots = new AsSlotManager(
       this.hw,
@@ -194,8 +194,8 @@ export class PanfrostMmu {
   }
 
   /**
-   * Hard-IRQ half: mask everything and run the threaded half, under the AS lock (deferred while
-   * another MMU operation holds it; the mask keeps the line quiet meanwhile).
+   * Hard-IRQ half: mask everything and run the threaded half, under the AS lock (when another MMU
+   * operation holds it, at its release; the mask keeps the line quiet meanwhile).
    *
    * Mirrors panfrost_mmu_irq_handler().
    */
@@ -206,7 +206,8 @@ export class PanfrostMmu {
     this.runThread();
   }
 
-  private runThread(): void {
+  /** Runs the threaded half under the AS lock, or once the holder releases it. */
+  private readonly runThread = (): void => {
     const done = this.lock.tryWith(() => {
       this.inThread = true;
       try {
@@ -215,8 +216,8 @@ export class PanfrostMmu {
         this.inThread = false;
       }
     });
-    if (done === undefined) this.lock.whenFree(() => this.runThread());
-  }
+    if (done === undefined) this.lock.whenReleased(this.runThread);
+  };
 
   /**
    * Threaded half: for every AS with a fault pending, decode FAULTSTATUS, grow a heap on a
