@@ -460,14 +460,16 @@ export class JobManager {
   /**
    * Scheduler timeout of the oldest job of a slot: after handling any interrupt already pending
    * (the kernel synchronises the IRQ first, to avoid spurious timeouts), a job whose hardware
-   * fence signalled is not hung; otherwise the GPU is reset with the job as the culprit.
+   * fence signalled is not hung (NO_HANG); otherwise the GPU is reset with the job as the
+   * culprit.
    *
    * Mirrors panfrost_job_timedout().
    */
   private timedOut(slot: SlotState, job: PanfrostJob): DrmGpuSchedStat {
     const pending = this.p.mmio.read32(JOB_INT_RAWSTAT) & this.jsMask;
     if (pending !== 0 && !this.inReset) this.handleIrqs(pending >>> 0);
-    if (job.hwFence?.signaled === true || job.state === "done") return DrmGpuSchedStat.NOMINAL;
+    // Not hung after all (its interrupt was late): back on the pending list, freed as usual.
+    if (job.hwFence?.signaled === true || job.state === "done") return DrmGpuSchedStat.NO_HANG;
     this.counters.timeouts++;
     job.guilty = true;
     this.resetRequested = true;

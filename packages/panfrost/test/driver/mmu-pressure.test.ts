@@ -153,4 +153,24 @@ describe("MMU pressure", () => {
     expect(s.sim.memory.allocatedPages).toBe(s.basePages);
     expect(s.warnings.warnings).toEqual([]);
   });
+
+  it("a job whose completion interrupt comes late is not a hang: it is handled and freed", () => {
+    // 600 ms from level to handler: the 500 ms timeout runs before the job IRQ handler does.
+    const s = makeStack("t860", {}, { timing: { irqNs: 600 * MS } });
+    const c = s.open("late-irq");
+    const bo = c.createBo(4096, PANFROST_BO_NOEXEC);
+    const sub = submitProgram(c, new ProgramBuilder().write32(bo.offset, 7).end().buildBytes(), [
+      bo.handle,
+    ]);
+    expect(waitSubmission(c, sub, 550 * MS)).toBe(true);
+    expect(c.fenceError(sub.outSync)).toBe(0);
+    expect(s.dev.jobs.counters.timeouts).toBe(0);
+    expect(s.dev.hwResets).toBe(0);
+    expect(c.close()).toBe(0);
+    s.sim.loop.runUntilIdle(100_000);
+    // The timeout handler's NO_HANG put the job back on the pending list, so it was freed.
+    expect(s.dev.bos.size).toBe(0);
+    expect(s.sim.memory.allocatedPages).toBe(s.basePages);
+    expect(s.warnings.warnings).toEqual([]);
+  });
 });
