@@ -31,5 +31,10 @@ export type {
 } from "./scenarios/types.js";
 export { DEFAULT_GPU, findGpu, GPU_CHOICES, type GpuChoice } from "./stack/gpus.js";
 export { ScenarioRng } from "./stack/rng.js";
-export { type ContextNamer, SlotHistory, type SlotTenure } from "./stack/slot-history.js";
+export {
+  type ContextNamer,
+  type SlotEvent,
+  SlotHistory,
+  type SlotTenure,
+} from "./stack/slot-history.js";
 export { buildStack, type Stack, StackError } from "./stack/stack.js";

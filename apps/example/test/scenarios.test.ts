@@ -40,6 +40,12 @@ describe("scenarios", () => {
     expect(r.slotHistory.filter((t) => t.stolen)).toHaveLength(steals);
     expect(steals).toBeGreaterThan(0);
     expect(new Set(r.slotHistory.map((t) => t.client)).size).toBe(12);
+    // The driver's slot events carry the virtual times they happened at, in order.
+    const events = table(r, "AS slot events");
+    expect(events.rows.length).toBe(8);
+    const bindings = r.slotHistory.map((t) => t.from);
+    expect(bindings.every((t, i) => t > 0 && t >= (bindings[i - 1] ?? 0))).toBe(true);
+    expect(bindings.at(-1)).toBeLessThanOrEqual(r.virtualNs);
     // Per-client table: 10 buffer clients, the heap client and the misbehaving one.
     const clients = table(r, "Clients");
     expect(clients.rows).toHaveLength(12);

@@ -205,6 +205,29 @@ describe("GPU presets", () => {
     expect(hw.MALI_G52.aarch64Mmu).toBe(false);
   });
 
+  it("real-id presets read a chip's product id; masked with 0xf00f it is the kernel's model key", () => {
+    const table = (models.panfrost as { models: { id: number; hw_features: string[] }[] }).models;
+    const cases: Array<[hw.GpuPresetName, number, number]> = [
+      ["g52-7212", 0x7212, 0x7002],
+      ["g52-7402", 0x7402, 0x7002],
+      ["g57-9091", 0x9091, 0x9001],
+      ["g57-9093", 0x9093, 0x9003],
+    ];
+    for (const [key, id, modelKey] of cases) {
+      const p = hw.GPU_PRESETS[key];
+      expect(p.key).toBe(key);
+      expect(hw.productIdOf(p)).toBe(id);
+      expect(hw.productIdOf(p) & 0xf00f).toBe(modelKey);
+      const sim = hw.createPlatform(key);
+      expect(sim.platform.mmio.read32(hw.GPU_ID) >>> 16).toBe(id);
+      // Same GPU as the masked-key preset: same MMU features.
+      const base = modelKey === 0x7002 ? hw.MALI_G52 : hw.MALI_G57;
+      expect(p.aarch64Mmu).toBe(base.aarch64Mmu);
+      const entry = table.find((m) => m.id === (modelKey === 0x9003 ? 0x9001 : modelKey));
+      expect(p.aarch64Mmu, key).toBe(entry?.hw_features.includes("HW_FEATURE_AARCH64_MMU"));
+    }
+  });
+
   it("Mali-G52: TRANSCFG exists (legacy/unmapped honoured), the GPU has no AArch64 mode (it faults)", () => {
     const sim = hw.createPlatform("g52");
     const mmio = sim.platform.mmio;

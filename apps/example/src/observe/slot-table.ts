@@ -1,4 +1,7 @@
-/** The "AS slots over time" table: which client held which slot in each window of the run. */
+/**
+ * The "AS slots over time" table (which client held which slot in each window of the run) and
+ * the table of the driver's latest slot events with their virtual times.
+ */
 
 import { formatNs } from "../report/format.js";
 import type { ReportTable } from "../scenarios/types.js";
@@ -47,4 +50,18 @@ export function slotTable(
     rows.push(row);
   }
   return { title: "AS slots over time (clients bound to each slot, per window)", head, rows };
+}
+
+/**
+ * The last `limit` AS slot events of the driver's history, each with the virtual time it
+ * happened at: binds of free slots, steals (with the client that lost the slot), releases,
+ * resets, faults and re-enables.
+ */
+export function slotEventTable(history: SlotHistory, limit = 8): ReportTable {
+  const recent = history.events.slice(-limit);
+  return {
+    title: `AS slot events (the driver's history: last ${recent.length} of ${history.events.length})`,
+    head: ["time", "AS", "event", "client", "from"],
+    rows: recent.map((e) => [formatNs(e.time), `AS${e.as}`, e.kind, e.client, e.from ?? "·"]),
+  };
 }

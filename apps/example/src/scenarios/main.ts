@@ -6,7 +6,7 @@
 import { type ClientRow, clientFigures, clientTable } from "../observe/client-table.js";
 import { driverCountersTable, presentSlots, tlbTable } from "../observe/counters-table.js";
 import { faultTable, whereFaulted } from "../observe/fault-table.js";
-import { slotTable } from "../observe/slot-table.js";
+import { slotEventTable, slotTable } from "../observe/slot-table.js";
 import { formatBytes, hex } from "../report/format.js";
 import { ScenarioRng } from "../stack/rng.js";
 import { buildStack, type Stack } from "../stack/stack.js";
@@ -88,6 +88,7 @@ export function runMain(
   ];
   const tables = [
     slotTable(stack.slots, asSlots, start, end),
+    slotEventTable(stack.slots),
     clientTable(stack, rows, figures),
     faultTable(faults),
     tlb.table,
@@ -120,7 +121,7 @@ export function runMain(
     check(
       "AS slots were shared: idle slots were stolen and every client got one",
       steals > 0 && rows.every((r) => stack.slots.tenures.some((t) => t.client === r.name)),
-      `${steals} steals (${stack.slots.observedSteals} seen between events), ${stack.slots.tenures.length} bindings`,
+      `${steals} steals (${stack.slots.observedSteals} in the slot history), ${stack.slots.tenures.length} bindings`,
     ),
   );
   const heapRss = heapBo?.heapRssSize ?? 0;

@@ -2,7 +2,7 @@
  * A memory shrinker for purgeable shmem objects, registered with the system memory.
  */
 import type { MemoryShrinker, PhysicalMemory } from "@panmmu/hw";
-import type { DrmGemShmemObject } from "./shmem-object.js";
+import { type DrmGemShmemObject, MADV_DONTNEED, MADV_WILLNEED } from "./shmem-object.js";
 
 /** Options of {@link DrmGemShmemShrinker}. */
 export interface DrmGemShmemShrinkerOptions {
@@ -43,16 +43,20 @@ export class DrmGemShmemShrinker implements MemoryShrinker {
   }
 
   /**
-   * Applies madvise `madv` to `obj` and tracks it: DONTNEED moves it to the tail of the list,
-   * WILLNEED takes it off. Returns whether the pages are retained. Mirrors the list handling of
-   * panfrost_ioctl_madvise().
+   * Applies madvise `madv` to `obj` and, when its pages are retained, tracks it: DONTNEED
+   * (exactly) moves it to the tail of the list, WILLNEED (exactly) takes it off; any other value
+   * only sets the object's state and leaves the list alone (an object never put on the list is
+   * never purged, one already on it stays purgeable while `madv > 0`). Returns whether the pages
+   * are retained. Mirrors the list handling of panfrost_ioctl_madvise().
    */
   madvise(obj: DrmGemShmemObject, madv: number): boolean {
     const retained = obj.madvise(madv);
-    this.remove(obj);
-    if (retained && obj.madv > 0) {
+    if (retained && madv === MADV_DONTNEED) {
+      this.remove(obj);
       this.list.push(obj);
       obj.shrinker = this;
+    } else if (retained && madv === MADV_WILLNEED) {
+      this.remove(obj);
     }
     return retained;
   }

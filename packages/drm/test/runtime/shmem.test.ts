@@ -229,6 +229,26 @@ describe("madvise, purge and the shrinker", () => {
     expect(memory.allocatedPages).toBe(10);
   });
 
+  it("madvise values other than WILLNEED / DONTNEED set the state and leave the list alone", () => {
+    const { dev } = makeToyDevice();
+    const shrinker = new DrmGemShmemShrinker();
+    const [tracked, untracked] = [1, 1].map((n) => {
+      const bo = new DrmGemShmemObject(dev, n * PAGE_SIZE);
+      bo.getPagesSgt();
+      return bo;
+    }) as [DrmGemShmemObject, DrmGemShmemObject];
+    shrinker.madvise(tracked, MADV_DONTNEED);
+    expect(shrinker.madvise(tracked, 7)).toBe(true);
+    expect(shrinker.madvise(untracked, 7)).toBe(true);
+    expect(untracked.madv).toBe(7);
+    expect(shrinker.objects).toEqual([tracked]);
+    expect(shrinker.shrink(100)).toBe(1);
+    expect(untracked.purged).toBe(false);
+    tracked.put();
+    untracked.put();
+    expect(dev.memory.allocatedPages).toBe(0);
+  });
+
   it("freeing a tracked object removes it from the shrinker", () => {
     const { dev } = makeToyDevice();
     const shrinker = new DrmGemShmemShrinker();

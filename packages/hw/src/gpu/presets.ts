@@ -1,13 +1,28 @@
 /**
- * GPU presets: the identity and feature registers of a few real Mali GPUs. Product ids come from
- * the kernel's model tables (golden/regs/gpu-models.json). Per-model figures the kernel reads at
- * run time and does not tabulate (AS count, VA/PA bits, core masks, feature words) are chosen
- * values, documented here: 8 address spaces, 48-bit VA and 40-bit PA, small core counts.
+ * GPU presets: the identity and feature registers of a few real Mali GPUs. Per-model figures the
+ * kernel reads at run time and does not tabulate (AS count, VA/PA bits, core masks, feature
+ * words) are chosen values, documented here: 8 address spaces, 48-bit VA and 40-bit PA, small
+ * core counts.
+ *
+ * Product ids: `t860`, `g52` and `g57` read the keys of the kernel's model table
+ * (golden/regs/gpu-models.json). For Bifrost and later those keys are masked ids (0xf00f) that
+ * no chip reports: real chips carry more product bits (e.g. 0x7212 or 0x7402 for a G52), which is
+ * what GET_PARAM(GPU_PROD_ID) returns and what userspace (Mesa) matches its model table against.
+ * The `g52-7212`, `g52-7402`, `g57-9091` and `g57-9093` presets read such real ids; the driver
+ * masks them as the kernel does and treats them like `g52` / `g57`.
  */
 import { CSF_GPU_REGS, JM_GPU_REGS } from "../regs/gpu-control-offsets.js";
 
 /** Names of the built-in presets. */
-export type GpuPresetName = "t860" | "g52" | "g57" | "g610";
+export type GpuPresetName =
+  | "t860"
+  | "g52"
+  | "g52-7212"
+  | "g52-7402"
+  | "g57"
+  | "g57-9091"
+  | "g57-9093"
+  | "g610";
 
 /** Architecture family of a preset. */
 export type GpuFamily = "Midgard" | "Bifrost" | "Valhall";
@@ -131,6 +146,30 @@ export const MALI_G57: GpuPreset = {
 };
 
 /**
+ * A Mali-G52 reading product id 0x7212 (GPU_ID 0x72120000, r0p0): the same GPU as {@link MALI_G52}
+ * with a real chip's id, which the kernel masks to model 0x7002.
+ */
+export const MALI_G52_7212: GpuPreset = { ...MALI_G52, key: "g52-7212", gpuId: 0x72120000 };
+
+/**
+ * A Mali-G52 reading product id 0x7402 (GPU_ID 0x74021000, r1p0): the same GPU as {@link MALI_G52}
+ * with a real chip's id, which the kernel masks to model 0x7002.
+ */
+export const MALI_G52_7402: GpuPreset = { ...MALI_G52, key: "g52-7402", gpuId: 0x74021000 };
+
+/**
+ * A Mali-G57 reading product id 0x9091 (GPU_ID 0x90910000, r0p0): the same GPU as {@link MALI_G57}
+ * with a real chip's id, which the kernel masks to model 0x9001.
+ */
+export const MALI_G57_9091: GpuPreset = { ...MALI_G57, key: "g57-9091", gpuId: 0x90910000 };
+
+/**
+ * A Mali-G57 reading product id 0x9093 (GPU_ID 0x90930000, r0p0): the same GPU as {@link MALI_G57}
+ * with a real chip's id, which the kernel masks to model 0x9003 (also a G57).
+ */
+export const MALI_G57_9093: GpuPreset = { ...MALI_G57, key: "g57-9093", gpuId: 0x90930000 };
+
+/**
  * Mali-G610 (Valhall, CSF; arch major 10, product major 7 → panthor's "Mali-G610"). GPU_ID
  * arch minor/rev 8.6 as on RK3588 boards. AArch64-only MMU; AS 0 is the firmware's in panthor.
  */
@@ -173,7 +212,11 @@ export const MALI_G610: GpuPreset = {
 export const GPU_PRESETS: Readonly<Record<GpuPresetName, GpuPreset>> = {
   t860: MALI_T860,
   g52: MALI_G52,
+  "g52-7212": MALI_G52_7212,
+  "g52-7402": MALI_G52_7402,
   g57: MALI_G57,
+  "g57-9091": MALI_G57_9091,
+  "g57-9093": MALI_G57_9093,
   g610: MALI_G610,
 };
 
@@ -182,7 +225,10 @@ export function mmuFeaturesOf(p: GpuPreset): number {
   return (p.vaBits & 0xff) | ((p.paBits & 0xff) << 8);
 }
 
-/** Product id of a preset (GPU_ID >> 16), as panfrost's model table keys it. */
+/**
+ * Product id of a preset (GPU_ID >> 16), as GET_PARAM(GPU_PROD_ID) reports it (for the real-id
+ * presets the kernel's model key is this id masked with 0xf00f).
+ */
 export function productIdOf(p: GpuPreset): number {
   return p.gpuId >>> 16;
 }

@@ -26,6 +26,7 @@ import {
 } from "@panmmu/drm";
 import { type GpuPlatform, PAGE_SIZE } from "@panmmu/hw";
 import {
+  E2BIG,
   EBUSY,
   EINVAL,
   ENODEV,
@@ -44,9 +45,11 @@ import { growHeapOnFault, HEAP_CHUNK } from "../gem/heap.js";
 import { ImportedBo } from "../gem/imported-bo.js";
 import { BoMapping } from "../gem/mapping.js";
 import type { PanfrostIoctlApi, SubmitRequest } from "../ioctl/api.js";
-import { panfrostIoctls } from "../ioctl/table.js";
+import { PANFROST_BO_LABEL_MAXLEN, panfrostIoctls } from "../ioctl/table.js";
+import { strndupFromUser } from "../ioctl/user-string.js";
 import { PanfrostJob } from "../job/job.js";
 import { JOB_TIMEOUT_NS, JobManager, NUM_JOB_SLOTS } from "../job/job-manager.js";
+import { lockReservations } from "../job/reservations.js";
 import { VA_SIZE_PFN, VA_START_PFN } from "../mmu/color-adjust.js";
 import { MmuContext, type VaNode } from "../mmu/context.js";
 import { mappingProt } from "../mmu/map.js";
@@ -435,8 +438,11 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
 
   /**
    * MADVISE: DONTNEED is only allowed for a BO mapped in exactly one context, the caller's
-   * (shared BOs are never purgeable). Returns 1 when the pages are retained, 0 when purged.
-   * Mirrors panfrost_ioctl_madvise().
+   * (shared BOs are never purgeable), and puts it at the tail of the shrinker's list; WILLNEED
+   * takes it off. `madv` is not range-checked: any other value is stored as the BO's state
+   * without the sharing check and without touching the list, so it cannot make a BO the
+   * shrinker does not already track purgeable. Returns 1 when the pages are retained, 0 when
+   * purged. Mirrors panfrost_ioctl_madvise().
    */
   madvise(file: DrmFile, handle: number, madv: number): number {
     const priv = this.privOf(file);
@@ -463,7 +469,8 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   /**
    * JM_CTX_CREATE: a new scheduling context of the file at `priority`; its handle, or -EINVAL
    * for an unknown priority, -EACCES for HIGH (only a DRM master or a CAP_SYS_NICE caller may
-   * have it, and no file of the model is either). Mirrors panfrost_ioctl_jm_ctx_create().
+   * have it, and no file of the model is either), -EBUSY once the file has 64 besides its
+   * default one. Mirrors panfrost_ioctl_jm_ctx_create().
    */
   jmCtxCreate(file: DrmFile, priority: number): number {
     const priv = this.privOf(file);
@@ -481,19 +488,34 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     return this.jobs.destroyJmCtx(priv, handle);
   }
 
-  /** SET_LABEL_BO. */
-  setLabel(file: DrmFile, handle: number, label: string | null): number {
+  /**
+   * SET_LABEL_BO after its pad check: the handle is looked up first (-ENOENT, whatever the label
+   * pointer), then the label at user address `label` is copied, at most
+   * {@link PANFROST_BO_LABEL_MAXLEN} bytes counting the NUL: -E2BIG when those bytes hold no NUL,
+   * -EFAULT for a bad pointer, the label unchanged on error. `label` 0 clears it.
+   *
+   * Mirrors panfrost_ioctl_set_label_bo().
+   */
+  setLabel(file: DrmFile, handle: number, label: bigint, user: DrmUserMemory): number {
     const bo = this.lookupBo(file, handle);
     if (bo === null) return -ENOENT;
-    bo.label = label ?? "";
+    let ret = 0;
+    if (label === 0n) {
+      bo.label = "";
+    } else {
+      const s = strndupFromUser(user, label, PANFROST_BO_LABEL_MAXLEN);
+      if (typeof s === "number") ret = s === -EINVAL ? -E2BIG : s;
+      else bo.label = s;
+    }
     bo.put();
-    return 0;
+    return ret;
   }
 
   /**
    * SUBMIT, in the kernel's order of checks: jc, requirements, out_sync (-ENODEV), in-syncs
    * (-EFAULT / -ENOENT), BO handles (-EFAULT / -ENOENT, -EINVAL without a mapping in this
-   * file). The job holds its context, the BOs' mappings and GPU use counts until it is done.
+   * file), then the BOs' reservation locks (-EALREADY when a BO is listed twice; the out-sync
+   * is left alone and no job runs). The job holds its context, the BOs' mappings and GPU use counts until it is done.
    *
    * Mirrors panfrost_ioctl_submit() / panfrost_job_push().
    */
@@ -549,6 +571,10 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     }
     const entity = this.jobs.entity(jmCtx, js);
     if (entity === null) return unwind(-EINVAL);
+    // panfrost_job_push() locks every BO's reservation first: a BO listed twice fails here, after
+    // the lookups, with nothing armed, queued or signalled.
+    const locked = lockReservations(bos);
+    if (locked < 0) return unwind(locked);
     const job = new PanfrostJob(
       priv,
       priv.ctx.get(),

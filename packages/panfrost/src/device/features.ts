@@ -41,7 +41,7 @@ export interface ModelFeatures {
 
 /** Marketing name and features of a known product id. */
 interface ModelEntry {
-  /** Product id (GPU_ID >> 16, after the T60x fix-up). */
+  /** Model key the product id is compared with (see {@link panfrostModelCmp}). */
   readonly id: number;
   /** Marketing name. */
   readonly name: string;
@@ -88,9 +88,31 @@ const MODELS: readonly ModelEntry[] = [
   { id: 0x9003, name: "Mali-G57", features: BIFROST_A64 },
 ];
 
+/**
+ * Compares product id `productId` (GPU_ID >> 16, as GET_PARAM(GPU_PROD_ID) reports it) with
+ * model key `modelId`: Bifrost and later ids (any of bits 15:12 set) keep only their
+ * architecture and product-major nibbles (mask 0xf00f) first, so a real G52 reading 0x7212 or
+ * 0x7402 matches key 0x7002 and a G57 reading 0x9091 matches 0x9001; Midgard ids compare as
+ * they are. 0 when they match, negative / positive when the (masked) id is lower / higher.
+ *
+ * Mirrors panfrost_model_cmp().
+ */
+export function panfrostModelCmp(productId: number, modelId: number): number {
+  const match = (productId & 0xf000) !== 0 ? productId & 0xf00f : productId;
+  return match - modelId;
+}
+
+/** The model-table entry `productId` matches, if any (the first one, as the kernel's loop). */
+function findModel(productId: number): ModelEntry | undefined {
+  return MODELS.find((m) => panfrostModelCmp(productId, m.id) === 0);
+}
+
 /** Identification and feature registers of the probed GPU. */
 export interface GpuFeatures {
-  /** Product id (GPU_ID >> 16; 0x6956 reads as 0x0600). */
+  /**
+   * Product id: GPU_ID >> 16 as read (0x6956 reads as 0x0600), not masked, as GET_PARAM
+   * (GPU_PROD_ID) reports it and userspace's model tables key it (e.g. 0x7212 for a G52).
+   */
   id: number;
   /** Revision (GPU_ID & 0xffff). */
   revision: number;
@@ -147,7 +169,8 @@ export interface GpuFeatures {
 }
 
 /**
- * Reads the identification and feature registers.
+ * Reads the identification and feature registers and looks the product id up in the model
+ * table the way the kernel does ({@link panfrostModelCmp}); an unknown id gets Midgard features.
  *
  * Mirrors panfrost_gpu_init_features().
  */
@@ -156,7 +179,7 @@ export function readGpuFeatures(mmio: MmioBus): GpuFeatures {
   let id = gpuId >>> 16;
   if (id === 0x6956) id = 0x0600;
   const mmuFeatures = mmio.read32(GPU_MMU_FEATURES) >>> 0;
-  const model = MODELS.find((m) => m.id === id);
+  const model = findModel(id);
   const l2Present = mmio.read32(GPU_L2_PRESENT_LO) >>> 0;
   return {
     id,

@@ -66,9 +66,13 @@ export class BoMapping {
     this.heapChunks = bo.isHeap ? new Uint8Array(Math.ceil(bo.size / 0x200000)) : null;
   }
 
-  /** GPU VA of the mapping (0 before a VA was allocated). */
+  /**
+   * GPU VA of the mapping: the start of its VA node (0 before a VA was allocated). Removing the
+   * node (purge, teardown) leaves its start alone, so a purged BO still reports its old VA even
+   * though the range is free for other BOs, as `mapping->mmnode.start` does in the kernel.
+   */
   get iova(): number {
-    return this.node.allocated ? this.node.start * PAGE_SIZE : 0;
+    return this.node.start * PAGE_SIZE;
   }
 
   /** Current reference count. */

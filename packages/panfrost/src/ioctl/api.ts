@@ -44,6 +44,9 @@ export interface PanfrostIoctlApi {
   jmCtxCreate(file: DrmFile, priority: number): number;
   /** JM_CTX_DESTROY: 0 or -errno. */
   jmCtxDestroy(file: DrmFile, handle: number): number;
-  /** SET_LABEL_BO: 0 or -errno. */
-  setLabel(file: DrmFile, handle: number, label: string | null): number;
+  /**
+   * SET_LABEL_BO (after the pad check): looks `handle` up, then reads the NUL-terminated label at
+   * user address `label` (0 clears it). 0 or -errno.
+   */
+  setLabel(file: DrmFile, handle: number, label: bigint, user: DrmUserMemory): number;
 }

@@ -2,7 +2,7 @@
  * The driver's ioctl table: each handler checks the struct's own rules (pad fields), then calls
  * the device API and writes the outputs back.
  */
-import { copyFromUser, DRM_RENDER_ALLOW, type DrmIoctlEntry, drmIoctlDef } from "@panmmu/drm";
+import { DRM_RENDER_ALLOW, type DrmIoctlEntry, drmIoctlDef } from "@panmmu/drm";
 import {
   DRM_IOCTL_PANFROST_CREATE_BO,
   DRM_IOCTL_PANFROST_GET_BO_OFFSET,
@@ -24,13 +24,12 @@ import {
   DrmPanfrostSetLabelBo,
   DrmPanfrostSubmit,
   DrmPanfrostWaitBo,
-  E2BIG,
   EINVAL,
 } from "@panmmu/uapi";
 import type { PanfrostFilePriv } from "../file/file-priv.js";
 import type { PanfrostIoctlApi } from "./api.js";
 
-/** Longest BO label accepted by SET_LABEL_BO. */
+/** SET_LABEL_BO's label limit in bytes, the terminating NUL included (at most 4095 characters). */
 export const PANFROST_BO_LABEL_MAXLEN = 4096;
 
 /** Builds the panfrost ioctl table over `api`. Mirrors panfrost_drm_driver_ioctls[]. */
@@ -127,19 +126,8 @@ export function panfrostIoctls(api: PanfrostIoctlApi): DrmIoctlEntry<PanfrostFil
     drmIoctlDef<ReturnType<typeof DrmPanfrostSetLabelBo.decode>, PanfrostFilePriv>(
       { name: "DRM_IOCTL_PANFROST_SET_LABEL_BO", request: DRM_IOCTL_PANFROST_SET_LABEL_BO },
       DrmPanfrostSetLabelBo,
-      (a, { file, user }) => {
-        if (a.pad !== 0) return -EINVAL;
-        if (a.label === 0n) return api.setLabel(file, a.handle, null);
-        const bytes: number[] = [];
-        for (let i = 0; ; i++) {
-          if (i > PANFROST_BO_LABEL_MAXLEN) return -E2BIG;
-          const b = copyFromUser(user, a.label + BigInt(i), 1);
-          if (typeof b === "number") return b;
-          if (b[0] === 0) break;
-          bytes.push(b[0] ?? 0);
-        }
-        return api.setLabel(file, a.handle, new TextDecoder().decode(new Uint8Array(bytes)));
-      },
+      // The handle is looked up before the label is read (the device does both).
+      (a, { file, user }) => (a.pad !== 0 ? -EINVAL : api.setLabel(file, a.handle, a.label, user)),
       R,
     ),
     drmIoctlDef<ReturnType<typeof DrmPanfrostJmCtxCreate.decode>, PanfrostFilePriv>(

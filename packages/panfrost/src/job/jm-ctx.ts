@@ -6,6 +6,7 @@
 import { type DrmGpuScheduler, DrmSchedEntity, DrmSchedPriority } from "@panmmu/drm";
 import {
   EACCES,
+  EBUSY,
   EINVAL,
   PANFROST_JM_CTX_PRIORITY_HIGH,
   PANFROST_JM_CTX_PRIORITY_LOW,
@@ -14,6 +15,12 @@ import {
 import type { JobOwner, PanfrostJob } from "./job.js";
 
 let nextJmCtxId = 1;
+
+/**
+ * Highest JM context handle of a file (inclusive): with the default context at 0, a file may
+ * create 64 contexts. Mirrors MAX_JM_CTX_PER_FILE.
+ */
+export const MAX_JM_CTX_PER_FILE = 64;
 
 /**
  * The scheduler priority of a JM context priority: LOW and MEDIUM for anyone, HIGH only for a
@@ -103,7 +110,9 @@ export class JmCtxTable {
 
   /**
    * Creates a context at `priority` (a PANFROST_JM_CTX_PRIORITY_*): its handle (the lowest free
-   * one), or -EINVAL / -EACCES. Mirrors panfrost_jm_ctx_create().
+   * one), or -EINVAL / -EACCES for the priority, then -EBUSY when every handle up to
+   * {@link MAX_JM_CTX_PER_FILE} is taken (the default context holds 0, so a file can add 64).
+   * Mirrors panfrost_jm_ctx_create().
    */
   create(owner: JobOwner, priority: number, highAllowed: boolean): number {
     const prio = jmCtxSchedPriority(priority, highAllowed);
@@ -111,6 +120,8 @@ export class JmCtxTable {
     const m = this.ctxsOf(owner);
     let handle = 1;
     while (m.has(handle)) handle++;
+    // xa_alloc() over XA_LIMIT(0, MAX_JM_CTX_PER_FILE): both bounds inclusive.
+    if (handle > MAX_JM_CTX_PER_FILE) return -EBUSY;
     m.set(handle, new JmCtx(owner, handle, prio as DrmSchedPriority));
     return handle;
   }

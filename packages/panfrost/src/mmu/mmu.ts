@@ -106,6 +106,7 @@ export class PanfrostMmu {
       p.asPresent,
       p.numJobSlots,
       p.warnings,
+      () => p.loop.now,
     );
   }
 
