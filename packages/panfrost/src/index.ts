@@ -35,7 +35,9 @@ export { PanfrostFilePriv } from "./file/file-priv.js";
 export { PanfrostBo } from "./gem/bo.js";
 export { BoMapping } from "./gem/mapping.js";
 export { type JobState, PanfrostJob } from "./job/job.js";
-export { JOB_TIMEOUT_NS, type JobCounters, JobManager, NUM_JOB_SLOTS } from "./job/job-manager.js";
+export { JobManager } from "./job/job-manager.js";
+export { JOB_TIMEOUT_NS, NUM_JOB_SLOTS } from "./job/slot.js";
+export type { JobCounters } from "./job/types.js";
 export {
   AS_HISTORY_LIMIT,
   type AsClient,

@@ -12,12 +12,9 @@ import {
   DrmWork,
   OrderedWorkqueue,
 } from "@panmmu/drm";
-import type { EventHandle, EventLoop, IrqLine, MmioBus } from "@panmmu/hw";
-import { ECANCELED, EINVAL, type WarningSink } from "@panmmu/uapi";
-import type { GpuFeatures } from "../device/features.js";
-import type { PanfrostMmu } from "../mmu/mmu.js";
+import type { IrqLine } from "@panmmu/hw";
+import { ECANCELED, EINVAL } from "@panmmu/uapi";
 import {
-  GPU_LATEST_FLUSH_ID,
   JOB_INT_CLEAR,
   JOB_INT_JS_STATE,
   JOB_INT_MASK,
@@ -25,101 +22,29 @@ import {
   JOB_INT_MASK_ERR,
   JOB_INT_RAWSTAT,
   JOB_INT_STAT,
-  JS_AFFINITY_NEXT_HI,
-  JS_AFFINITY_NEXT_LO,
   JS_COMMAND,
-  JS_COMMAND_HARD_STOP,
-  JS_COMMAND_HARD_STOP_0,
-  JS_COMMAND_HARD_STOP_1,
   JS_COMMAND_NEXT,
   JS_COMMAND_NOP,
   JS_COMMAND_SOFT_STOP,
   JS_COMMAND_START,
-  JS_CONFIG_ENABLE_FLUSH_REDUCTION,
-  JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE,
-  JS_CONFIG_JOB_CHAIN_FLAG,
-  JS_CONFIG_NEXT,
-  JS_CONFIG_START_FLUSH_CLEAN_INVALIDATE,
-  JS_CONFIG_START_MMU,
-  JS_CONFIG_THREAD_PRI,
-  JS_FLUSH_ID_NEXT,
-  JS_HEAD_NEXT_HI,
-  JS_HEAD_NEXT_LO,
   JS_STATUS,
   JS_TAIL_HI,
   JS_TAIL_LO,
 } from "../regs.js";
 import { type JmCtx, JmCtxTable } from "./jm-ctx.js";
 import type { JobOwner, PanfrostJob } from "./job.js";
-
-/** Number of job slots panfrost drives (JS0 fragment, JS1 vertex/compute, JS2 unused). */
-export const NUM_JOB_SLOTS = 3;
-/** Default job timeout: 500 ms of virtual time. */
-export const JOB_TIMEOUT_NS = 500_000_000;
-/** How long a reset waits for soft-stopped slots to go idle: 10 ms. */
-export const RESET_STOP_TIMEOUT_NS = 10_000_000;
-/** Exception code DONE. */
-const EXC_DONE = 0x01;
-/** Exception code STOPPED (soft stop). */
-const EXC_STOPPED = 0x03;
-/** Exception code TERMINATED (hard stop). */
-const EXC_TERMINATED = 0x04;
-
-/** One hardware job slot as the driver tracks it. */
-interface SlotState {
-  /** Slot number. */
-  readonly js: number;
-  /** Hardware fence timeline of the slot. */
-  readonly timeline: DmaFenceContext;
-  /** The slot's drm scheduler. */
-  readonly sched: DrmGpuScheduler<PanfrostJob>;
-  /** Jobs the scheduler handed over that wait for an AS or for the _NEXT registers, oldest first. */
-  readonly ready: PanfrostJob[];
-  /** Jobs on the hardware: [0] current (or first queued), [1] in _NEXT behind it. */
-  readonly hw: [PanfrostJob | null, PanfrostJob | null];
-  /** A retry of `kick` scheduled because the _NEXT registers were busy. */
-  retry: EventHandle | null;
-}
-
-/** Counters of the job manager. */
-export interface JobCounters {
-  /** Jobs submitted. */
-  submitted: number;
-  /** Jobs written to a slot (including re-runs after reset). */
-  hwSubmits: number;
-  /** Jobs completed DONE. */
-  completed: number;
-  /** Jobs failed with a fault. */
-  faulted: number;
-  /** Jobs cancelled (hard stop, close, reset). */
-  cancelled: number;
-  /** Timeouts. */
-  timeouts: number;
-  /** GPU resets. */
-  resets: number;
-  /** Times a ready job had to wait because no AS could be had. */
-  asWaits: number;
-  /** Job IRQ handler runs. */
-  irqs: number;
-}
-
-/** Construction parameters of {@link JobManager}. */
-export interface JobManagerParams {
-  /** Register window. */
-  mmio: MmioBus;
-  /** Event loop. */
-  loop: EventLoop;
-  /** WARN sink. */
-  warnings: WarningSink;
-  /** MMU block (AS get/put). */
-  mmu: PanfrostMmu;
-  /** GPU features. */
-  features: GpuFeatures;
-  /** Job timeout in virtual ns. */
-  timeoutNs: number;
-  /** Performs the device part of a reset: GPU soft reset and MMU state reset. */
-  resetHardware: () => void;
-}
+import {
+  dequeueJob,
+  EXC_DONE,
+  EXC_STOPPED,
+  EXC_TERMINATED,
+  hardStopCommand,
+  NUM_JOB_SLOTS,
+  RESET_STOP_TIMEOUT_NS,
+  type SlotState,
+  writeJobChain,
+} from "./slot.js";
+import type { JobCounters, JobManagerParams } from "./types.js";
 
 /** The job manager. Mirrors panfrost_job.c. */
 export class JobManager {
@@ -311,41 +236,15 @@ export class JobManager {
   }
 
   /**
-   * Writes a job into the slot's _NEXT registers with its AS in JS_CONFIG and starts it.
-   * Mirrors panfrost_job_hw_submit().
+   * Hands a job to the hardware: it holds its AS until it completes, and is written into the
+   * slot's _NEXT registers. Mirrors panfrost_job_hw_submit().
    */
   private hwSubmit(job: PanfrostJob, slot: SlotState, as: number): void {
-    const { mmio, features } = this.p;
-    const js = slot.js;
     job.holdsAs = true;
     job.state = "hw";
     if (job.startedAt < 0) job.startedAt = this.p.loop.now;
     this.counters.hwSubmits++;
-    let cfg = as | JS_CONFIG_THREAD_PRI(8);
-    cfg |= JS_CONFIG_START_FLUSH_CLEAN_INVALIDATE | JS_CONFIG_END_FLUSH_CLEAN_INVALIDATE;
-    if (features.hw.flushReduction) cfg |= JS_CONFIG_ENABLE_FLUSH_REDUCTION;
-    if (features.hw.issue10649) cfg |= JS_CONFIG_START_MMU;
-    job.chainFlag = features.hw.jobChainDisambiguation && ((job.hwFence?.seqno ?? 0) & 1) === 1;
-    if (job.chainFlag) cfg |= JS_CONFIG_JOB_CHAIN_FLAG;
-    mmio.write32(JS_HEAD_NEXT_LO(js), job.jc >>> 0);
-    mmio.write32(JS_HEAD_NEXT_HI(js), Math.floor(job.jc / 0x1_0000_0000) >>> 0);
-    mmio.write32(JS_AFFINITY_NEXT_LO(js), features.shaderPresent >>> 0);
-    mmio.write32(JS_AFFINITY_NEXT_HI(js), 0);
-    mmio.write32(JS_CONFIG_NEXT(js), cfg >>> 0);
-    if (features.hw.flushReduction) {
-      mmio.write32(JS_FLUSH_ID_NEXT(js), mmio.read32(GPU_LATEST_FLUSH_ID));
-    }
-    if (slot.hw[0] === null) slot.hw[0] = job;
-    else slot.hw[1] = job;
-    mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_START);
-  }
-
-  /** Removes and returns the oldest hardware job of a slot. Mirrors panfrost_dequeue_job(). */
-  private dequeue(slot: SlotState): PanfrostJob | null {
-    const job = slot.hw[0];
-    slot.hw[0] = slot.hw[1];
-    slot.hw[1] = null;
-    return job;
+    writeJobChain(this.p.mmio, this.p.features, slot, job, as);
   }
 
   private irqHandler(): void {
@@ -378,10 +277,10 @@ export class JobManager {
       if (err) {
         nextWasPending = ((jsState >>> (16 + js)) & 1) === 1;
         mmio.write32(JS_COMMAND_NEXT(js), JS_COMMAND_NOP);
-        failed = this.dequeue(slot);
+        failed = dequeueJob(slot);
       }
       let finished: PanfrostJob | null = null;
-      if (done) finished = this.dequeue(slot);
+      if (done) finished = dequeueJob(slot);
       if (failed !== null) this.handleErr(failed, slot, mmio.read32(JS_STATUS(js)) & 0xff);
       if (finished !== null) this.finish(finished, 0, EXC_DONE);
       if (
@@ -393,7 +292,7 @@ export class JobManager {
         (mmio.read32(JOB_INT_RAWSTAT) & (JOB_INT_MASK_DONE(js) | JOB_INT_MASK_ERR(js))) === 0
       ) {
         // Both chains completed before the interrupt was handled: the slot is idle.
-        const second = this.dequeue(slot);
+        const second = dequeueJob(slot);
         if (second !== null) this.finish(second, 0, EXC_DONE);
       }
       if (failed !== null && !this.inReset && slot.hw[0] !== null && nextWasPending) {
@@ -597,12 +496,7 @@ export class JobManager {
       }
       for (const job of [slot.hw[1], slot.hw[0]]) {
         if (job === null || !match(job)) continue;
-        const cmd = this.p.features.hw.jobChainDisambiguation
-          ? job.chainFlag
-            ? JS_COMMAND_HARD_STOP_1
-            : JS_COMMAND_HARD_STOP_0
-          : JS_COMMAND_HARD_STOP;
-        mmio.write32(JS_COMMAND(slot.js), cmd);
+        mmio.write32(JS_COMMAND(slot.js), hardStopCommand(this.p.features, job));
       }
     }
   }
