@@ -40,12 +40,12 @@ describe("AS_LOCKADDR encoding", () => {
       fc.property(addr48, size40, (start, size) => {
         const n = encodeLockAddr(Number(start), Number(size));
         const b = encodeLockAddrU64(start, size);
-        if (n === null || b === null) return false;
-        return (
-          ((BigInt(n.hi) << 32n) | BigInt(n.lo)) === b.lockaddr &&
-          n.width === b.width &&
-          BigInt(n.lockedStart) === b.lockedStart
-        );
+        expect(n).not.toBeNull();
+        expect(b).not.toBeNull();
+        if (n === null || b === null) return;
+        expect((BigInt(n.hi) << 32n) | BigInt(n.lo)).toBe(b.lockaddr);
+        expect(n.width).toBe(b.width);
+        expect(BigInt(n.lockedStart)).toBe(b.lockedStart);
       }),
     );
   });

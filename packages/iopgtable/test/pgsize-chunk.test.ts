@@ -25,13 +25,10 @@ describe("pgsizeChunk (get_pgsize)", () => {
           const bytes = c.pgsize * c.count;
           const boundary = c.pgsize === SZ_4K ? SZ_2M : SZ_1G;
           const big = pgsizeChunkU64(BigInt(addr), BigInt(size));
-          return (
-            c.count >= 1 &&
-            bytes <= size &&
-            Math.floor(addr / boundary) === Math.floor((addr + bytes - 1) / boundary) &&
-            big.pgsize === BigInt(c.pgsize) &&
-            big.count === BigInt(c.count)
-          );
+          expect(c.count).toBeGreaterThanOrEqual(1);
+          expect(bytes).toBeLessThanOrEqual(size);
+          expect(Math.floor((addr + bytes - 1) / boundary)).toBe(Math.floor(addr / boundary));
+          expect(big).toEqual({ pgsize: BigInt(c.pgsize), count: BigInt(c.count) });
         },
       ),
     );

@@ -38,12 +38,10 @@ describe("vmLockRegionStep", () => {
         const first = vmLockRegionStep({ start: 0n, size: 0n }, true, s1, z1, () => 0);
         const second = vmLockRegionStep(first.locked, true, s2, z2, () => 0);
         const l = second.locked;
-        return (
-          l.start <= s1 &&
-          l.start <= s2 &&
-          l.start + l.size >= s1 + z1 &&
-          l.start + l.size >= s2 + z2
-        );
+        expect(l.start).toBeLessThanOrEqual(s1);
+        expect(l.start).toBeLessThanOrEqual(s2);
+        expect(l.start + l.size).toBeGreaterThanOrEqual(s1 + z1);
+        expect(l.start + l.size).toBeGreaterThanOrEqual(s2 + z2);
       }),
     );
   });

@@ -60,6 +60,13 @@ describe("defineStruct", () => {
       va: bigint;
     }>();
     expectTypeOf<StructValue<typeof desc>>().toEqualTypeOf<StructValue<typeof S>>();
+    // The runtime values have the shape the types promise.
+    expect(S.zero()).toEqual({ handle: 0, flags: [0, 0, 0, 0], va: 0n });
+    expect(S.decode(S.encode({ handle: 7, flags: [1, 2, 3, 4], va: 1n << 40n }))).toEqual({
+      handle: 7,
+      flags: [1, 2, 3, 4],
+      va: 1n << 40n,
+    });
     expectTypeOf<DrmGemCloseArgs>().toEqualTypeOf<{ handle: number; pad: number }>();
     expectTypeOf<DrmPanthorVmBindArgs["ops"]>().toEqualTypeOf<{
       stride: number;

@@ -13,12 +13,15 @@ import {
   DRM_COMMAND_END,
   DRM_CORE_IOCTLS,
   DRM_CORE_IOCTLS_DEADLINE,
+  DRM_IO,
   DRM_IOCTL_GEM_CLOSE,
   DRM_IOCTL_PANFROST_SUBMIT,
   DRM_IOCTL_PANTHOR,
   DRM_IOCTL_PANTHOR_VM_BIND,
   DRM_IOCTL_SYNCOBJ_WAIT,
   DRM_IOCTL_SYNCOBJ_WAIT_DEADLINE,
+  DRM_IOR,
+  DRM_IOW,
   DRM_IOWR,
   DRM_PANTHOR_VM_BIND,
   DrmGemClose,
@@ -68,6 +71,25 @@ describe("_IOC encoding", () => {
       DRM_IOCTL_PANTHOR_VM_BIND,
     );
     expect(DRM_IOWR(DRM_COMMAND_BASE + DRM_PANTHOR_VM_BIND, 24)).toBe(DRM_IOCTL_PANTHOR_VM_BIND);
+  });
+
+  it("builds each direction's number as the kernel headers give it", () => {
+    // Read (kernel -> user): drm.h DRM_IOCTL_GET_MAGIC = DRM_IOR(0x02, drm_auth_t).
+    expect(DRM_IOR(0x02, 4)).toBe(0x80046402);
+    expect(DRM_IOCTL_PANTHOR("R", 0x00, { size: 16 })).toBe(0x80106440);
+    expect(ioctlDir(DRM_IOCTL_PANTHOR("R", 0x05, { size: 24 }))).toBe(_IOC_READ);
+    // Write (user -> kernel): DRM_IOCTL_AUTH_MAGIC, DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_PANFROST_SUBMIT.
+    expect(DRM_IOW(0x11, 4)).toBe(0x40046411);
+    expect(DRM_IOW(0x09, 8)).toBe(0x40086409);
+    expect(DRM_IOW(DRM_COMMAND_BASE + 0x00, 48)).toBe(0x40306440);
+    expect(DRM_IOCTL_PANTHOR("W", 0x01, { size: 16 })).toBe(0x40106441);
+    expect(ioctlDir(DRM_IOCTL_PANTHOR("W", 0x05, { size: 24 }))).toBe(_IOC_WRITE);
+    // Both: DRM_IOCTL_VERSION (LP64), DRM_IOCTL_PANTHOR_DEV_QUERY, DRM_IOCTL_PANTHOR_BO_CREATE.
+    expect(DRM_IOWR(0x00, 64)).toBe(0xc0406400);
+    expect(DRM_IOCTL_PANTHOR("WR", 0x00, { size: 16 })).toBe(0xc0106440);
+    expect(DRM_IOCTL_PANTHOR("WR", 0x05, { size: 24 })).toBe(0xc0186445);
+    // None: DRM_IOCTL_SET_MASTER = DRM_IO(0x1e).
+    expect(DRM_IO(0x1e)).toBe(0x641e);
   });
 
   it("ioctlDesc refuses a codec whose size differs from the encoded one", () => {

@@ -2,12 +2,14 @@
 import { describe, expect, it } from "vitest";
 import {
   copyStructFromUser,
+  DRM_PANTHOR_OBJ_ARRAY,
   DRM_PANTHOR_SYNC_OP_SIGNAL,
   DRM_PANTHOR_VM_BIND_OP_TYPE_MAP,
   DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP,
   DrmGemClose,
   DrmPanthorCsifInfo,
   DrmPanthorGpuInfo,
+  DrmPanthorObjArray,
   DrmPanthorQueueCreate,
   DrmPanthorQueueSubmit,
   DrmPanthorSyncOp,
@@ -231,5 +233,29 @@ describe("setUobj (panthor_set_uobj)", () => {
     expect(setUobj(mem, p, 20, DrmPanthorCsifInfo, info)).toBe(-EINVAL);
     expect(setUobj(mem, 0n, 24, DrmPanthorCsifInfo, info)).toBe(-EFAULT);
     expect(setUobj(mem, p, 32, DrmPanthorCsifInfo, info)).toBe(-EFAULT);
+  });
+});
+
+describe("DRM_PANTHOR_OBJ_ARRAY", () => {
+  it("puts the element size in stride and the element count in count", () => {
+    const v = DRM_PANTHOR_OBJ_ARRAY(5, 0x7f00_1000n, DrmPanthorVmBindOp);
+    expect(v).toEqual({ stride: 48, count: 5, array: 0x7f00_1000n });
+    // drm_panthor_obj_array: u32 stride at 0, u32 count at 4, u64 array at 8.
+    expect([...DrmPanthorObjArray.encode(v)]).toEqual([
+      48, 0, 0, 0, 5, 0, 0, 0, 0x00, 0x10, 0x00, 0x7f, 0, 0, 0, 0,
+    ]);
+  });
+
+  it("describes an array the kernel reads back element by element", () => {
+    const mem = new UserMemory();
+    const ops: DrmPanthorSyncOpArgs[] = [
+      { flags: DRM_PANTHOR_SYNC_OP_SIGNAL >>> 0, handle: 1, timeline_value: 0n },
+      { flags: 0, handle: 2, timeline_value: 0n },
+      { flags: 0, handle: 3, timeline_value: 0n },
+    ];
+    const ptr = mem.writeArray(DrmPanthorSyncOp, ops, DrmPanthorSyncOp.size);
+    expect(
+      getUobjArray(mem, DRM_PANTHOR_OBJ_ARRAY(3, ptr, DrmPanthorSyncOp), DrmPanthorSyncOp),
+    ).toEqual(ops);
   });
 });

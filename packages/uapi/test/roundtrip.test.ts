@@ -46,6 +46,11 @@ describe("struct codecs", () => {
 
       it("encode zero-fills every padding byte", () => {
         const pad = paddingBytes(s);
+        // Declared fields and padding cover every byte of the struct exactly once.
+        const owners = new Array<number>(s.size).fill(0);
+        for (const f of s.fields) for (let i = 0; i < f.size; i++) owners[f.offset + i]! += 1;
+        for (const i of pad) owners[i]! += 1;
+        expect(owners).toEqual(new Array<number>(s.size).fill(1));
         fc.assert(
           fc.property(arbitraryStruct(s), (v) => {
             const bytes = s.encode(v as never);

@@ -25,14 +25,21 @@ class TestJob extends DrmSchedJob {
   }
 }
 
-/** A fake hardware ring: each job completes `durationNs` after it starts, unless it hangs (durationNs < 0). */
-function makeSched(opts: { creditLimit?: number; timeoutNs?: number } = {}) {
+/**
+ * A fake hardware ring: each job completes `durationNs` after it starts, unless it hangs
+ * (durationNs < 0). With `serial`, jobs execute one after another like a real ring: a job
+ * completes `durationNs` after the previous one did.
+ */
+function makeSched(
+  opts: { creditLimit?: number; timeoutNs?: number; hangLimit?: number; serial?: boolean } = {},
+) {
   const loop = new EventLoopSim();
   const warnings = new CollectingWarningSink();
   const hw = new DmaFenceContext(loop, "toy", "hw");
   const log: string[] = [];
   const fences = new Map<TestJob, DmaFence>();
   let timedout: ((job: TestJob) => DrmGpuSchedStat) | null = null;
+  let ringBusyUntil = 0;
   const sched = new DrmGpuScheduler<TestJob>(
     loop,
     {
@@ -40,7 +47,12 @@ function makeSched(opts: { creditLimit?: number; timeoutNs?: number } = {}) {
         log.push(`run:${job.label}@${loop.now}`);
         const f = hw.createFence();
         fences.set(job, f);
-        if (job.durationNs >= 0) loop.schedule(job.durationNs, () => f.signal(), `hw:${job.label}`);
+        if (job.durationNs >= 0) {
+          const end =
+            (opts.serial === true ? Math.max(loop.now, ringBusyUntil) : loop.now) + job.durationNs;
+          ringBusyUntil = end;
+          loop.schedule(end - loop.now, () => f.signal(), `hw:${job.label}`);
+        }
         return f;
       },
       timedoutJob(job) {
@@ -51,7 +63,12 @@ function makeSched(opts: { creditLimit?: number; timeoutNs?: number } = {}) {
         log.push(`free:${job.label}`);
       },
     },
-    { name: "js0", creditLimit: opts.creditLimit ?? 4, timeoutNs: opts.timeoutNs ?? 1_000_000 },
+    {
+      name: "js0",
+      creditLimit: opts.creditLimit ?? 4,
+      timeoutNs: opts.timeoutNs ?? 1_000_000,
+      hangLimit: opts.hangLimit ?? 0,
+    },
     warnings,
   );
   const submit = (
@@ -243,6 +260,38 @@ describe("DrmGpuScheduler", () => {
     ]);
   });
 
+  it("re-arms the timeout for the next job each time a finished one is freed", () => {
+    // Three healthy jobs queued on the ring together: each takes 600 ns, all three 1800 ns,
+    // longer than the 1000 ns timeout. Freeing a finished job restarts the timer for the next
+    // one (drm_sched_get_finished_job), so none of them times out.
+    const t = makeSched({ timeoutNs: 1000, serial: true });
+    const e = new DrmSchedEntity(t.sched);
+    const jobs = ["a", "b", "c"].map((l) => t.submit(e, l, 600));
+    t.loop.runUntilIdle();
+    expect(t.log.filter((l) => l.startsWith("timeout"))).toEqual([]);
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual(["run:a@0", "run:b@0", "run:c@0"]);
+    expect(jobs.map((j) => [j.finished.signaled, j.finished.error])).toEqual([
+      [true, 0],
+      [true, 0],
+      [true, 0],
+    ]);
+    expect(t.log.filter((l) => l.startsWith("free"))).toEqual(["free:a", "free:b", "free:c"]);
+    expect(t.sched.timeoutArmed).toBe(false);
+    expect(t.loop.now).toBe(1800);
+  });
+
+  it("times out a job that hangs behind a healthy one a full timeout after the healthy one is freed", () => {
+    const t = makeSched({ timeoutNs: 1000, serial: true });
+    const e = new DrmSchedEntity(t.sched);
+    t.submit(e, "a", 600);
+    t.submit(e, "hung", -1);
+    t.onTimeout(() => DrmGpuSchedStat.ENODEV);
+    t.loop.runUntilIdle();
+    // The timer armed when a started (0) is cancelled when a is freed (600) and armed again
+    // for the hung job: it fires at 1600, not at 1000.
+    expect(t.log.filter((l) => !l.startsWith("run"))).toEqual(["free:a", "timeout:hung@1600"]);
+  });
+
   it("stop holds back new work and forgets hardware fences; start without resubmit fails running jobs", () => {
     const t = makeSched({ creditLimit: 1 });
     const e = new DrmSchedEntity(t.sched);
@@ -307,6 +356,65 @@ describe("DrmGpuScheduler", () => {
     t.fences.get(hung)?.signal();
     t.loop.runUntilIdle();
     expect([hung.finished.signaled, hung.finished.error]).toEqual([true, -ECANCELED]);
+  });
+
+  it("resubmitJobs cancels a job only once its karma exceeds the hang limit", () => {
+    // hang_limit 1: the first hang brings karma to 1, which is not above the limit, so the job
+    // runs again normally; the second hang (karma 2) cancels it.
+    const t = makeSched({ timeoutNs: 500, hangLimit: 1 });
+    const e = new DrmSchedEntity(t.sched);
+    const job = t.submit(e, "flaky", -1);
+    const errorsAtResubmit: number[] = [];
+    t.onTimeout((bad) => {
+      t.sched.stop(bad);
+      t.sched.increaseKarma(bad);
+      t.sched.resubmitJobs();
+      errorsAtResubmit.push(bad.finished.error);
+      t.sched.start();
+      return DrmGpuSchedStat.NOMINAL;
+    });
+    t.loop.runUntil(() => errorsAtResubmit.length === 1, 10_000);
+    expect([job.karma, errorsAtResubmit]).toEqual([1, [0]]);
+    t.loop.runUntil(() => errorsAtResubmit.length === 2, 10_000);
+    expect([job.karma, errorsAtResubmit]).toEqual([2, [0, -ECANCELED]]);
+    expect(t.log.filter((l) => l.startsWith("run"))).toEqual([
+      "run:flaky@0",
+      "run:flaky@500",
+      "run:flaky@1000",
+    ]);
+    t.fences.get(job)?.signal();
+    t.loop.runUntilIdle();
+    expect([job.finished.signaled, job.finished.error]).toEqual([true, -ECANCELED]);
+  });
+
+  it("resubmitJobs leaves innocent jobs (karma within the limit) alone, even ahead of the guilty one", () => {
+    const t = makeSched();
+    const innocentEntity = new DrmSchedEntity(t.sched);
+    const guiltyEntity = new DrmSchedEntity(t.sched);
+    const innocent = t.submit(innocentEntity, "innocent", 500);
+    const guilty = t.submit(guiltyEntity, "guilty", -1);
+    t.loop.runUntil(() => t.sched.pendingList.length === 2, 10_000);
+    // A reset at 10 ns, blaming the second job (the driver knows which one faulted).
+    t.loop.schedule(
+      10,
+      () => {
+        t.sched.stop();
+        t.sched.increaseKarma(guilty);
+        t.sched.resubmitJobs();
+        t.sched.start();
+      },
+      "reset",
+    );
+    t.loop.runUntil(() => t.log.filter((l) => l.startsWith("run")).length === 4, 10_000);
+    expect(t.sched.pendingList.map((j) => [j.label, j.karma])).toEqual([
+      ["innocent", 0],
+      ["guilty", 1],
+    ]);
+    expect([innocent.finished.error, guilty.finished.error]).toEqual([0, -ECANCELED]);
+    t.fences.get(guilty)?.signal();
+    t.loop.runUntilIdle();
+    expect([innocent.finished.signaled, innocent.finished.error]).toEqual([true, 0]);
+    expect([guilty.finished.signaled, guilty.finished.error]).toEqual([true, -ECANCELED]);
   });
 
   it("destroying an entity completes its queued jobs with -ESRCH", () => {

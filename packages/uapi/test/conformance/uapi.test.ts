@@ -37,6 +37,7 @@ import {
   structName,
 } from "./golden-schema.js";
 import { leafPaths, setPath } from "./leaves.js";
+import { checkStructuredMacro } from "./macros.js";
 
 const DIR_OF_MACRO: Readonly<Record<string, number>> = {
   DRM_IO: 0,
@@ -175,6 +176,10 @@ function parseShiftMask(expansion: string): { shift: number; mask: number } | un
 const SAMPLES = [0, 1, 0xffffffff, 0x80000000, 0x12345678, 0xa8670010, 0x0fedcba9, 0x55aa55aa];
 
 const cases = loadGoldenCases("uapi");
+const allIoctls = cases.flatMap((c) => {
+  const doc = asUapiDoc(c.document, c.file);
+  return [...doc.ioctls, ...(doc.later_kernel_layouts?.ioctls ?? [])];
+});
 
 describe("uapi golden conformance", () => {
   it("finds golden documents", () => {
@@ -215,7 +220,14 @@ describe("uapi golden conformance", () => {
           const fn = UAPI_FUNCTION_MACROS.get(name);
           if (fn === undefined) throw new Error(`macro ${name}: not modelled by @panmmu/uapi`);
           const sm = parseShiftMask(m.expansion);
-          if (sm === undefined) return;
+          if (sm === undefined) {
+            checkStructuredMacro(name, m.expansion, fn, {
+              ioctls: allIoctls,
+              ownIoctls: doc.ioctls,
+              structs: doc.structs,
+            });
+            return;
+          }
           const f = fn as unknown as (x: number) => number;
           for (const x of SAMPLES) {
             expect(f(x), `${name}(${x})`).toBe(((x >>> sm.shift) & sm.mask) >>> 0);
