@@ -8,25 +8,12 @@ import { ECANCELED, PANFROST_BO_NOEXEC, PANFROST_JD_REQ_FS } from "@panmmu/uapi"
 import { describe, expect, it } from "vitest";
 import { PanfrostClient } from "../../src/client/client.js";
 import { submitProgram, waitSubmission } from "../../src/client/program.js";
-import { PanfrostDevice } from "../../src/device/device.js";
-import { makeStack, type Stack } from "../helpers/stack.js";
+import type { PanfrostDevice } from "../../src/device/device.js";
+import { makeStack } from "../helpers/stack.js";
+import { stuckableDevice } from "../helpers/stuck-as.js";
 
 const MS = 1_000_000;
 const END = new ProgramBuilder().end().buildBytes();
-
-/** A device on `s`'s platform whose AS_STATUS reads ACTIVE (stuck) while `stuck.on` is set. */
-function stuckableDevice(s: Stack): { dev: PanfrostDevice; stuck: { on: boolean } } {
-  const stuck = { on: false };
-  const real = s.sim.platform.mmio;
-  const mmio = {
-    read32: (off: number) =>
-      stuck.on && off >= 0x2400 && off < 0x2800 && (off & 0x3f) === 0x28 ? 1 : real.read32(off),
-    write32: (off: number, v: number) => real.write32(off, v),
-  };
-  const dev = PanfrostDevice.probe({ ...s.sim.platform, mmio });
-  if (typeof dev === "number") throw new Error(`probe failed: ${dev}`);
-  return { dev, stuck };
-}
 
 function open(dev: PanfrostDevice, name: string): PanfrostClient {
   const c = PanfrostClient.open(dev, name);

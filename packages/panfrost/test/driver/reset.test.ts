@@ -7,8 +7,8 @@ import { ECANCELED, PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
 import { PanfrostClient } from "../../src/client/client.js";
 import { submitProgram, waitSubmission } from "../../src/client/program.js";
-import { PanfrostDevice } from "../../src/device/device.js";
 import { FORMAT_PRESETS, makeStack } from "../helpers/stack.js";
+import { stuckableDevice } from "../helpers/stuck-as.js";
 
 const MS = 1_000_000;
 
@@ -93,15 +93,7 @@ describe.each(FORMAT_PRESETS)("reset and close on $label", ({ preset, probe }) =
 describe("wait_ready timeout", () => {
   it("an AS stuck ACTIVE for 100 ms makes the MMU operation time out and schedules a GPU reset", () => {
     const s = makeStack();
-    let stuck = false;
-    const real = s.sim.platform.mmio;
-    const mmio = {
-      read32: (off: number) =>
-        stuck && off >= 0x2400 && off < 0x2800 && (off & 0x3f) === 0x28 ? 1 : real.read32(off),
-      write32: (off: number, v: number) => real.write32(off, v),
-    };
-    const dev = PanfrostDevice.probe({ ...s.sim.platform, mmio });
-    if (typeof dev === "number") throw new Error("probe");
+    const { dev, stuck } = stuckableDevice(s);
     const c = PanfrostClient.open(dev, "stuck") as PanfrostClient;
     const bo = c.createBo(4096, PANFROST_BO_NOEXEC);
     const sub = submitProgram(c, new ProgramBuilder().write32(bo.offset, 1).end().buildBytes(), [
@@ -109,13 +101,13 @@ describe("wait_ready timeout", () => {
     ]);
     expect(waitSubmission(c, sub, 100 * MS)).toBe(true);
     expect(c.handle.priv.ctx.as).toBeGreaterThanOrEqual(0);
-    stuck = true;
+    stuck.on = true;
     const t0 = s.sim.loop.now;
     // Mapping a new BO flushes the bound AS: LOCK never gets to run.
     expect(c.createBo(4096, PANFROST_BO_NOEXEC).ret).toBe(0);
     expect(s.sim.loop.now - t0).toBeGreaterThanOrEqual(100 * MS);
     expect(dev.mmu.hw.counters.stuck).toBeGreaterThan(0);
-    stuck = false;
+    stuck.on = false;
     s.sim.loop.runUntilIdle(100_000);
     expect(dev.hwResets).toBe(1);
     // After the reset the context is unbound and works again.
