@@ -63,8 +63,9 @@ export interface DrmDriver<P = unknown> {
    */
   open?(file: DrmFile<P>): number;
   /**
-   * Called when a file is closed, after the core released every GEM handle and syncobj of the
-   * file (their close callbacks still saw `driverPriv`). Mirrors `drm_driver.postclose`.
+   * Called at a file's final release (its fd closed and its last mapping unmapped), after the
+   * core released every GEM handle and syncobj of the file (their close callbacks still saw
+   * `driverPriv`). Mirrors `drm_driver.postclose`.
    */
   postclose?(file: DrmFile<P>): void;
   /**

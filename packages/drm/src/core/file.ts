@@ -35,24 +35,78 @@ export class DrmFile<P = unknown> {
   /** PRIME cache: handle → dma-buf (`prime.handles`). */
   readonly primeByHandle = new Map<number, DmaBuf>();
   private isClosed = false;
+  private refs = 1;
+  private isReleased = false;
+  private readonly release: () => void;
 
-  /** Core use only: files come from {@link DrmDevice.open}. */
-  constructor(dev: DrmDevice<P>, clientId: number, node: DrmNodeType, maxHandles: number) {
+  /**
+   * Core use only: files come from {@link DrmDevice.open}. The file starts with one reference,
+   * its fd's; `release` runs when the last reference goes.
+   */
+  constructor(
+    dev: DrmDevice<P>,
+    clientId: number,
+    node: DrmNodeType,
+    maxHandles: number,
+    release: () => void,
+  ) {
     this.dev = dev;
     this.clientId = clientId;
     this.node = node;
     this.objectIdr = new Idr<DrmGemObject>(1, maxHandles);
     this.syncobjIdr = new Idr<DrmSyncobj>(1, maxHandles);
+    this.release = release;
   }
 
-  /** Whether {@link DrmDevice.close} ran for this file. */
+  /**
+   * Whether the file's fd was closed ({@link DrmDevice.close}): no more ioctls or mmaps. The
+   * file itself lives on while mappings hold it; see {@link released}.
+   */
   get closed(): boolean {
     return this.isClosed;
   }
 
-  /** Core use only: marks the file closed. */
+  /**
+   * Whether the file's final release ran (every handle and syncobj released, the driver's
+   * `postclose` called): after its fd was closed and its last mapping unmapped.
+   */
+  get released(): boolean {
+    return this.isReleased;
+  }
+
+  /** References on the file: its fd (until closed) and each mapping of it. */
+  get refcount(): number {
+    return this.refs;
+  }
+
+  /** Core use only: marks the file's fd closed. */
   markClosed(): void {
     this.isClosed = true;
+  }
+
+  /** Takes a reference on the file (a mapping's `vm_file`). Mirrors get_file(). */
+  get(): this {
+    if (this.refs <= 0) {
+      this.dev.warnings.warn("get_file", `file of client ${this.clientId} used after release`);
+      return this;
+    }
+    this.refs++;
+    return this;
+  }
+
+  /**
+   * Drops a reference; the last one runs the file's release (drm_release(): handles, syncobjs,
+   * the driver's postclose). Mirrors fput().
+   */
+  put(): void {
+    if (this.refs <= 0) {
+      this.dev.warnings.warn("fput", `file of client ${this.clientId} put after release`);
+      return;
+    }
+    if (--this.refs === 0) {
+      this.isReleased = true;
+      this.release();
+    }
   }
 
   /**
@@ -66,8 +120,9 @@ export class DrmFile<P = unknown> {
 
   /**
    * Creates a handle for `obj` in this file: the lowest free handle from 1. Counts the handle
-   * on the object, then calls the object's `open`; any failure (-ENOSPC from the table, the
-   * open callback's errno) undoes everything. Returns the handle or a negative errno. Mirrors
+   * on the object, puts the file on the object's mmap allow list (once more per handle), then
+   * calls the object's `open`; any failure (-ENOSPC from the table, the open callback's errno)
+   * undoes everything. Returns the handle or a negative errno. Mirrors
    * drm_gem_handle_create_tail().
    */
   gemHandleCreate(obj: DrmGemObject): number {
@@ -77,8 +132,10 @@ export class DrmFile<P = unknown> {
       obj.handlePut();
       return handle;
     }
+    obj.vmaNode.allow(this);
     const ret = obj.open(this as DrmFile);
     if (ret < 0) {
+      obj.vmaNode.revoke(this);
       this.objectIdr.remove(handle);
       obj.handlePut();
       return ret;
@@ -87,8 +144,8 @@ export class DrmFile<P = unknown> {
   }
 
   /**
-   * Deletes `handle`: calls the object's `close`, drops the PRIME cache entry and the handle's
-   * count. Returns 0, or -EINVAL for a handle that names nothing. Mirrors drm_gem_handle_delete().
+   * Deletes `handle`: calls the object's `close`, drops the PRIME cache entry, the file's count
+   * on the mmap allow list and the handle's count. Returns 0, or -EINVAL for a handle that names nothing. Mirrors drm_gem_handle_delete().
    */
   gemHandleDelete(handle: number): number {
     const obj = this.objectIdr.remove(handle);
@@ -145,6 +202,7 @@ export class DrmFile<P = unknown> {
       this.primeByBuf.delete(buf);
       buf.put();
     }
+    obj.vmaNode.revoke(this);
     obj.handlePut();
   }
 }

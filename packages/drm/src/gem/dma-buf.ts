@@ -1,6 +1,7 @@
 /**
  * `struct dma_buf` for PRIME sharing of GEM objects between files and between devices.
  */
+import { PAGE_SIZE } from "@panmmu/hw";
 import { EINVAL } from "@panmmu/uapi";
 import type { DrmDevice } from "../core/device.js";
 import type { DrmFdObject } from "../core/fd-table.js";
@@ -8,6 +9,7 @@ import type { DmaResv } from "../fence/dma-resv.js";
 import { DmaBufAttachment } from "./dma-buf-attachment.js";
 import type { DrmGemObject } from "./gem-object.js";
 import type { DrmSgTable } from "./sg-table.js";
+import type { DrmVma } from "./vma.js";
 
 /**
  * A dma-buf exporting one GEM object. It holds a reference on the object for its whole life and
@@ -116,5 +118,25 @@ export class DmaBuf implements DrmFdObject {
     }
     attach.markDetached();
     this.obj.unpin();
+  }
+
+  /**
+   * mmap() of the dma-buf into `vma` (the DRM core forwards an imported GEM object's mmap here):
+   * -EINVAL when the mapping is longer than the buffer; otherwise the mapping moves onto the
+   * dma-buf's file (it holds a reference on this dma-buf instead of its DRM file) and the
+   * exporter's object is mapped, the mapping holding a reference on it. 0 or a negative errno.
+   * Mirrors dma_buf_mmap() with drm_gem_dmabuf_mmap() / drm_gem_prime_mmap().
+   */
+  mmap(vma: DrmVma): number {
+    if (vma.length > Math.ceil(this.size / PAGE_SIZE) * PAGE_SIZE) return -EINVAL;
+    vma.setFile(this);
+    const obj = this.obj.get();
+    vma.privateData = obj;
+    const ret = obj.mmap(vma);
+    if (ret < 0) {
+      vma.privateData = null;
+      obj.put();
+    }
+    return ret;
   }
 }

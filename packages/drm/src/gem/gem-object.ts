@@ -2,7 +2,7 @@
  * `struct drm_gem_object`: a buffer object with a reference count, per-file handles and a
  * reservation object.
  */
-import { ENOSYS } from "@panmmu/uapi";
+import { EINVAL, ENOSYS } from "@panmmu/uapi";
 import type { DrmDevice } from "../core/device.js";
 import type { DrmFile } from "../core/file.js";
 import { DmaResv } from "../fence/dma-resv.js";
@@ -10,6 +10,8 @@ import { GemGpuvaList, type GpuVmGemObject } from "../gpuvm/objects.js";
 import type { DmaBuf } from "./dma-buf.js";
 import type { DmaBufAttachment } from "./dma-buf-attachment.js";
 import type { DrmSgTable } from "./sg-table.js";
+import type { DrmVma } from "./vma.js";
+import { DrmVmaOffsetNode } from "./vma-manager.js";
 
 let nextGemId = 1;
 
@@ -35,6 +37,11 @@ export class DrmGemObject implements GpuVmGemObject {
   readonly resv: DmaResv;
   /** The drm_gpuvm vm_bos of this object, one per VM it is mapped in (`obj->gpuva`); gpuvm maintains it. */
   readonly gpuva = new GemGpuvaList();
+  /**
+   * The fake mmap offset (allocated on first request, see `drmGemCreateMmapOffset`) and the
+   * files allowed to map it: every handle of a file counts once on the list. Mirrors `vma_node`.
+   */
+  readonly vmaNode: DrmVmaOffsetNode<DrmGemObject> = new DrmVmaOffsetNode<DrmGemObject>(this);
   /** Global (flink) name, 0 when it has none. */
   name = 0;
   /**
@@ -124,6 +131,18 @@ export class DrmGemObject implements GpuVmGemObject {
   }
 
   /**
+   * Object function setting up a userspace mapping `vma` of the object (the core has checked
+   * access and size, and holds a reference for the mapping in `vma.privateData`): installs
+   * `vma.access` and `vma.vmOps`. 0 or a negative errno (then the function undid its own
+   * work). The default has no CPU mapping: -EINVAL, as drm_gem_mmap_obj() answers an object
+   * without `mmap` and `vm_ops`. Mirrors `drm_gem_object_funcs.mmap`.
+   */
+  mmap(vma: DrmVma): number {
+    void vma;
+    return -EINVAL;
+  }
+
+  /**
    * Object function pinning the backing pages while a dma-buf attachment exists (exporter side).
    * 0 or a negative errno; the default has nothing to pin. Mirrors `drm_gem_object_funcs.pin`.
    */
@@ -148,12 +167,14 @@ export class DrmGemObject implements GpuVmGemObject {
    * Object function called once when the last reference is dropped; subclasses release their
    * resources and call `super.free()`, which releases an import's attachment last (unmapped,
    * detached so the exporter is unpinned, and the dma-buf reference dropped). Mirrors
-   * `drm_gem_object_funcs.free` / drm_prime_gem_destroy() / drm_gem_object_release().
+   * `drm_gem_object_funcs.free` / drm_prime_gem_destroy() / drm_gem_object_release(), which
+   * also frees the fake mmap offset.
    */
   free(): void {
     if (this.handles !== 0) {
       this.dev.warnings.warn("drm_gem_object_release", `object ${this.id} freed with handles`);
     }
+    this.dev.vmaOffsetManager.remove(this.vmaNode);
     const attach = this.importAttach;
     if (attach !== null) {
       this.importAttach = null;

@@ -5,6 +5,12 @@ export { DmaBuf } from "./dma-buf.js";
 export { DmaBufAttachment } from "./dma-buf-attachment.js";
 export { type DrmDumbRequest, drmModeCreateDumb, drmModeDestroyDumb } from "./dumb.js";
 export { DrmGemObject } from "./gem-object.js";
+export {
+  drmGemCreateMmapOffset,
+  drmGemFreeMmapOffset,
+  drmGemMmap,
+  drmGemMmapObj,
+} from "./mmap.js";
 export { drmGemPrimeBufToHandle, drmGemPrimeImport } from "./prime-import.js";
 export { type DrmSgSegment, type DrmSgTable, sgTableFromPages } from "./sg-table.js";
 export {
@@ -26,3 +32,16 @@ export {
   SHMEM_HUGE_PAGES,
 } from "./shmem-object.js";
 export { DrmGemShmemShrinker, type DrmGemShmemShrinkerOptions } from "./shrinker.js";
+export {
+  DrmVma,
+  type DrmVmaAccess,
+  type DrmVmaFile,
+  type DrmVmaObject,
+  type DrmVmOps,
+} from "./vma.js";
+export {
+  DRM_FILE_PAGE_OFFSET_SIZE,
+  DRM_FILE_PAGE_OFFSET_START,
+  DrmVmaOffsetManager,
+  DrmVmaOffsetNode,
+} from "./vma-manager.js";

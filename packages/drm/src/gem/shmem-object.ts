@@ -9,6 +9,18 @@ import { DrmGemObject } from "./gem-object.js";
 import { type DrmSgTable, sgTableFromPages } from "./sg-table.js";
 import { ShmemCpuView } from "./shmem-cpu-view.js";
 import type { DrmGemShmemShrinker } from "./shrinker.js";
+import type { DrmVma, DrmVmOps } from "./vma.js";
+
+/**
+ * The shmem mapping's operations: close drops the mapping's page use, then the object
+ * reference it holds. Mirrors drm_gem_shmem_vm_ops (drm_gem_shmem_vm_close()).
+ */
+const SHMEM_VM_OPS: DrmVmOps = {
+  close(vma: DrmVma): void {
+    (vma.access as ShmemCpuView | null)?.unmap();
+    vma.privateData?.put();
+  },
+};
 
 /** Pages in a 2 MiB block: the allocator run shmem tries for every 2 MiB-aligned 2 MiB of an object. */
 export const SHMEM_HUGE_PAGES = 512;
@@ -22,7 +34,8 @@ export const MADV_DONTNEED = 1;
  * A shmem-backed GEM object. Pages come from the device's {@link PhysicalMemory} on first use
  * and are counted: {@link getPages}/{@link putPages} (use count), {@link pin}/{@link unpin} (pin
  * count, which holds one use), the mapping table {@link getPagesSgt} (holds one use until the
- * object is freed or purged), and CPU views ({@link mmap}: one use; {@link vmap}: one pin).
+ * object is freed or purged), and CPU views (a userspace mapping made by {@link mmap}: one use;
+ * {@link vmap}: one pin).
  *
  * For each 2 MiB-aligned, fully covered 2 MiB of the object the allocator is first asked for a
  * 2 MiB-aligned run of 512 pages (as shmem on a huge tmpfs mount hands out 2 MiB folios); when
@@ -366,13 +379,29 @@ export class DrmGemShmemObject extends DrmGemObject {
     return sgTableFromPages(pages);
   }
 
-  /** An mmap-style CPU view holding a page use until unmapped; or -ENOMEM. Mirrors drm_gem_shmem_mmap(). */
-  mmap(): ShmemCpuView | number {
+  /**
+   * The object's mmap function: the mapping gets a CPU view holding a page use (dropped at
+   * munmap), or -ENOMEM. An imported object is mapped through its dma-buf: the mapping then
+   * holds the dma-buf (instead of the DRM file) and the exporter's object and pages, and this
+   * object's reference is dropped. Mirrors drm_gem_shmem_mmap().
+   */
+  override mmap(vma: DrmVma): number {
+    const attach = this.importAttach;
+    if (attach !== null) {
+      vma.privateData = null;
+      vma.vmOps = null;
+      const ret = attach.dmabuf.mmap(vma);
+      // The exporter's object holds the mapping now: drop the reference drm_gem_mmap_obj() took.
+      if (ret === 0) this.put();
+      return ret;
+    }
     const ret = this.getPages();
     if (ret < 0) return ret;
     const view = new ShmemCpuView(this, "mmap");
     this.views.add(view);
-    return view;
+    vma.access = view;
+    vma.vmOps = SHMEM_VM_OPS;
+    return 0;
   }
 
   /** A kernel-style CPU mapping holding a pin until unmapped; or -ENOMEM. Mirrors drm_gem_shmem_vmap_locked(). */
@@ -436,6 +465,8 @@ export class DrmGemShmemObject extends DrmGemObject {
     this.releasePages();
     this.useCount = 0;
     this.madvState = -1;
+    // The offset goes: a later mmap() of it fails (-EINVAL) instead of mapping nothing.
+    this.dev.vmaOffsetManager.remove(this.vmaNode);
     return freed;
   }
 

@@ -19,6 +19,9 @@ import {
   DrmGemShmemObject,
   DrmGemShmemShrinker,
   type DrmUserMemory,
+  type DrmVma,
+  drmGemCreateMmapOffset,
+  drmGemMmap,
   drmGemPrimeBufToHandle,
   drmSyncobjFind,
   drmSyncobjFindFence,
@@ -59,8 +62,6 @@ import { paramValue } from "./params.js";
 
 /** Driver name, as DRM_IOCTL_VERSION reports it. */
 export const PANFROST_DRIVER_NAME = "panfrost";
-/** Start of the fake mmap offsets handed out by MMAP_BO (DRM_FILE_PAGE_OFFSET_START in bytes). */
-const MMAP_OFFSET_BASE = 0x1_0000_0000n;
 
 /** Probe options. */
 export interface PanfrostProbeOptions {
@@ -102,7 +103,6 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   readonly files: PanfrostFilePriv[] = [];
   /** Number of GPU resets performed at the hardware level. */
   hwResets = 0;
-  private readonly mmapOffsets = new Map<bigint, PanfrostBo>();
   private unregisterShrinker: (() => void) | null = null;
   private nextFileName = 1;
   private removed = false;
@@ -329,7 +329,6 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   /** The BO's last reference went. */
   boFreed(bo: PanfrostBo): void {
     this.bos.delete(bo);
-    for (const [off, b] of this.mmapOffsets) if (b === bo) this.mmapOffsets.delete(off);
   }
 
   // ---- ioctl API -------------------------------------------------------------------------
@@ -377,8 +376,8 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   }
 
   /**
-   * MMAP_BO: heap BOs cannot be mmapped (their pages are not pinned); an imported BO maps its
-   * exporter's pages. Mirrors panfrost_ioctl_mmap_bo().
+   * MMAP_BO: the BO's fake mmap offset (created on first request by the DRM core); heap BOs
+   * cannot be mmapped (their pages are not pinned): -EINVAL. Mirrors panfrost_ioctl_mmap_bo().
    */
   mmapOffset(file: DrmFile, handle: number): bigint | number {
     const bo = this.lookupBo(file, handle);
@@ -387,21 +386,22 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     if (bo.isHeap) {
       ret = -EINVAL;
     } else {
-      ret = MMAP_OFFSET_BASE + BigInt(bo.id) * 0x1_0000_0000n;
-      this.mmapOffsets.set(ret, bo);
+      const r = drmGemCreateMmapOffset(bo);
+      ret = r < 0 ? r : BigInt(bo.vmaNode.offsetAddr);
     }
     bo.put();
     return ret;
   }
 
   /**
-   * `mmap()` of a fake offset from MMAP_BO on `file`: a CPU view of the BO's pages (holding a
-   * page use until unmapped), or -EINVAL for an unknown offset, -ENOMEM if pages cannot be had.
+   * `mmap()` of `file` at a fake offset from MMAP_BO (the whole BO by default, or `length`
+   * bytes): the DRM core's mmap (drm_gem_mmap, panfrost's file operations). The mapping holds
+   * the BO and the file until its `munmap()`; an imported BO maps its exporter's pages. -EINVAL
+   * for an unknown offset, -EACCES for a BO the file holds no handle to, -ENOMEM if pages
+   * cannot be had.
    */
-  mmap(file: DrmFile, offset: bigint): ReturnType<PanfrostBo["mmap"]> {
-    const bo = this.mmapOffsets.get(offset);
-    if (bo === undefined || file.gemHandleOf(bo) === 0) return -EINVAL;
-    return bo.mmap();
+  mmap(file: DrmFile, offset: bigint, length?: number): DrmVma | number {
+    return drmGemMmap(file, offset, length);
   }
 
   /** GET_BO_OFFSET. Mirrors panfrost_ioctl_get_bo_offset(). */
