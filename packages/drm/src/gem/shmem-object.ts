@@ -8,7 +8,6 @@ import type { DmaResv } from "../fence/dma-resv.js";
 import { DrmGemObject } from "./gem-object.js";
 import { type DrmSgTable, sgTableFromPages } from "./sg-table.js";
 import { ShmemCpuView } from "./shmem-cpu-view.js";
-import type { DrmGemShmemShrinker } from "./shrinker.js";
 import type { DrmVma, DrmVmOps } from "./vma.js";
 
 /**
@@ -21,6 +20,12 @@ const SHMEM_VM_OPS: DrmVmOps = {
     vma.privateData?.put();
   },
 };
+
+/** Where a purgeable object is tracked (a `DrmGemShmemShrinker`'s LRU). */
+export interface DrmGemShmemLru {
+  /** Forgets `obj` (it is being freed). */
+  remove(obj: DrmGemShmemObject): void;
+}
 
 /** Pages in a 2 MiB block: the allocator run shmem tries for every 2 MiB-aligned 2 MiB of an object. */
 export const SHMEM_HUGE_PAGES = 512;
@@ -67,8 +72,8 @@ export class DrmGemShmemObject extends DrmGemObject {
   private madvState = MADV_WILLNEED;
   private borrowed = false;
   private readonly views = new Set<ShmemCpuView>();
-  /** The shrinker tracking this object, if any (set by {@link DrmGemShmemShrinker.madvise}). */
-  shrinker: DrmGemShmemShrinker | null = null;
+  /** The shrinker tracking this object, if any (set by the shrinker's `madvise`). */
+  shrinker: DrmGemShmemLru | null = null;
 
   /**
    * Creates an object of `size` bytes rounded up to the page size, without pages. Throws
