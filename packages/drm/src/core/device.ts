@@ -7,11 +7,11 @@ import type { DrmGemObject } from "../gem/gem-object.js";
 import { DrmVmaOffsetManager } from "../gem/vma-manager.js";
 import { CORE_IOCTLS } from "./core-ioctls.js";
 import { drmIoctlDispatch } from "./dispatch.js";
-import type { DrmDriver } from "./driver.js";
 import { FdTable } from "./fd-table.js";
-import { DrmFile, type DrmNodeType } from "./file.js";
+import { DrmOpenFile } from "./file.js";
 import { Idr } from "./idr.js";
 import { DrmIoctlTable } from "./ioctl.js";
+import type { DrmDeviceCore, DrmDriver, DrmFile, DrmNodeType } from "./types.js";
 import type { DrmUserMemory } from "./user-memory.js";
 
 /** What a device runs on: a `GpuPlatform` satisfies it. */
@@ -40,7 +40,7 @@ export interface DrmDeviceOptions {
 /**
  * A DRM device: one driver instance with its files. `P` is the driver's per-file data type.
  */
-export class DrmDevice<P = unknown> {
+export class DrmDevice<P = unknown> implements DrmDeviceCore<P> {
   /** The driver. */
   readonly driver: DrmDriver<P>;
   /** System memory. */
@@ -104,8 +104,12 @@ export class DrmDevice<P = unknown> {
    * errno (nothing stays allocated then). Mirrors drm_open_helper() / drm_file_alloc().
    */
   open(node: DrmNodeType = "render"): DrmFile<P> | number {
-    const file: DrmFile<P> = new DrmFile<P>(this, this.nextClientId, node, this.maxHandles, () =>
-      this.release(file),
+    const file: DrmFile<P> = new DrmOpenFile<P>(
+      this,
+      this.nextClientId,
+      node,
+      this.maxHandles,
+      () => this.release(file),
     );
     if (this.driver.open !== undefined) {
       const ret = this.driver.open(file);
@@ -159,31 +163,5 @@ export class DrmDevice<P = unknown> {
    */
   closeFd(fd: number): number {
     return this.fds.close(fd);
-  }
-
-  /** Core use only: an object was created. */
-  gemObjectCreated(obj: DrmGemObject): void {
-    this.objects.add(obj);
-  }
-
-  /** Core use only: an object was freed. */
-  gemObjectFreed(obj: DrmGemObject): void {
-    this.objects.delete(obj);
-  }
-
-  /**
-   * Core use only: the last handle of `obj` went away: drop its flink name and its export link.
-   * Mirrors drm_gem_object_handle_free() and drm_gem_object_exported_dma_buf_free().
-   */
-  gemHandlesGone(obj: DrmGemObject): void {
-    if (obj.name !== 0) {
-      this.objectNames.remove(obj.name);
-      obj.name = 0;
-    }
-    const buf = obj.dmaBuf;
-    if (buf !== null) {
-      obj.dmaBuf = null;
-      buf.put();
-    }
   }
 }

@@ -6,20 +6,17 @@ import { EINVAL, ENOENT } from "@panmmu/uapi";
 import type { DmaBuf } from "../gem/dma-buf.js";
 import type { DrmGemObject } from "../gem/gem-object.js";
 import type { DrmSyncobj } from "../syncobj/syncobj.js";
-import type { DrmDevice } from "./device.js";
 import { Idr } from "./idr.js";
+import type { DrmDeviceCore, DrmFile, DrmNodeType } from "./types.js";
 import type { DrmUserMemory } from "./user-memory.js";
 
-/** Which device node a file was opened on. */
-export type DrmNodeType = "primary" | "render";
-
 /**
- * An open DRM file. GEM handles and syncobj handles are per file and allocated lowest-free from
- * 1. `P` is the driver's per-file data type.
+ * The open file {@link DrmFile} describes (see there for its members). `DrmDevice.open`
+ * creates it with one reference, its fd's.
  */
-export class DrmFile<P = unknown> {
+export class DrmOpenFile<P = unknown> implements DrmFile<P> {
   /** The device. */
-  readonly dev: DrmDevice<P>;
+  readonly dev: DrmDeviceCore<P>;
   /** Sequential id of the file within its device (client id, as in fdinfo). */
   readonly clientId: number;
   /** Node the file was opened on: render nodes only get `DRM_RENDER_ALLOW` ioctls. */
@@ -44,7 +41,7 @@ export class DrmFile<P = unknown> {
    * its fd's; `release` runs when the last reference goes.
    */
   constructor(
-    dev: DrmDevice<P>,
+    dev: DrmDeviceCore<P>,
     clientId: number,
     node: DrmNodeType,
     maxHandles: number,
@@ -133,7 +130,7 @@ export class DrmFile<P = unknown> {
       return handle;
     }
     obj.vmaNode.allow(this);
-    const ret = obj.open(this as DrmFile);
+    const ret = obj.open(this);
     if (ret < 0) {
       obj.vmaNode.revoke(this);
       this.objectIdr.remove(handle);
@@ -195,7 +192,7 @@ export class DrmFile<P = unknown> {
   }
 
   private releaseHandle(handle: number, obj: DrmGemObject): void {
-    obj.close(this as DrmFile);
+    obj.close(this);
     const buf = this.primeByHandle.get(handle);
     if (buf !== undefined) {
       this.primeByHandle.delete(handle);

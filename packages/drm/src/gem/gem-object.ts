@@ -3,15 +3,29 @@
  * reservation object.
  */
 import { EINVAL, ENOSYS } from "@panmmu/uapi";
-import type { DrmDevice } from "../core/device.js";
-import type { DrmFile } from "../core/file.js";
+import type { Idr } from "../core/idr.js";
 import { DmaResv } from "../fence/dma-resv.js";
 import { GemGpuvaList, type GpuVmGemObject } from "../gpuvm/objects.js";
-import type { DmaBuf } from "./dma-buf.js";
-import type { DmaBufAttachment } from "./dma-buf-attachment.js";
+import type { DmaBuf, DmaBufAttachment, DmaBufDevice, DmaBufExporter } from "./dma-buf.js";
 import type { DrmSgTable } from "./sg-table.js";
 import type { DrmVma } from "./vma.js";
-import { DrmVmaOffsetNode } from "./vma-manager.js";
+import { type DrmVmaOffsetManager, DrmVmaOffsetNode } from "./vma-manager.js";
+
+/** The device as its GEM objects see it (a `DrmDevice`): memory, warnings and GEM tables. */
+export interface DrmGemDevice extends DmaBufDevice {
+  /** Objects not yet freed. */
+  readonly objects: Set<DrmGemObject>;
+  /** Flink names → objects (`object_name_idr`). */
+  readonly objectNames: Idr<DrmGemObject>;
+  /** The fake mmap offsets (`vma_offset_manager`). */
+  readonly vmaOffsetManager: DrmVmaOffsetManager<DrmGemObject>;
+}
+
+/** A file as object functions see it (a `DrmFile`, whose handle table holds the object). */
+export interface DrmGemFile {
+  /** The file's client id. */
+  readonly clientId: number;
+}
 
 let nextGemId = 1;
 
@@ -23,11 +37,11 @@ let nextGemId = 1;
  * Drivers subclass it (usually through {@link DrmGemShmemObject}) and override the object
  * functions {@link open}, {@link close} and {@link free}, as they fill `drm_gem_object_funcs`.
  */
-export class DrmGemObject implements GpuVmGemObject {
+export class DrmGemObject implements GpuVmGemObject, DmaBufExporter {
   /** Unique id of the object within the process (debugging and identity). */
   readonly id: number;
   /** The device it belongs to. */
-  readonly dev: DrmDevice;
+  readonly dev: DrmGemDevice;
   /** Size in bytes (a multiple of the page size for shmem objects). */
   readonly size: number;
   /**
@@ -63,12 +77,12 @@ export class DrmGemObject implements GpuVmGemObject {
    * Creates an object with one reference (the creator's), with its own reservation object or
    * the shared `resv`. Mirrors drm_gem_private_object_init().
    */
-  constructor(dev: DrmDevice, size: number, resv?: DmaResv) {
+  constructor(dev: DrmGemDevice, size: number, resv?: DmaResv) {
     this.id = nextGemId++;
     this.dev = dev;
     this.size = size;
     this.resv = resv ?? new DmaResv(dev.warnings);
-    dev.gemObjectCreated(this);
+    dev.objects.add(this);
   }
 
   /** Current reference count. */
@@ -111,7 +125,7 @@ export class DrmGemObject implements GpuVmGemObject {
     if (this.refs === 0) {
       this.isFreed = true;
       this.free();
-      this.dev.gemObjectFreed(this);
+      this.dev.objects.delete(this);
     }
   }
 
@@ -120,13 +134,13 @@ export class DrmGemObject implements GpuVmGemObject {
    * is in the table). A negative errno makes handle creation fail and undo itself. Mirrors
    * `drm_gem_object_funcs.open`; the default does nothing.
    */
-  open(file: DrmFile): number {
+  open(file: DrmGemFile): number {
     void file;
     return 0;
   }
 
   /** Object function called when a handle in `file` is deleted. Mirrors `drm_gem_object_funcs.close`. */
-  close(file: DrmFile): void {
+  close(file: DrmGemFile): void {
     void file;
   }
 
@@ -195,7 +209,8 @@ export class DrmGemObject implements GpuVmGemObject {
 
   /**
    * Core use only: drops a handle; the last one removes the flink name and the export link and
-   * drops the handles' reference. Mirrors drm_gem_object_handle_put_unlocked().
+   * drops the handles' reference. Mirrors drm_gem_object_handle_put_unlocked() with
+   * drm_gem_object_handle_free() and drm_gem_object_exported_dma_buf_free().
    */
   handlePut(): void {
     if (this.handles <= 0) {
@@ -203,7 +218,15 @@ export class DrmGemObject implements GpuVmGemObject {
       return;
     }
     if (--this.handles === 0) {
-      this.dev.gemHandlesGone(this);
+      if (this.name !== 0) {
+        this.dev.objectNames.remove(this.name);
+        this.name = 0;
+      }
+      const buf = this.dmaBuf;
+      if (buf !== null) {
+        this.dmaBuf = null;
+        buf.put();
+      }
       this.put();
     }
   }

@@ -1,10 +1,14 @@
 /**
  * GEM: buffer objects, handles, flink/PRIME sharing, shmem backing and the shrinker.
  */
-export { DmaBuf } from "./dma-buf.js";
-export { DmaBufAttachment } from "./dma-buf-attachment.js";
+export {
+  DmaBuf,
+  DmaBufAttachment,
+  type DmaBufDevice,
+  type DmaBufExporter,
+} from "./dma-buf.js";
 export { type DrmDumbRequest, drmModeCreateDumb, drmModeDestroyDumb } from "./dumb.js";
-export { DrmGemObject } from "./gem-object.js";
+export { type DrmGemDevice, type DrmGemFile, DrmGemObject } from "./gem-object.js";
 export {
   drmGemCreateMmapOffset,
   drmGemFreeMmapOffset,
@@ -19,13 +23,14 @@ export {
   drmGemPrimeFdToHandle,
   drmGemPrimeHandleToFd,
 } from "./sharing.js";
-export { ShmemCpuView } from "./shmem-cpu-view.js";
+export { ShmemCpuView, type ShmemCpuViewSource } from "./shmem-cpu-view.js";
 export {
   DRM_GEM_SHMEM_DRIVER_OPS,
   drmGemShmemDumbCreate,
   drmGemShmemPrimeImportSgTable,
 } from "./shmem-helpers.js";
 export {
+  type DrmGemShmemLru,
   DrmGemShmemObject,
   MADV_DONTNEED,
   MADV_WILLNEED,

@@ -4,7 +4,7 @@
  */
 import { PAGE_SIZE } from "@panmmu/hw";
 import { EACCES, EBADF, EINVAL } from "@panmmu/uapi";
-import type { DrmFile } from "../core/file.js";
+import type { DrmFile } from "../core/types.js";
 import type { DrmGemObject } from "./gem-object.js";
 import { DrmVma } from "./vma.js";
 

@@ -3,9 +3,8 @@
  */
 import { PAGE_SIZE } from "@panmmu/hw";
 import { EINVAL, ENOMEM } from "@panmmu/uapi";
-import type { DrmDevice } from "../core/device.js";
 import type { DmaResv } from "../fence/dma-resv.js";
-import { DrmGemObject } from "./gem-object.js";
+import { type DrmGemDevice, DrmGemObject } from "./gem-object.js";
 import { type DrmSgTable, sgTableFromPages } from "./sg-table.js";
 import { ShmemCpuView } from "./shmem-cpu-view.js";
 import type { DrmVma, DrmVmOps } from "./vma.js";
@@ -81,7 +80,7 @@ export class DrmGemShmemObject extends DrmGemObject {
    * `resv` shares another reservation object (a BO private to one VM). Mirrors
    * drm_gem_shmem_create().
    */
-  constructor(dev: DrmDevice, size: number, resv?: DmaResv) {
+  constructor(dev: DrmGemDevice, size: number, resv?: DmaResv) {
     if (!Number.isSafeInteger(size) || size <= 0) {
       throw new RangeError(`shmem object size must be a positive integer, got ${size}`);
     }
@@ -89,7 +88,7 @@ export class DrmGemShmemObject extends DrmGemObject {
   }
 
   /** Creates an object; -EINVAL for a size that is not a positive safe integer. */
-  static create(dev: DrmDevice, size: number): DrmGemShmemObject | number {
+  static create(dev: DrmGemDevice, size: number): DrmGemShmemObject | number {
     if (!Number.isSafeInteger(size) || size <= 0) return -EINVAL;
     return new DrmGemShmemObject(dev, size);
   }

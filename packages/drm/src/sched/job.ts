@@ -2,7 +2,7 @@
  * `struct drm_sched_job`: one unit of work with its dependencies and credits.
  */
 import { EINVAL } from "@panmmu/uapi";
-import type { DrmFile } from "../core/file.js";
+import type { DrmFile } from "../core/types.js";
 import type { DmaFence } from "../fence/dma-fence.js";
 import { type DmaResv, DmaResvUsage } from "../fence/dma-resv.js";
 import type { DrmGemObject } from "../gem/gem-object.js";
