@@ -213,7 +213,10 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     return { file, priv };
   }
 
-  /** Closes a file: its handles go, its jobs are hard-stopped, its context is put. */
+  /**
+   * Closes a file's fd. Its release (handles go, jobs hard-stopped, context put) runs now, or
+   * at the last munmap() while mappings of the file exist.
+   */
   close(handle: PanfrostFileHandle): number {
     return this.drm.close(handle.file);
   }
