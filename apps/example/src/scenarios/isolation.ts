@@ -69,7 +69,7 @@ function holds(c: PanfrostClient, handle: number, bytes: number, value: number):
   const view = c.map(handle);
   if (typeof view === "number") return false;
   const b = view.read(0, bytes);
-  view.unmap();
+  view.munmap();
   return new Uint32Array(b.buffer, b.byteOffset, bytes / 4).every((w) => w === value);
 }
 

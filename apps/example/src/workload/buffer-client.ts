@@ -78,6 +78,6 @@ export class BufferClient {
       if (words.every((w) => w === want)) this.verifiedRegions++;
       else this.mismatches++;
     }
-    view.unmap();
+    view.munmap();
   }
 }

@@ -118,6 +118,6 @@ export class HeapClient {
       if (want !== 0 && view.readU32(s * 4) === want) this.verifiedSteps++;
       else this.mismatches++;
     }
-    view.unmap();
+    view.munmap();
   }
 }

@@ -77,13 +77,8 @@ import {
   syncobjWaitIoctl,
 } from "../syncobj/ioctls.js";
 import { DRIVER_GEM, DRIVER_MODESET, DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE } from "./driver.js";
-import {
-  DRM_AUTH,
-  DRM_RENDER_ALLOW,
-  type DrmIoctlContext,
-  type DrmIoctlEntry,
-  drmIoctlDef,
-} from "./ioctl.js";
+import { DRM_AUTH, DRM_RENDER_ALLOW, drmIoctlDef } from "./ioctl.js";
+import type { DrmIoctlContext, DrmIoctlEntry } from "./types.js";
 import { copyToUser } from "./user-memory.js";
 
 /** `DRM_CAP_TIMESTAMP_MONOTONIC`. */

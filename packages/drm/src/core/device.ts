@@ -4,13 +4,14 @@
 import type { EventLoop, PhysicalMemory } from "@panmmu/hw";
 import { EBADF, type WarningSink } from "@panmmu/uapi";
 import type { DrmGemObject } from "../gem/gem-object.js";
+import { DrmVmaOffsetManager } from "../gem/vma-manager.js";
 import { CORE_IOCTLS } from "./core-ioctls.js";
 import { drmIoctlDispatch } from "./dispatch.js";
-import type { DrmDriver } from "./driver.js";
 import { FdTable } from "./fd-table.js";
-import { DrmFile, type DrmNodeType } from "./file.js";
+import { DrmOpenFile } from "./file.js";
 import { Idr } from "./idr.js";
 import { DrmIoctlTable } from "./ioctl.js";
+import type { DrmDeviceCore, DrmDriver, DrmFile, DrmNodeType } from "./types.js";
 import type { DrmUserMemory } from "./user-memory.js";
 
 /** What a device runs on: a `GpuPlatform` satisfies it. */
@@ -39,7 +40,7 @@ export interface DrmDeviceOptions {
 /**
  * A DRM device: one driver instance with its files. `P` is the driver's per-file data type.
  */
-export class DrmDevice<P = unknown> {
+export class DrmDevice<P = unknown> implements DrmDeviceCore<P> {
   /** The driver. */
   readonly driver: DrmDriver<P>;
   /** System memory. */
@@ -62,6 +63,8 @@ export class DrmDevice<P = unknown> {
   readonly fds: FdTable;
   /** Objects not yet freed (the debugfs `gem_names`/`gems` view). */
   readonly objects = new Set<DrmGemObject>();
+  /** The fake mmap offsets of the device's objects (`vma_offset_manager`, set up by drm_gem_init()). */
+  readonly vmaOffsetManager: DrmVmaOffsetManager<DrmGemObject>;
   private readonly driverTable: DrmIoctlTable<P>;
   private readonly coreTable: DrmIoctlTable<P>;
   private readonly maxHandles: number;
@@ -75,6 +78,11 @@ export class DrmDevice<P = unknown> {
     this.warnings = env.warnings;
     this.maxHandles = options.maxHandles ?? 0x7fff_ffff;
     this.fds = options.fds ?? new FdTable();
+    this.vmaOffsetManager = new DrmVmaOffsetManager<DrmGemObject>(
+      undefined,
+      undefined,
+      env.warnings,
+    );
     for (const e of driver.ioctls) {
       const nr = e.request & 0xff;
       if (nr < 0x40 || nr >= 0xa0) {
@@ -96,7 +104,13 @@ export class DrmDevice<P = unknown> {
    * errno (nothing stays allocated then). Mirrors drm_open_helper() / drm_file_alloc().
    */
   open(node: DrmNodeType = "render"): DrmFile<P> | number {
-    const file = new DrmFile<P>(this, this.nextClientId, node, this.maxHandles);
+    const file: DrmFile<P> = new DrmOpenFile<P>(
+      this,
+      this.nextClientId,
+      node,
+      this.maxHandles,
+      () => this.release(file),
+    );
     if (this.driver.open !== undefined) {
       const ret = this.driver.open(file);
       if (ret < 0) return ret;
@@ -107,15 +121,27 @@ export class DrmDevice<P = unknown> {
   }
 
   /**
-   * Closes `file`: removes it from {@link files}, releases its syncobjs and GEM handles (each
-   * object's `close` runs), then calls the driver's `postclose`. Returns 0, or -EBADF for a file
-   * already closed or of another device. Mirrors drm_close_helper() / drm_file_free().
+   * Closes `file`'s fd, dropping the fd's reference on the file: no more ioctls (-EBADF) or
+   * mmaps on it. The file's release (its handles and syncobjs released, the driver's
+   * `postclose`) runs now if nothing else holds the file, else when the last mapping of it is
+   * unmapped, as a `struct file` lives until its last `fput()`. Returns 0, or -EBADF for a file
+   * already closed or of another device. Mirrors close(2) of a DRM fd.
    */
   close(file: DrmFile<P>): number {
-    const i = this.files.indexOf(file);
-    if (i < 0 || file.closed) return -EBADF;
-    this.files.splice(i, 1);
+    if (file.dev !== this || file.closed) return -EBADF;
     file.markClosed();
+    file.put();
+    return 0;
+  }
+
+  /**
+   * The last reference on `file` went: removes it from {@link files}, releases its syncobjs and
+   * GEM handles (each object's `close` runs), then calls the driver's `postclose`. Mirrors
+   * drm_release() / drm_close_helper() / drm_file_free().
+   */
+  private release(file: DrmFile<P>): void {
+    const i = this.files.indexOf(file);
+    if (i >= 0) this.files.splice(i, 1);
     for (const [handle, syncobj] of file.syncobjIdr.entries()) {
       file.syncobjIdr.remove(handle);
       syncobj.put();
@@ -123,7 +149,6 @@ export class DrmDevice<P = unknown> {
     file.releaseAllHandles();
     this.driver.postclose?.(file);
     file.driverPriv = null;
-    return 0;
   }
 
   /** Dispatches an ioctl of `file`; see drmIoctlDispatch() for the rules. Mirrors drm_ioctl(). */
@@ -138,31 +163,5 @@ export class DrmDevice<P = unknown> {
    */
   closeFd(fd: number): number {
     return this.fds.close(fd);
-  }
-
-  /** Core use only: an object was created. */
-  gemObjectCreated(obj: DrmGemObject): void {
-    this.objects.add(obj);
-  }
-
-  /** Core use only: an object was freed. */
-  gemObjectFreed(obj: DrmGemObject): void {
-    this.objects.delete(obj);
-  }
-
-  /**
-   * Core use only: the last handle of `obj` went away: drop its flink name and its export link.
-   * Mirrors drm_gem_object_handle_free() and drm_gem_object_exported_dma_buf_free().
-   */
-  gemHandlesGone(obj: DrmGemObject): void {
-    if (obj.name !== 0) {
-      this.objectNames.remove(obj.name);
-      obj.name = 0;
-    }
-    const buf = obj.dmaBuf;
-    if (buf !== null) {
-      obj.dmaBuf = null;
-      buf.put();
-    }
   }
 }

@@ -13,8 +13,8 @@ import {
   ioctlNr,
   ioctlSize,
 } from "@panmmu/uapi";
-import type { DrmFile } from "./file.js";
-import { DRM_RENDER_ALLOW, type DrmIoctlContext, type DrmIoctlTable } from "./ioctl.js";
+import { DRM_RENDER_ALLOW, type DrmIoctlTable } from "./ioctl.js";
+import type { DrmFile, DrmIoctlContext } from "./types.js";
 import type { DrmUserMemory } from "./user-memory.js";
 
 /**

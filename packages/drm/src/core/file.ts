@@ -6,20 +6,17 @@ import { EINVAL, ENOENT } from "@panmmu/uapi";
 import type { DmaBuf } from "../gem/dma-buf.js";
 import type { DrmGemObject } from "../gem/gem-object.js";
 import type { DrmSyncobj } from "../syncobj/syncobj.js";
-import type { DrmDevice } from "./device.js";
 import { Idr } from "./idr.js";
+import type { DrmDeviceCore, DrmFile, DrmNodeType } from "./types.js";
 import type { DrmUserMemory } from "./user-memory.js";
 
-/** Which device node a file was opened on. */
-export type DrmNodeType = "primary" | "render";
-
 /**
- * An open DRM file. GEM handles and syncobj handles are per file and allocated lowest-free from
- * 1. `P` is the driver's per-file data type.
+ * The open file {@link DrmFile} describes (see there for its members). `DrmDevice.open`
+ * creates it with one reference, its fd's.
  */
-export class DrmFile<P = unknown> {
+export class DrmOpenFile<P = unknown> implements DrmFile<P> {
   /** The device. */
-  readonly dev: DrmDevice<P>;
+  readonly dev: DrmDeviceCore<P>;
   /** Sequential id of the file within its device (client id, as in fdinfo). */
   readonly clientId: number;
   /** Node the file was opened on: render nodes only get `DRM_RENDER_ALLOW` ioctls. */
@@ -35,24 +32,78 @@ export class DrmFile<P = unknown> {
   /** PRIME cache: handle → dma-buf (`prime.handles`). */
   readonly primeByHandle = new Map<number, DmaBuf>();
   private isClosed = false;
+  private refs = 1;
+  private isReleased = false;
+  private readonly release: () => void;
 
-  /** Core use only: files come from {@link DrmDevice.open}. */
-  constructor(dev: DrmDevice<P>, clientId: number, node: DrmNodeType, maxHandles: number) {
+  /**
+   * Core use only: files come from {@link DrmDevice.open}. The file starts with one reference,
+   * its fd's; `release` runs when the last reference goes.
+   */
+  constructor(
+    dev: DrmDeviceCore<P>,
+    clientId: number,
+    node: DrmNodeType,
+    maxHandles: number,
+    release: () => void,
+  ) {
     this.dev = dev;
     this.clientId = clientId;
     this.node = node;
     this.objectIdr = new Idr<DrmGemObject>(1, maxHandles);
     this.syncobjIdr = new Idr<DrmSyncobj>(1, maxHandles);
+    this.release = release;
   }
 
-  /** Whether {@link DrmDevice.close} ran for this file. */
+  /**
+   * Whether the file's fd was closed ({@link DrmDevice.close}): no more ioctls or mmaps. The
+   * file itself lives on while mappings hold it; see {@link released}.
+   */
   get closed(): boolean {
     return this.isClosed;
   }
 
-  /** Core use only: marks the file closed. */
+  /**
+   * Whether the file's final release ran (every handle and syncobj released, the driver's
+   * `postclose` called): after its fd was closed and its last mapping unmapped.
+   */
+  get released(): boolean {
+    return this.isReleased;
+  }
+
+  /** References on the file: its fd (until closed) and each mapping of it. */
+  get refcount(): number {
+    return this.refs;
+  }
+
+  /** Core use only: marks the file's fd closed. */
   markClosed(): void {
     this.isClosed = true;
+  }
+
+  /** Takes a reference on the file (a mapping's `vm_file`). Mirrors get_file(). */
+  get(): this {
+    if (this.refs <= 0) {
+      this.dev.warnings.warn("get_file", `file of client ${this.clientId} used after release`);
+      return this;
+    }
+    this.refs++;
+    return this;
+  }
+
+  /**
+   * Drops a reference; the last one runs the file's release (drm_release(): handles, syncobjs,
+   * the driver's postclose). Mirrors fput().
+   */
+  put(): void {
+    if (this.refs <= 0) {
+      this.dev.warnings.warn("fput", `file of client ${this.clientId} put after release`);
+      return;
+    }
+    if (--this.refs === 0) {
+      this.isReleased = true;
+      this.release();
+    }
   }
 
   /**
@@ -66,8 +117,9 @@ export class DrmFile<P = unknown> {
 
   /**
    * Creates a handle for `obj` in this file: the lowest free handle from 1. Counts the handle
-   * on the object, then calls the object's `open`; any failure (-ENOSPC from the table, the
-   * open callback's errno) undoes everything. Returns the handle or a negative errno. Mirrors
+   * on the object, puts the file on the object's mmap allow list (once more per handle), then
+   * calls the object's `open`; any failure (-ENOSPC from the table, the open callback's errno)
+   * undoes everything. Returns the handle or a negative errno. Mirrors
    * drm_gem_handle_create_tail().
    */
   gemHandleCreate(obj: DrmGemObject): number {
@@ -77,8 +129,10 @@ export class DrmFile<P = unknown> {
       obj.handlePut();
       return handle;
     }
-    const ret = obj.open(this as DrmFile);
+    obj.vmaNode.allow(this);
+    const ret = obj.open(this);
     if (ret < 0) {
+      obj.vmaNode.revoke(this);
       this.objectIdr.remove(handle);
       obj.handlePut();
       return ret;
@@ -87,8 +141,8 @@ export class DrmFile<P = unknown> {
   }
 
   /**
-   * Deletes `handle`: calls the object's `close`, drops the PRIME cache entry and the handle's
-   * count. Returns 0, or -EINVAL for a handle that names nothing. Mirrors drm_gem_handle_delete().
+   * Deletes `handle`: calls the object's `close`, drops the PRIME cache entry, the file's count
+   * on the mmap allow list and the handle's count. Returns 0, or -EINVAL for a handle that names nothing. Mirrors drm_gem_handle_delete().
    */
   gemHandleDelete(handle: number): number {
     const obj = this.objectIdr.remove(handle);
@@ -138,13 +192,14 @@ export class DrmFile<P = unknown> {
   }
 
   private releaseHandle(handle: number, obj: DrmGemObject): void {
-    obj.close(this as DrmFile);
+    obj.close(this);
     const buf = this.primeByHandle.get(handle);
     if (buf !== undefined) {
       this.primeByHandle.delete(handle);
       this.primeByBuf.delete(buf);
       buf.put();
     }
+    obj.vmaNode.revoke(this);
     obj.handlePut();
   }
 }

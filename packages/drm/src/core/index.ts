@@ -10,24 +10,28 @@ export {
   DRIVER_RENDER,
   DRIVER_SYNCOBJ,
   DRIVER_SYNCOBJ_TIMELINE,
-  type DrmDriver,
-  type DrmDumbBuffer,
 } from "./driver.js";
 export { type DrmFdObject, FdTable, FIRST_FD } from "./fd-table.js";
-export { DrmFile, type DrmNodeType } from "./file.js";
 export { Idr } from "./idr.js";
 export {
   DRM_AUTH,
   DRM_MASTER,
   DRM_RENDER_ALLOW,
   DRM_ROOT_ONLY,
-  type DrmIoctlContext,
-  type DrmIoctlEntry,
-  type DrmIoctlHandler,
-  type DrmIoctlName,
   DrmIoctlTable,
   drmIoctlDef,
 } from "./ioctl.js";
+export type {
+  DrmDeviceCore,
+  DrmDriver,
+  DrmDumbBuffer,
+  DrmFile,
+  DrmIoctlContext,
+  DrmIoctlEntry,
+  DrmIoctlHandler,
+  DrmIoctlName,
+  DrmNodeType,
+} from "./types.js";
 export {
   copyFromUser,
   copyToUser,

@@ -3,9 +3,7 @@
  * with a handler that works on the decoded argument struct.
  */
 import { EINVAL, ioctlNr, ioctlSize, type StructCodec } from "@panmmu/uapi";
-import type { DrmDevice } from "./device.js";
-import type { DrmFile } from "./file.js";
-import type { DrmUserMemory } from "./user-memory.js";
+import type { DrmIoctlContext, DrmIoctlEntry, DrmIoctlHandler, DrmIoctlName } from "./types.js";
 
 /** `DRM_AUTH`: on a primary node, the caller must be authenticated (every primary file is, here). */
 export const DRM_AUTH = 0x1;
@@ -15,49 +13,6 @@ export const DRM_MASTER = 0x2;
 export const DRM_ROOT_ONLY = 0x4;
 /** `DRM_RENDER_ALLOW`: callable through a render node. */
 export const DRM_RENDER_ALLOW = 0x20;
-
-/** Name and request number of an ioctl; `@panmmu/uapi`'s `IoctlDesc` entries fit. */
-export interface DrmIoctlName {
-  /** Macro name, e.g. `DRM_IOCTL_GEM_CLOSE`. */
-  readonly name: string;
-  /** The request number as userspace passes it (unsigned 32-bit). */
-  readonly request: number;
-}
-
-/** What a handler gets besides its argument struct. */
-export interface DrmIoctlContext<P = unknown> {
-  /** The device. */
-  readonly dev: DrmDevice<P>;
-  /** The calling file. */
-  readonly file: DrmFile<P>;
-  /** The caller's memory, for pointers inside the struct. */
-  readonly user: DrmUserMemory;
-}
-
-/**
- * An ioctl handler: reads and updates `args` in place (updated fields are copied back to the
- * user when the ioctl is `_IOR`/`_IOWR`, whatever the result, as drm_ioctl does) and returns 0
- * or a negative errno. Mirrors `drm_ioctl_t`.
- */
-export type DrmIoctlHandler<T, P = unknown> = (args: T, ctx: DrmIoctlContext<P>) => number;
-
-/**
- * One ioctl table slot (`struct drm_ioctl_desc`), with the struct type erased so entries of
- * different structs share one table.
- */
-export interface DrmIoctlEntry<P = unknown> {
-  /** Macro name. */
-  readonly name: string;
-  /** The kernel's request number (`ioctl->cmd`): its size and direction bits are authoritative. */
-  readonly request: number;
-  /** Permission flags: {@link DRM_AUTH}, {@link DRM_RENDER_ALLOW}, … */
-  readonly flags: number;
-  /**
-   * Decodes the kernel-sized argument buffer, runs the handler and encodes the struct back into
-   * the same buffer; returns the handler's result.
-   */
-  invoke(kdata: Uint8Array, ctx: DrmIoctlContext<P>): number;
-}
 
 /**
  * Builds an ioctl table entry from a description (a uapi `IoctlDesc` or any name + request), the

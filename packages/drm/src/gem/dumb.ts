@@ -4,8 +4,7 @@
  */
 import { PAGE_SIZE } from "@panmmu/hw";
 import { EINVAL, ENOSYS } from "@panmmu/uapi";
-import type { DrmDumbBuffer } from "../core/driver.js";
-import type { DrmFile } from "../core/file.js";
+import type { DrmDumbBuffer, DrmFile } from "../core/types.js";
 
 const U32_MAX = 0xffff_ffff;
 

@@ -2,14 +2,30 @@
  * `struct drm_gem_object`: a buffer object with a reference count, per-file handles and a
  * reservation object.
  */
-import { ENOSYS } from "@panmmu/uapi";
-import type { DrmDevice } from "../core/device.js";
-import type { DrmFile } from "../core/file.js";
+import { EINVAL, ENOSYS } from "@panmmu/uapi";
+import type { Idr } from "../core/idr.js";
 import { DmaResv } from "../fence/dma-resv.js";
 import { GemGpuvaList, type GpuVmGemObject } from "../gpuvm/objects.js";
-import type { DmaBuf } from "./dma-buf.js";
-import type { DmaBufAttachment } from "./dma-buf-attachment.js";
+import type { DmaBuf, DmaBufAttachment, DmaBufDevice, DmaBufExporter } from "./dma-buf.js";
 import type { DrmSgTable } from "./sg-table.js";
+import type { DrmVma } from "./vma.js";
+import { type DrmVmaOffsetManager, DrmVmaOffsetNode } from "./vma-manager.js";
+
+/** The device as its GEM objects see it (a `DrmDevice`): memory, warnings and GEM tables. */
+export interface DrmGemDevice extends DmaBufDevice {
+  /** Objects not yet freed. */
+  readonly objects: Set<DrmGemObject>;
+  /** Flink names → objects (`object_name_idr`). */
+  readonly objectNames: Idr<DrmGemObject>;
+  /** The fake mmap offsets (`vma_offset_manager`). */
+  readonly vmaOffsetManager: DrmVmaOffsetManager<DrmGemObject>;
+}
+
+/** A file as object functions see it (a `DrmFile`, whose handle table holds the object). */
+export interface DrmGemFile {
+  /** The file's client id. */
+  readonly clientId: number;
+}
 
 let nextGemId = 1;
 
@@ -21,11 +37,11 @@ let nextGemId = 1;
  * Drivers subclass it (usually through {@link DrmGemShmemObject}) and override the object
  * functions {@link open}, {@link close} and {@link free}, as they fill `drm_gem_object_funcs`.
  */
-export class DrmGemObject implements GpuVmGemObject {
+export class DrmGemObject implements GpuVmGemObject, DmaBufExporter {
   /** Unique id of the object within the process (debugging and identity). */
   readonly id: number;
   /** The device it belongs to. */
-  readonly dev: DrmDevice;
+  readonly dev: DrmGemDevice;
   /** Size in bytes (a multiple of the page size for shmem objects). */
   readonly size: number;
   /**
@@ -35,6 +51,11 @@ export class DrmGemObject implements GpuVmGemObject {
   readonly resv: DmaResv;
   /** The drm_gpuvm vm_bos of this object, one per VM it is mapped in (`obj->gpuva`); gpuvm maintains it. */
   readonly gpuva = new GemGpuvaList();
+  /**
+   * The fake mmap offset (allocated on first request, see `drmGemCreateMmapOffset`) and the
+   * files allowed to map it: every handle of a file counts once on the list. Mirrors `vma_node`.
+   */
+  readonly vmaNode: DrmVmaOffsetNode<DrmGemObject> = new DrmVmaOffsetNode<DrmGemObject>(this);
   /** Global (flink) name, 0 when it has none. */
   name = 0;
   /**
@@ -56,12 +77,12 @@ export class DrmGemObject implements GpuVmGemObject {
    * Creates an object with one reference (the creator's), with its own reservation object or
    * the shared `resv`. Mirrors drm_gem_private_object_init().
    */
-  constructor(dev: DrmDevice, size: number, resv?: DmaResv) {
+  constructor(dev: DrmGemDevice, size: number, resv?: DmaResv) {
     this.id = nextGemId++;
     this.dev = dev;
     this.size = size;
     this.resv = resv ?? new DmaResv(dev.warnings);
-    dev.gemObjectCreated(this);
+    dev.objects.add(this);
   }
 
   /** Current reference count. */
@@ -104,7 +125,7 @@ export class DrmGemObject implements GpuVmGemObject {
     if (this.refs === 0) {
       this.isFreed = true;
       this.free();
-      this.dev.gemObjectFreed(this);
+      this.dev.objects.delete(this);
     }
   }
 
@@ -113,14 +134,26 @@ export class DrmGemObject implements GpuVmGemObject {
    * is in the table). A negative errno makes handle creation fail and undo itself. Mirrors
    * `drm_gem_object_funcs.open`; the default does nothing.
    */
-  open(file: DrmFile): number {
+  open(file: DrmGemFile): number {
     void file;
     return 0;
   }
 
   /** Object function called when a handle in `file` is deleted. Mirrors `drm_gem_object_funcs.close`. */
-  close(file: DrmFile): void {
+  close(file: DrmGemFile): void {
     void file;
+  }
+
+  /**
+   * Object function setting up a userspace mapping `vma` of the object (the core has checked
+   * access and size, and holds a reference for the mapping in `vma.privateData`): installs
+   * `vma.access` and `vma.vmOps`. 0 or a negative errno (then the function undid its own
+   * work). The default has no CPU mapping: -EINVAL, as drm_gem_mmap_obj() answers an object
+   * without `mmap` and `vm_ops`. Mirrors `drm_gem_object_funcs.mmap`.
+   */
+  mmap(vma: DrmVma): number {
+    void vma;
+    return -EINVAL;
   }
 
   /**
@@ -148,12 +181,14 @@ export class DrmGemObject implements GpuVmGemObject {
    * Object function called once when the last reference is dropped; subclasses release their
    * resources and call `super.free()`, which releases an import's attachment last (unmapped,
    * detached so the exporter is unpinned, and the dma-buf reference dropped). Mirrors
-   * `drm_gem_object_funcs.free` / drm_prime_gem_destroy() / drm_gem_object_release().
+   * `drm_gem_object_funcs.free` / drm_prime_gem_destroy() / drm_gem_object_release(), which
+   * also frees the fake mmap offset.
    */
   free(): void {
     if (this.handles !== 0) {
       this.dev.warnings.warn("drm_gem_object_release", `object ${this.id} freed with handles`);
     }
+    this.dev.vmaOffsetManager.remove(this.vmaNode);
     const attach = this.importAttach;
     if (attach !== null) {
       this.importAttach = null;
@@ -174,7 +209,8 @@ export class DrmGemObject implements GpuVmGemObject {
 
   /**
    * Core use only: drops a handle; the last one removes the flink name and the export link and
-   * drops the handles' reference. Mirrors drm_gem_object_handle_put_unlocked().
+   * drops the handles' reference. Mirrors drm_gem_object_handle_put_unlocked() with
+   * drm_gem_object_handle_free() and drm_gem_object_exported_dma_buf_free().
    */
   handlePut(): void {
     if (this.handles <= 0) {
@@ -182,7 +218,15 @@ export class DrmGemObject implements GpuVmGemObject {
       return;
     }
     if (--this.handles === 0) {
-      this.dev.gemHandlesGone(this);
+      if (this.name !== 0) {
+        this.dev.objectNames.remove(this.name);
+        this.name = 0;
+      }
+      const buf = this.dmaBuf;
+      if (buf !== null) {
+        this.dmaBuf = null;
+        buf.put();
+      }
       this.put();
     }
   }

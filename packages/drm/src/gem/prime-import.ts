@@ -3,10 +3,9 @@
  * handle of a file.
  */
 import { EINVAL } from "@panmmu/uapi";
-import type { DrmDevice } from "../core/device.js";
-import type { DrmFile } from "../core/file.js";
+import type { DrmDeviceCore, DrmFile } from "../core/types.js";
 import type { DmaBuf } from "./dma-buf.js";
-import type { DrmGemObject } from "./gem-object.js";
+import { DrmGemObject } from "./gem-object.js";
 
 /**
  * The object `dev` uses for `buf`, with a reference for the caller:
@@ -20,8 +19,11 @@ import type { DrmGemObject } from "./gem-object.js";
  * `gemPrimeImportSgTable` hook or does not share the exporter's memory, else the attach / map /
  * hook error, with everything this call did undone. Mirrors drm_gem_prime_import_dev().
  */
-export function drmGemPrimeImport(dev: DrmDevice, buf: DmaBuf): DrmGemObject | number {
-  if (buf.obj.dev === dev) return buf.obj.get();
+export function drmGemPrimeImport(dev: DrmDeviceCore, buf: DmaBuf): DrmGemObject | number {
+  const exported = buf.obj;
+  // Every dma-buf here exports a GEM object (non-GEM exporters are not modelled).
+  if (!(exported instanceof DrmGemObject)) return -EINVAL;
+  if (exported.dev === dev) return exported.get();
   const driver = dev.driver;
   if (driver.gemPrimeImportSgTable === undefined) return -EINVAL;
   const attach = buf.attach(dev);

@@ -4,7 +4,7 @@
  * devices sharing that table.
  */
 import { DRM_CLOEXEC, DRM_RDWR, EBADF, EINVAL, ENOENT } from "@panmmu/uapi";
-import type { DrmFile } from "../core/file.js";
+import type { DrmFile } from "../core/types.js";
 import { DmaBuf } from "./dma-buf.js";
 import { drmGemPrimeBufToHandle } from "./prime-import.js";
 

@@ -1,9 +1,24 @@
 /**
  * A CPU mapping of a shmem object (mmap or vmap), reading and writing its pages directly.
  */
-import { PAGE_SIZE } from "@panmmu/hw";
+import { PAGE_SIZE, type PhysicalMemory } from "@panmmu/hw";
 import { EFAULT, KernelError } from "@panmmu/uapi";
-import type { DrmGemShmemObject } from "./shmem-object.js";
+
+/** What a CPU view reads of its object (a `DrmGemShmemObject`). */
+export interface ShmemCpuViewSource {
+  /** Object id (messages). */
+  readonly id: number;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Physical address of each page, -1 for a missing one; null without pages. */
+  readonly pages: readonly number[] | null;
+  /** Whether the pages were purged. */
+  readonly purged: boolean;
+  /** The device, for its system memory. */
+  readonly dev: { readonly memory: PhysicalMemory };
+  /** Drops what the view held (a page use or a pin). */
+  cpuViewUnmapped(view: ShmemCpuView): void;
+}
 
 /**
  * A CPU view of a shmem object's pages. It holds a pages reference (mmap) or a pin (vmap) until
@@ -13,9 +28,9 @@ import type { DrmGemShmemObject } from "./shmem-object.js";
 export class ShmemCpuView {
   private mapped = true;
 
-  /** Core use only: created by {@link DrmGemShmemObject.mmap} / {@link DrmGemShmemObject.vmap}. */
+  /** Core use only: created by the shmem object's `mmap` / `vmap`. */
   constructor(
-    readonly obj: DrmGemShmemObject,
+    readonly obj: ShmemCpuViewSource,
     readonly kind: "mmap" | "vmap",
   ) {}
 

@@ -2,10 +2,8 @@
  * The driver hooks shmem-based drivers plug in for dumb buffers and foreign PRIME imports.
  */
 import { PAGE_SIZE } from "@panmmu/hw";
-import type { DrmDevice } from "../core/device.js";
-import type { DrmDumbBuffer } from "../core/driver.js";
-import type { DrmFile } from "../core/file.js";
-import type { DmaBufAttachment } from "./dma-buf-attachment.js";
+import type { DrmDeviceCore, DrmDumbBuffer, DrmFile } from "../core/types.js";
+import type { DmaBufAttachment } from "./dma-buf.js";
 import type { DrmSgTable } from "./sg-table.js";
 import { DrmGemShmemObject } from "./shmem-object.js";
 
@@ -24,7 +22,7 @@ export function drmGemShmemDumbCreate(
 ): DrmDumbBuffer | number {
   const pitch = width * Math.ceil(bpp / 8);
   const size = Math.ceil((pitch * height) / PAGE_SIZE) * PAGE_SIZE;
-  const obj = new DrmGemShmemObject(file.dev as DrmDevice, size);
+  const obj = new DrmGemShmemObject(file.dev, size);
   const handle = file.gemHandleCreate(obj);
   // The handle holds the object now (or, on failure, the object goes).
   obj.put();
@@ -39,7 +37,7 @@ export function drmGemShmemDumbCreate(
  * Mirrors drm_gem_shmem_prime_import_sg_table().
  */
 export function drmGemShmemPrimeImportSgTable(
-  dev: DrmDevice,
+  dev: DrmDeviceCore,
   attach: DmaBufAttachment,
   sgt: DrmSgTable,
 ): DrmGemShmemObject | number {

@@ -3,12 +3,28 @@
  */
 import { PAGE_SIZE } from "@panmmu/hw";
 import { EINVAL, ENOMEM } from "@panmmu/uapi";
-import type { DrmDevice } from "../core/device.js";
 import type { DmaResv } from "../fence/dma-resv.js";
-import { DrmGemObject } from "./gem-object.js";
+import { type DrmGemDevice, DrmGemObject } from "./gem-object.js";
 import { type DrmSgTable, sgTableFromPages } from "./sg-table.js";
 import { ShmemCpuView } from "./shmem-cpu-view.js";
-import type { DrmGemShmemShrinker } from "./shrinker.js";
+import type { DrmVma, DrmVmOps } from "./vma.js";
+
+/**
+ * The shmem mapping's operations: close drops the mapping's page use, then the object
+ * reference it holds. Mirrors drm_gem_shmem_vm_ops (drm_gem_shmem_vm_close()).
+ */
+const SHMEM_VM_OPS: DrmVmOps = {
+  close(vma: DrmVma): void {
+    (vma.access as ShmemCpuView | null)?.unmap();
+    vma.privateData?.put();
+  },
+};
+
+/** Where a purgeable object is tracked (a `DrmGemShmemShrinker`'s LRU). */
+export interface DrmGemShmemLru {
+  /** Forgets `obj` (it is being freed). */
+  remove(obj: DrmGemShmemObject): void;
+}
 
 /** Pages in a 2 MiB block: the allocator run shmem tries for every 2 MiB-aligned 2 MiB of an object. */
 export const SHMEM_HUGE_PAGES = 512;
@@ -22,7 +38,8 @@ export const MADV_DONTNEED = 1;
  * A shmem-backed GEM object. Pages come from the device's {@link PhysicalMemory} on first use
  * and are counted: {@link getPages}/{@link putPages} (use count), {@link pin}/{@link unpin} (pin
  * count, which holds one use), the mapping table {@link getPagesSgt} (holds one use until the
- * object is freed or purged), and CPU views ({@link mmap}: one use; {@link vmap}: one pin).
+ * object is freed or purged), and CPU views (a userspace mapping made by {@link mmap}: one use;
+ * {@link vmap}: one pin).
  *
  * For each 2 MiB-aligned, fully covered 2 MiB of the object the allocator is first asked for a
  * 2 MiB-aligned run of 512 pages (as shmem on a huge tmpfs mount hands out 2 MiB folios); when
@@ -54,8 +71,8 @@ export class DrmGemShmemObject extends DrmGemObject {
   private madvState = MADV_WILLNEED;
   private borrowed = false;
   private readonly views = new Set<ShmemCpuView>();
-  /** The shrinker tracking this object, if any (set by {@link DrmGemShmemShrinker.madvise}). */
-  shrinker: DrmGemShmemShrinker | null = null;
+  /** The shrinker tracking this object, if any (set by the shrinker's `madvise`). */
+  shrinker: DrmGemShmemLru | null = null;
 
   /**
    * Creates an object of `size` bytes rounded up to the page size, without pages. Throws
@@ -63,7 +80,7 @@ export class DrmGemShmemObject extends DrmGemObject {
    * `resv` shares another reservation object (a BO private to one VM). Mirrors
    * drm_gem_shmem_create().
    */
-  constructor(dev: DrmDevice, size: number, resv?: DmaResv) {
+  constructor(dev: DrmGemDevice, size: number, resv?: DmaResv) {
     if (!Number.isSafeInteger(size) || size <= 0) {
       throw new RangeError(`shmem object size must be a positive integer, got ${size}`);
     }
@@ -71,7 +88,7 @@ export class DrmGemShmemObject extends DrmGemObject {
   }
 
   /** Creates an object; -EINVAL for a size that is not a positive safe integer. */
-  static create(dev: DrmDevice, size: number): DrmGemShmemObject | number {
+  static create(dev: DrmGemDevice, size: number): DrmGemShmemObject | number {
     if (!Number.isSafeInteger(size) || size <= 0) return -EINVAL;
     return new DrmGemShmemObject(dev, size);
   }
@@ -366,13 +383,29 @@ export class DrmGemShmemObject extends DrmGemObject {
     return sgTableFromPages(pages);
   }
 
-  /** An mmap-style CPU view holding a page use until unmapped; or -ENOMEM. Mirrors drm_gem_shmem_mmap(). */
-  mmap(): ShmemCpuView | number {
+  /**
+   * The object's mmap function: the mapping gets a CPU view holding a page use (dropped at
+   * munmap), or -ENOMEM. An imported object is mapped through its dma-buf: the mapping then
+   * holds the dma-buf (instead of the DRM file) and the exporter's object and pages, and this
+   * object's reference is dropped. Mirrors drm_gem_shmem_mmap().
+   */
+  override mmap(vma: DrmVma): number {
+    const attach = this.importAttach;
+    if (attach !== null) {
+      vma.privateData = null;
+      vma.vmOps = null;
+      const ret = attach.dmabuf.mmap(vma);
+      // The exporter's object holds the mapping now: drop the reference drm_gem_mmap_obj() took.
+      if (ret === 0) this.put();
+      return ret;
+    }
     const ret = this.getPages();
     if (ret < 0) return ret;
     const view = new ShmemCpuView(this, "mmap");
     this.views.add(view);
-    return view;
+    vma.access = view;
+    vma.vmOps = SHMEM_VM_OPS;
+    return 0;
   }
 
   /** A kernel-style CPU mapping holding a pin until unmapped; or -ENOMEM. Mirrors drm_gem_shmem_vmap_locked(). */
@@ -436,6 +469,8 @@ export class DrmGemShmemObject extends DrmGemObject {
     this.releasePages();
     this.useCount = 0;
     this.madvState = -1;
+    // The offset goes: a later mmap() of it fails (-EINVAL) instead of mapping nothing.
+    this.dev.vmaOffsetManager.remove(this.vmaNode);
     return freed;
   }
 

@@ -2,7 +2,12 @@
  * A memory shrinker for purgeable shmem objects, registered with the system memory.
  */
 import type { MemoryShrinker, PhysicalMemory } from "@panmmu/hw";
-import { type DrmGemShmemObject, MADV_DONTNEED, MADV_WILLNEED } from "./shmem-object.js";
+import {
+  type DrmGemShmemLru,
+  type DrmGemShmemObject,
+  MADV_DONTNEED,
+  MADV_WILLNEED,
+} from "./shmem-object.js";
 
 /** Options of {@link DrmGemShmemShrinker}. */
 export interface DrmGemShmemShrinkerOptions {
@@ -23,7 +28,7 @@ export interface DrmGemShmemShrinkerOptions {
  * `PhysicalMemory` asks it when an allocation finds memory exhausted; tests apply pressure
  * directly with {@link shrink}. Mirrors panfrost_gem_shrinker.c's count/scan pair.
  */
-export class DrmGemShmemShrinker implements MemoryShrinker {
+export class DrmGemShmemShrinker implements MemoryShrinker, DrmGemShmemLru {
   /** Name shown in statistics. */
   readonly name: string;
   private readonly list: DrmGemShmemObject[] = [];

@@ -1,12 +1,30 @@
 /**
  * `struct drm_sched_entity`: a queue of jobs that run in order on one scheduler.
  */
-import { ESRCH } from "@panmmu/uapi";
+import type { EventLoop } from "@panmmu/hw";
+import { ESRCH, type WarningSink } from "@panmmu/uapi";
 import { type DmaFence, type DmaFenceTimeline, dmaFenceContextAlloc } from "../fence/dma-fence.js";
-import type { DrmSchedJob } from "./job.js";
+import type { DrmSchedJob, DrmSchedJobEntity } from "./job.js";
 import { DrmSchedFence } from "./sched-fence.js";
-import type { DrmGpuScheduler } from "./scheduler.js";
 import { DrmSchedPriority } from "./types.js";
+
+/** What an entity needs of its scheduler (a `DrmGpuScheduler`). */
+export interface DrmSchedEntityScheduler<J extends DrmSchedJob> {
+  /** Scheduler name (fence timeline name). */
+  readonly name: string;
+  /** Event loop the scheduler runs on. */
+  readonly loop: EventLoop;
+  /** WARN_ON sink. */
+  readonly warnings: WarningSink;
+  /** The driver's backend (`freeJob` of killed jobs). */
+  readonly ops: { freeJob(job: J): void };
+  /** Registers an entity. */
+  addEntity(entity: DrmSchedEntity<J>): void;
+  /** Unregisters an entity. */
+  removeEntity(entity: DrmSchedEntity<J>): void;
+  /** Queues the run work. */
+  wakeup(): void;
+}
 
 let nextSubmitSeq = 1;
 
@@ -15,9 +33,9 @@ let nextSubmitSeq = 1;
  * entity run in push order: the head job blocks the entity until its dependencies signal. The
  * entity owns two fence contexts (scheduled and finished). Mirrors drm_sched_entity_init().
  */
-export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> {
+export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> implements DrmSchedJobEntity {
   /** The scheduler the entity feeds. */
-  readonly sched: DrmGpuScheduler<J>;
+  readonly sched: DrmSchedEntityScheduler<J>;
   /** Priority used in selection. */
   readonly priority: DrmSchedPriority;
   /** Context of the scheduled fences; the finished fences use `fenceContext + 1`. */
@@ -33,7 +51,10 @@ export class DrmSchedEntity<J extends DrmSchedJob = DrmSchedJob> {
   private lastFinished: DmaFence | null = null;
 
   /** Creates the entity and registers it with `sched`. */
-  constructor(sched: DrmGpuScheduler<J>, priority: DrmSchedPriority = DrmSchedPriority.NORMAL) {
+  constructor(
+    sched: DrmSchedEntityScheduler<J>,
+    priority: DrmSchedPriority = DrmSchedPriority.NORMAL,
+  ) {
     this.sched = sched;
     this.priority = priority;
     this.fenceContext = dmaFenceContextAlloc(2);

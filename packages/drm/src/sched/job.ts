@@ -2,13 +2,29 @@
  * `struct drm_sched_job`: one unit of work with its dependencies and credits.
  */
 import { EINVAL } from "@panmmu/uapi";
-import type { DrmFile } from "../core/file.js";
+import type { DrmFile } from "../core/types.js";
 import type { DmaFence } from "../fence/dma-fence.js";
 import { type DmaResv, DmaResvUsage } from "../fence/dma-resv.js";
 import type { DrmGemObject } from "../gem/gem-object.js";
 import { drmSyncobjFindFence } from "../syncobj/lookup.js";
-import type { DrmSchedEntity } from "./entity.js";
 import { type DrmSchedFence, toDrmSchedFence } from "./sched-fence.js";
+
+/**
+ * What a job needs of the entity it is queued on (a `DrmSchedEntity`): its fence contexts and
+ * scheduler (for pipelining), its fence allocation and its queue.
+ */
+export interface DrmSchedJobEntity {
+  /** First of the entity's two fence contexts (scheduled; finished is the next one). */
+  readonly fenceContext: number;
+  /** The entity's scheduler (identity only). */
+  readonly sched: object;
+  /** The fences of the next job armed on the entity. */
+  nextSchedFence(): DrmSchedFence;
+  /** Queues an armed job. */
+  pushJob(job: DrmSchedJob): void;
+  /** Records the finished fence of the entity's job handed to the hardware last. */
+  setLastScheduled(fence: DmaFence): void;
+}
 
 /**
  * A scheduler job. Drivers subclass it with their job state. Lifecycle: {@link init} →
@@ -16,7 +32,7 @@ import { type DrmSchedFence, toDrmSchedFence } from "./sched-fence.js";
  * runs it once its dependencies signalled and its credits fit → `freeJob` after it finished.
  */
 export class DrmSchedJob {
-  private ent: DrmSchedEntity<DrmSchedJob> | null = null;
+  private ent: DrmSchedJobEntity | null = null;
   private sf: DrmSchedFence | null = null;
   /** Credits the job takes on the hardware ring while it runs. */
   credits = 0;
@@ -32,15 +48,15 @@ export class DrmSchedJob {
   hwCallback: ((f: DmaFence) => void) | null = null;
 
   /** Binds the job to `entity` with `credits` (> 0); 0 or -EINVAL. Mirrors drm_sched_job_init(). */
-  init<J extends DrmSchedJob>(entity: DrmSchedEntity<J>, credits: number): number {
+  init(entity: DrmSchedJobEntity, credits: number): number {
     if (!Number.isSafeInteger(credits) || credits <= 0) return -EINVAL;
-    this.ent = entity as unknown as DrmSchedEntity<DrmSchedJob>;
+    this.ent = entity;
     this.credits = credits;
     return 0;
   }
 
   /** The entity, once initialised. */
-  get entity(): DrmSchedEntity<DrmSchedJob> | null {
+  get entity(): DrmSchedJobEntity | null {
     return this.ent;
   }
 

@@ -22,8 +22,7 @@ import {
   EOPNOTSUPP,
 } from "@panmmu/uapi";
 import { DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE } from "../core/driver.js";
-import type { DrmFile } from "../core/file.js";
-import type { DrmIoctlContext } from "../core/ioctl.js";
+import type { DrmFile, DrmIoctlContext } from "../core/types.js";
 import {
   copyU32ArrayFromUser,
   copyU64ArrayFromUser,

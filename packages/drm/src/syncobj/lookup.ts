@@ -9,7 +9,7 @@ import {
   ENOENT,
   ETIME,
 } from "@panmmu/uapi";
-import type { DrmFile } from "../core/file.js";
+import type { DrmFile } from "../core/types.js";
 import { type DmaFence, dmaFenceAllocateStub } from "../fence/dma-fence.js";
 import { DrmSyncobj } from "./syncobj.js";
 

@@ -20,9 +20,13 @@ import {
   DrmDevice,
   type DrmDriver,
   type DrmFile,
+  type DrmGemObject,
   DrmGemShmemObject,
   type DrmIoctlContext,
   type DrmUserMemory,
+  type DrmVma,
+  drmGemCreateMmapOffset,
+  drmGemMmap,
   drmIoctlDef,
 } from "../../src/index.js";
 
@@ -218,4 +222,16 @@ export function callIoctl<T>(
   const buf = codec.encode(args);
   const ret = file.ioctl(request, buf, user);
   return { ret, out: codec.decode(buf) };
+}
+
+/**
+ * mmap() of all of `obj` through `file`, which must hold a handle to it (the offset is created
+ * first, as a driver's MMAP_BO ioctl does); fails the test on error.
+ */
+export function mmapObject(file: DrmFile, obj: DrmGemObject): DrmVma {
+  const ret = drmGemCreateMmapOffset(obj);
+  if (ret < 0) throw new Error(`mmap offset: ${ret}`);
+  const vma = drmGemMmap(file, obj.vmaNode.offsetAddr);
+  if (typeof vma === "number") throw new Error(`mmap: ${vma}`);
+  return vma;
 }

@@ -2,7 +2,7 @@
  * A userspace-side helper over one open file: typed wrappers that encode the uapi structs,
  * issue the ioctls through the DRM core exactly as a process would, and decode the results.
  */
-import { drmSyncobjFind, type ShmemCpuView } from "@panmmu/drm";
+import { type DrmVma, drmSyncobjFind } from "@panmmu/drm";
 import {
   DRM_IOCTL_GEM_CLOSE,
   DRM_IOCTL_PANFROST_CREATE_BO,
@@ -114,13 +114,16 @@ export class PanfrostClient {
     return { ret, offset: out.offset };
   }
 
-  /** `mmap()` of an MMAP_BO offset: a CPU view, or a negative errno. */
-  mmap(offset: bigint): ShmemCpuView | number {
-    return this.dev.mmap(this.handle.file, offset);
+  /**
+   * `mmap()` of an MMAP_BO offset (the whole BO, or `length` bytes): the mapping, holding the
+   * BO and the file until its `munmap()`, or a negative errno.
+   */
+  mmap(offset: bigint, length?: number): DrmVma | number {
+    return this.dev.mmap(this.handle.file, offset, length);
   }
 
-  /** MMAP_BO then mmap: a CPU view of the BO, or a negative errno. */
-  map(handle: number): ShmemCpuView | number {
+  /** MMAP_BO then mmap: a mapping of the whole BO, or a negative errno. */
+  map(handle: number): DrmVma | number {
     const r = this.mmapBo(handle);
     return r.ret < 0 ? r.ret : this.mmap(r.offset);
   }

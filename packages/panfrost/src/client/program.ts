@@ -50,7 +50,7 @@ export function submitProgram(
   });
   image.set(program, progOff);
   view.write(0, image);
-  view.unmap();
+  view.munmap();
   const sync = c.syncobjCreate(SYNCOBJ_CREATE_SIGNALED);
   if (sync.ret < 0) {
     c.gemClose(bo.handle);

@@ -19,6 +19,9 @@ import {
   DrmGemShmemObject,
   DrmGemShmemShrinker,
   type DrmUserMemory,
+  type DrmVma,
+  drmGemCreateMmapOffset,
+  drmGemMmap,
   drmGemPrimeBufToHandle,
   drmSyncobjFind,
   drmSyncobjFindFence,
@@ -63,8 +66,6 @@ import { paramValue } from "./params.js";
 
 /** Driver name, as DRM_IOCTL_VERSION reports it. */
 export const PANFROST_DRIVER_NAME = "panfrost";
-/** Start of the fake mmap offsets handed out by MMAP_BO (DRM_FILE_PAGE_OFFSET_START in bytes). */
-const MMAP_OFFSET_BASE = 0x1_0000_0000n;
 
 /** Probe options. */
 export interface PanfrostProbeOptions {
@@ -106,7 +107,6 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   readonly files: PanfrostFilePriv[] = [];
   /** Number of GPU resets performed at the hardware level. */
   hwResets = 0;
-  private readonly mmapOffsets = new Map<bigint, PanfrostBo>();
   private unregisterShrinker: (() => void) | null = null;
   private nextFileName = 1;
   private removed = false;
@@ -217,7 +217,10 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     return { file, priv };
   }
 
-  /** Closes a file: its handles go, its jobs are hard-stopped, its context is put. */
+  /**
+   * Closes a file's fd. Its release (handles go, jobs hard-stopped, context put) runs now, or
+   * at the last munmap() while mappings of the file exist.
+   */
   close(handle: PanfrostFileHandle): number {
     return this.drm.close(handle.file);
   }
@@ -333,7 +336,6 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   /** The BO's last reference went. */
   boFreed(bo: PanfrostBo): void {
     this.bos.delete(bo);
-    for (const [off, b] of this.mmapOffsets) if (b === bo) this.mmapOffsets.delete(off);
   }
 
   // ---- ioctl API -------------------------------------------------------------------------
@@ -381,8 +383,8 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
   }
 
   /**
-   * MMAP_BO: heap BOs cannot be mmapped (their pages are not pinned); an imported BO maps its
-   * exporter's pages. Mirrors panfrost_ioctl_mmap_bo().
+   * MMAP_BO: the BO's fake mmap offset (created on first request by the DRM core); heap BOs
+   * cannot be mmapped (their pages are not pinned): -EINVAL. Mirrors panfrost_ioctl_mmap_bo().
    */
   mmapOffset(file: DrmFile, handle: number): bigint | number {
     const bo = this.lookupBo(file, handle);
@@ -391,21 +393,22 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     if (bo.isHeap) {
       ret = -EINVAL;
     } else {
-      ret = MMAP_OFFSET_BASE + BigInt(bo.id) * 0x1_0000_0000n;
-      this.mmapOffsets.set(ret, bo);
+      const r = drmGemCreateMmapOffset(bo);
+      ret = r < 0 ? r : BigInt(bo.vmaNode.offsetAddr);
     }
     bo.put();
     return ret;
   }
 
   /**
-   * `mmap()` of a fake offset from MMAP_BO on `file`: a CPU view of the BO's pages (holding a
-   * page use until unmapped), or -EINVAL for an unknown offset, -ENOMEM if pages cannot be had.
+   * `mmap()` of `file` at a fake offset from MMAP_BO (the whole BO by default, or `length`
+   * bytes): the DRM core's mmap (drm_gem_mmap, panfrost's file operations). The mapping holds
+   * the BO and the file until its `munmap()`; an imported BO maps its exporter's pages. -EINVAL
+   * for an unknown offset, -EACCES for a BO the file holds no handle to, -ENOMEM if pages
+   * cannot be had.
    */
-  mmap(file: DrmFile, offset: bigint): ReturnType<PanfrostBo["mmap"]> {
-    const bo = this.mmapOffsets.get(offset);
-    if (bo === undefined || file.gemHandleOf(bo) === 0) return -EINVAL;
-    return bo.mmap();
+  mmap(file: DrmFile, offset: bigint, length?: number): DrmVma | number {
+    return drmGemMmap(file, offset, length);
   }
 
   /** GET_BO_OFFSET. Mirrors panfrost_ioctl_get_bo_offset(). */

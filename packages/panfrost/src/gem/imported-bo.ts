@@ -2,7 +2,7 @@
  * A BO imported from another device's dma-buf: it has no pages of its own and maps the
  * exporter's pages (never purgeable, never a heap, not executable).
  */
-import type { DrmDevice, DrmGemShmemObject, DrmSgTable, ShmemCpuView } from "@panmmu/drm";
+import type { DrmDevice, DrmGemShmemObject, DrmSgTable } from "@panmmu/drm";
 import { PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import { type BoHooks, PanfrostBo } from "./bo.js";
 
@@ -27,15 +27,6 @@ export class ImportedBo extends PanfrostBo {
   /** The exporter's page table (the importer never allocates pages). */
   override getPagesSgt(): DrmSgTable | number {
     return this.exporter.getPagesSgt();
-  }
-
-  /**
-   * A CPU mapping of an import is a mapping of the exporter's pages (the kernel forwards the
-   * mmap to the dma-buf); the importer never allocates pages of its own. Mirrors the imported
-   * branch of drm_gem_shmem_mmap().
-   */
-  override mmap(): ShmemCpuView | number {
-    return this.exporter.mmap();
   }
 
   /** Resident bytes are the exporter's; an importer accounts none. */

@@ -40,7 +40,7 @@ describe.each(FORMAT_PRESETS)("heap growth on $label", ({ preset, probe }) => {
     const view = c.map(out.handle);
     if (typeof view === "number") throw new Error("map");
     for (let i = 0; i < 8; i++) expect(view.readU32(i * 4)).toBe(i + 1);
-    view.unmap();
+    view.munmap();
     c.close();
     expect(s.sim.memory.allocatedPages).toBe(s.basePages);
     expect(s.warnings.warnings).toEqual([]);

@@ -109,7 +109,7 @@ describe("ioctl validation", () => {
     const view = b.map(jobBo.handle);
     if (typeof view === "number") throw new Error("map");
     view.write(0, igtNullJobImage());
-    view.unmap();
+    view.munmap();
     expect(
       b.submit({
         jc: jobBo.offset,

@@ -3,7 +3,7 @@
  * A store lands only in a BO mapped in the storing file (its own or one shared with it); any
  * other store faults, and no page leaks once every file is closed.
  */
-import { drmGemFlink, drmGemOpen, type ShmemCpuView } from "@panmmu/drm";
+import { type DrmVma, drmGemFlink, drmGemOpen } from "@panmmu/drm";
 import { ProgramBuilder } from "@panmmu/hw";
 import { PANFROST_BO_NOEXEC } from "@panmmu/uapi";
 import fc from "fast-check";
@@ -136,9 +136,9 @@ describe.each(FORMAT_PRESETS)("isolation on $label", ({ preset, probe }) => {
         }
         for (const b of bos) {
           const [ci, m] = [...b.maps.entries()][0] as [number, { handle: number; va: number }];
-          const view = (clients[ci] as PanfrostClient).map(m.handle) as ShmemCpuView;
+          const view = (clients[ci] as PanfrostClient).map(m.handle) as DrmVma;
           const bytes = view.read(0, b.pages * 4096);
-          view.unmap();
+          view.munmap();
           const dv = new DataView(bytes.buffer);
           for (let w = 0; w < b.pages * 1024; w++) {
             const v = dv.getUint32(w * 4, true);

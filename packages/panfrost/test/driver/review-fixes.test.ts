@@ -192,7 +192,7 @@ describe("review fixes", () => {
     expect(view.readU32(12)).toBe(0xbeef);
     expect(s.sim.memory.allocatedPages).toBe(pages);
     kview.unmap();
-    view.unmap();
+    view.munmap();
     expect(c.gemClose(handle)).toBe(0);
     expect(drmModeDestroyDumb(kf, dumb.handle)).toBe(0);
     expect(s.dev.drm.fds.close(dmabuf)).toBe(0);
@@ -218,7 +218,7 @@ describe("review fixes", () => {
       const vx = a.map(x.handle);
       if (typeof vx === "number") throw new Error("map x");
       vx.writeU32(0, 0x1111);
-      vx.unmap();
+      vx.munmap();
       if (how === "purge") expect(a.madvise(x.handle, PANFROST_MADV_DONTNEED).retained).toBe(1);
       const j = submitProgram(
         a,
@@ -244,7 +244,7 @@ describe("review fixes", () => {
           const vz = c.map(z.handle);
           if (typeof vz === "number") throw new Error("map z");
           vz.writeU32(0, 0x5ec12e7);
-          vz.unmap();
+          vz.munmap();
         },
         "test:free-x-under-lock",
       );
@@ -258,7 +258,7 @@ describe("review fixes", () => {
       const vy = a.map(y.handle);
       if (typeof vy === "number") throw new Error("map y");
       expect(vy.readU32(0), how).not.toBe(0x5ec12e7);
-      vy.unmap();
+      vy.munmap();
       if (how === "purge") expect(s.dev.shrink(1)).toBe(1);
       a.close();
       b.close();

@@ -208,7 +208,7 @@ describe("seed review hazards", () => {
       const view = c.map(bo.handle);
       if (typeof view === "number") throw new Error("map");
       expect(view.readU32(0)).toBe(i + 1);
-      view.unmap();
+      view.munmap();
     });
     s.sim.loop.runUntilIdle(100_000);
     expect(s.dev.jobs.idle).toBe(true);

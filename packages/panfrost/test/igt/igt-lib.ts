@@ -2,7 +2,7 @@
  * The parts of IGT's lib/igt_panfrost.c and lib/ioctl_wrappers.c the panfrost tests use,
  * over the simulated stack: same ioctls, same argument values, same byte images.
  */
-import type { ShmemCpuView } from "@panmmu/drm";
+import type { DrmVma } from "@panmmu/drm";
 import { igtJobLoopImage, igtNullJobImage, igtWriteValueJobImage } from "@panmmu/hw";
 import { ETIME } from "@panmmu/uapi";
 import { expect } from "vitest";
@@ -20,7 +20,7 @@ export interface IgtBo {
   handle: number;
   offset: number;
   size: number;
-  map: ShmemCpuView | null;
+  map: DrmVma | null;
 }
 
 /** struct panfrost_submit of IGT. */
@@ -39,10 +39,10 @@ export function igtPanfrostGemNew(c: PanfrostClient, size: number): IgtBo {
 }
 
 /** igt_panfrost_bo_mmap(): MMAP_BO then mmap RW, asserting a mapping. */
-export function igtPanfrostBoMmap(c: PanfrostClient, bo: IgtBo): ShmemCpuView {
+export function igtPanfrostBoMmap(c: PanfrostClient, bo: IgtBo): DrmVma {
   const v = c.map(bo.handle);
   expect(typeof v).not.toBe("number");
-  bo.map = v as ShmemCpuView;
+  bo.map = v as DrmVma;
   return bo.map;
 }
 
@@ -55,7 +55,7 @@ export function gemClose(c: PanfrostClient, handle: number): void {
 /** igt_panfrost_free_bo(): munmap if mapped, then GEM_CLOSE. */
 export function igtPanfrostFreeBo(c: PanfrostClient, bo: IgtBo | null): void {
   if (bo === null) return;
-  bo.map?.unmap();
+  bo.map?.munmap();
   gemClose(c, bo.handle);
 }
 
@@ -113,7 +113,7 @@ export function syncobjWait(c: PanfrostClient, handle: number, absNs: number): b
 }
 
 /** check_done(): exception_status == 1 and fault_pointer == 0. */
-export function checkDone(map: ShmemCpuView, headerOffset = 0): void {
+export function checkDone(map: DrmVma, headerOffset = 0): void {
   expect(map.readU32(headerOffset)).toBe(1);
   expect(map.readU32(headerOffset + 8)).toBe(0);
   expect(map.readU32(headerOffset + 12)).toBe(0);

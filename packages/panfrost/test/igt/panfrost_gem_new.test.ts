@@ -1,7 +1,7 @@
 /**
  * Port of IGT tests/panfrost/panfrost_gem_new.c.
  */
-import type { ShmemCpuView } from "@panmmu/drm";
+import type { DrmVma } from "@panmmu/drm";
 import { EINVAL } from "@panmmu/uapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PanfrostClient } from "../../src/client/client.js";
@@ -38,17 +38,17 @@ describe("panfrost_gem_new", () => {
     const bo = igtPanfrostGemNew(fd, size);
     const m1 = fd.mmapBo(bo.handle);
     expect(m1.ret).toBe(0);
-    const map1 = fd.mmap(m1.offset) as ShmemCpuView;
+    const map1 = fd.mmap(m1.offset) as DrmVma;
     map1.write(0, new Uint8Array(size).fill(0xd0));
-    map1.unmap();
+    map1.munmap();
     igtPanfrostFreeBo(fd, bo);
 
     const bo2 = igtPanfrostGemNew(fd2, size);
     const m2 = fd2.mmapBo(bo2.handle);
     expect(m2.ret).toBe(0);
-    const map2 = fd2.mmap(m2.offset) as ShmemCpuView;
+    const map2 = fd2.mmap(m2.offset) as DrmVma;
     for (let i = 0; i < size / 4; i++) expect(map2.readU32(i * 4)).toBe(0);
-    map2.unmap();
+    map2.munmap();
     gemClose(fd2, bo2.handle);
     expect(fd2.close()).toBe(0);
   });
