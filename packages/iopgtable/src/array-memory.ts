@@ -93,7 +93,10 @@ export class ArrayPageTableMemory implements PageTableMemory {
 
   /** Allocates one zeroed page; its physical address, or null (limit reached or injected failure). */
   allocPage(): number | null {
-    if (!this.admit(1)) return null;
+    // Kept inline (no shared helpers): this is on the table-allocation path of every map.
+    const attempt = ++this.allocAttempts;
+    if (this.failAt.size !== 0 && this.failAt.delete(attempt)) return null;
+    if (this.livePages >= this.maxPages) return null;
     let n = this.freeList.pop();
     let view: Uint32Array;
     if (n !== undefined) {
@@ -106,7 +109,10 @@ export class ArrayPageTableMemory implements PageTableMemory {
       view = this.store[n]!;
     }
     this.views[n] = view;
-    this.taken(1);
+    this.livePages++;
+    if (this.livePages > this.peakPages) this.peakPages = this.livePages;
+    this.liveAllocations++;
+    this.allocCount++;
     return this.base + n * PAGE_SIZE;
   }
 
@@ -145,10 +151,14 @@ export class ArrayPageTableMemory implements PageTableMemory {
   freePage(pa: number): void {
     const n = this.pageNumber(pa);
     if (this.views[n] === undefined) throw new Error(`freePage: 0x${pa.toString(16)} is not live`);
-    if (this.blockOf.has(n)) throw new Error(`freePage: 0x${pa.toString(16)} is part of a block`);
+    if (this.blocks.size !== 0 && this.blockOf.has(n)) {
+      throw new Error(`freePage: 0x${pa.toString(16)} is part of a block`);
+    }
     this.views[n] = undefined;
     this.freeList.push(n);
-    this.released(1);
+    this.livePages--;
+    this.liveAllocations--;
+    this.freeCount++;
   }
 
   /** Frees a block from {@link allocPages}; throws unless `pa` heads a live block of `order`. */

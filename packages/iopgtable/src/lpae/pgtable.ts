@@ -45,6 +45,8 @@ const PTE_TYPE_TABLE = B.PTE_TYPE_TABLE;
 const TWO32 = B.TWO32;
 
 const TWO64 = 2 ** 64;
+/** Below this high word no geometry needs the exact lookup walk (2^32 − 2^15; 16 KiB level 0). */
+const EXACT_HI_MIN = 0xffff8000;
 const TWO63 = 2 ** 63;
 const INV_TWO32 = 1 / 4294967296;
 const VIEW_CACHE_SLOTS = 256;
@@ -152,7 +154,9 @@ export class ArmLpaeIoPgtable<C = unknown> {
   private readonly root: Uint32Array;
   private readonly isMali: boolean;
   private readonly quirks: number;
-  private readonly bitmap: number;
+  /** Low and high 32 bits of the adjusted bitmap, as int32 (the high word holds 4 TiB). */
+  private readonly bitmapLo: number;
+  private readonly bitmapHi: number;
   private readonly ias: number;
   private readonly oasLimit: number;
   private readonly ttbr1: boolean;
@@ -173,12 +177,13 @@ export class ArmLpaeIoPgtable<C = unknown> {
   private readonly outLoMask: number;
   /** Low-word bits holding output-address bits 51:48 (15:12 with 64 KiB, else none). */
   private readonly foldMask: number;
-  /** Offset mask inside a page: granule − 1. */
-  private readonly pageOffLo: number;
   /** Orders (in 4 KiB pages) of table and root views. */
   private readonly tableOrder: number;
   private readonly rootOrder: number;
-  /** Lookups with a high word from here up take the exact (wrap-aware) walk. */
+  /**
+   * Lookups with a high word from here up take the exact (wrap-aware) walk: the top bytes of the
+   * 64-bit space where one root entry's region can reach past 2^64 (at least the top 2^39).
+   */
   private readonly exactHiFrom: number;
   private readonly tableHi: number;
   private readonly tlb: IommuFlushOps<C> | undefined;
@@ -201,11 +206,12 @@ export class ArmLpaeIoPgtable<C = unknown> {
    */
   private readonly walkTag = new Int32Array(WALK_CACHE_SLOTS).fill(-1);
   private readonly walkView: Uint32Array[];
-  private readonly walkKeyHiMask: number;
-  private readonly walkKeyLoMask: number;
-  /** Walk-cache keys are iova bits from the level-2 index up: that shift, and 32 minus it. */
+  /**
+   * Walk-cache keys are the iova bits from the level-2 index (bit `walkKeyShift`) up to the
+   * highest bit the root resolves: 32 bits from `walkKeyShift` on, masked by `walkKeyMask`.
+   */
   private readonly walkKeyShift: number;
-  private readonly walkKeyHiShift: number;
+  private readonly walkKeyMask: number;
   /**
    * Bytes of input address space the root resolves (2^(highest index bit + 1)). Observer
    * `vaBase`s are positions in it, like the dump's: a TTBR1 iova loses its sign-extension bits.
@@ -223,9 +229,9 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.pgdBits = geometry.pgdBits;
     this.pgdEntries = geometry.pgdEntries;
     this.pgdSizeBytes = geometry.pgdSizeBytes;
-    this.granule = geometry.granule;
+    this.granule = geometry.granule | 0;
     this.bitsPerLevel = geometry.bitsPerLevel;
-    this.ptesPerTable = geometry.ptesPerTable;
+    this.ptesPerTable = geometry.ptesPerTable | 0;
     this.rootPa = setup.rootPa;
     this.cookie = setup.cookie;
     this.mem = setup.memory;
@@ -234,8 +240,10 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.tableOrder = views.tableOrder;
     this.rootOrder = views.rootOrder;
     this.rootAllocBytes = views.rootBytes;
-    this.pgShift = geometry.pgShift;
-    this.tableMask = geometry.ptesPerTable - 1;
+    // Integer fields are stored as int32 (`| 0`) so that V8 keeps them as small integers: the
+    // hot paths then read them as cheaply as the 4 KiB constants they replace.
+    this.pgShift = geometry.pgShift | 0;
+    this.tableMask = (geometry.ptesPerTable - 1) | 0;
     for (let l = 0; l <= MAX_LEVEL; l++) {
       const s = levelShift(geometry.granule, l);
       this.lvlShift[l] = s;
@@ -243,9 +251,8 @@ export class ArmLpaeIoPgtable<C = unknown> {
       this.offLo[l] = s >= 32 ? -1 : 2 ** s - 1;
       this.offHi[l] = s > 32 ? 2 ** (s - 32) - 1 : 0;
     }
-    this.foldMask = B.outputFoldMask(geometry.granule);
+    this.foldMask = B.outputFoldMask(geometry.granule) | 0;
     this.outLoMask = PTE_ADDR_LO_MASK & ~this.foldMask;
-    this.pageOffLo = geometry.granule - 1;
     // The kernel's lookup walk can wrap once an entry's region reaches past 2^64.
     const topShift = this.lvlShift[geometry.startLevel]!;
     this.exactHiFrom = TWO32 - 2 ** Math.max(7, topShift - 32);
@@ -256,15 +263,13 @@ export class ArmLpaeIoPgtable<C = unknown> {
     // bits from the level-2 index up to it.
     const topBit = topShift + geometry.pgdBits - 1;
     const l2 = this.lvlShift[2]!;
-    this.walkKeyShift = l2;
-    this.walkKeyHiShift = 32 - l2;
-    this.walkKeyHiMask = topBit >= 32 ? 2 ** (topBit - 31) - 1 : 0;
-    this.walkKeyLoMask =
-      topBit >= 31 ? 2 ** (32 - l2) - 1 : topBit >= l2 ? 2 ** (topBit - l2 + 1) - 1 : 0;
+    this.walkKeyShift = l2 | 0;
+    this.walkKeyMask = (topBit >= l2 ? 2 ** (topBit - l2 + 1) - 1 : 0) | 0;
     this.vaSpan = 2 ** (topBit + 1);
     this.isMali = config.fmt === "ARM_MALI_LPAE";
     this.quirks = config.quirks;
-    this.bitmap = config.pgsizeBitmap;
+    this.bitmapLo = config.pgsizeBitmap | 0;
+    this.bitmapHi = Math.floor(config.pgsizeBitmap / TWO32) | 0;
     this.ias = config.ias;
     this.oasLimit = 2 ** config.oas;
     this.ttbr1 = (config.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1) !== 0;
@@ -420,20 +425,26 @@ export class ArmLpaeIoPgtable<C = unknown> {
     hi >>>= 0;
     if (this.freed) return this.afterFree("iovaToPhys", 0);
     // Near the top of the 64-bit space the kernel's walk can wrap: take the exact path.
-    if (hi >= this.exactHiFrom) return exactIovaToPhys(this.exactWalk, lo, hi);
+    // (The constant pre-test keeps the common case free of field loads.)
+    if (hi >= EXACT_HI_MIN && hi >= this.exactHiFrom) {
+      return exactIovaToPhys(this.exactWalk, lo, hi);
+    }
     // Walk cache hit: straight to the level-3 table; a miss takes the full walk.
-    const key =
-      ((hi & this.walkKeyHiMask) << this.walkKeyHiShift) |
-      ((lo >>> this.walkKeyShift) & this.walkKeyLoMask);
+    const ks = this.walkKeyShift;
+    const key = ((lo >>> ks) | (hi << (32 - ks))) & this.walkKeyMask;
     const slot = key & (WALK_CACHE_SLOTS - 1);
     if (this.walkTag[slot] !== key || this.startLevel === MAX_LEVEL) return this.lookupWalk(lo, hi);
     const t = this.walkView[slot]!;
-    const k = ((lo >>> this.pgShift) & this.tableMask) << 1;
+    // Level-3 index, page offset and address masks all follow from pgShift (and the 64 KiB
+    // fold), computed here rather than loaded.
+    const p = this.pgShift;
+    const k = ((lo >>> p) & ((1 << (p - 3)) - 1)) << 1;
     const dlo = t[k]!;
     if ((dlo & 3) !== this.l3LeafType) return 0;
+    const fold = this.foldMask;
     return (
-      ((t[k + 1]! & PTE_ADDR_HI_MASK) | ((dlo & this.foldMask) << 4)) * TWO32 +
-      (((dlo & this.outLoMask) | (lo & this.pageOffLo)) >>> 0)
+      ((t[k + 1]! & PTE_ADDR_HI_MASK) | ((dlo & fold) << 4)) * TWO32 +
+      (((dlo & PTE_ADDR_LO_MASK & ~fold) | (lo & ((1 << p) - 1))) >>> 0)
     );
   }
 
@@ -487,18 +498,16 @@ export class ArmLpaeIoPgtable<C = unknown> {
 
   /** The level-3 table cached for the iova `lo`/`hi`, or null. */
   private cachedLastLevel(lo: number, hi: number): Uint32Array | null {
-    const key =
-      ((hi & this.walkKeyHiMask) << this.walkKeyHiShift) |
-      ((lo >>> this.walkKeyShift) & this.walkKeyLoMask);
+    const ks = this.walkKeyShift;
+    const key = ((lo >>> ks) | (hi << (32 - ks))) & this.walkKeyMask;
     const slot = key & (WALK_CACHE_SLOTS - 1);
     return this.walkTag[slot] === key ? this.walkView[slot]! : null;
   }
 
   /** Remembers `t` as the level-3 table reached for the iova `lo`/`hi`. */
   private cacheLastLevel(lo: number, hi: number, t: Uint32Array): void {
-    const key =
-      ((hi & this.walkKeyHiMask) << this.walkKeyHiShift) |
-      ((lo >>> this.walkKeyShift) & this.walkKeyLoMask);
+    const ks = this.walkKeyShift;
+    const key = ((lo >>> ks) | (hi << (32 - ks))) & this.walkKeyMask;
     const slot = key & (WALK_CACHE_SLOTS - 1);
     this.walkTag[slot] = key;
     this.walkView[slot] = t;
@@ -543,13 +552,12 @@ export class ArmLpaeIoPgtable<C = unknown> {
    * 64 KiB granule's 4 TiB size is above 2^32).
    */
   private sizeInBitmap(pgsize: number): boolean {
+    // Sizes up to 1 GiB: one int32 AND (which is also the integer check).
+    if (pgsize > 0 && pgsize <= 0x40000000) return (pgsize & this.bitmapLo) === pgsize;
     if (!(pgsize > 0 && pgsize < TWO64 && Math.floor(pgsize) === pgsize)) return false;
     const lo = pgsize % TWO32;
     const hi = (pgsize - lo) / TWO32;
-    const bm = this.bitmap;
-    const bmLo = bm % TWO32;
-    const bmHi = (bm - bmLo) / TWO32;
-    return (lo & bmLo) >>> 0 === lo && (hi & bmHi) >>> 0 === hi;
+    return (lo & this.bitmapLo) >>> 0 === lo && (hi & this.bitmapHi) >>> 0 === hi;
   }
 
   /** The kernel's `iaext` check: bits from ias up all clear (all set with TTBR1). */
@@ -785,7 +793,9 @@ export class ArmLpaeIoPgtable<C = unknown> {
     const pa =
       this.allocHook !== undefined
         ? this.allocHook(this.cookie, this.granule)
-        : allocTableMemory(this.mem, this.tableOrder);
+        : this.tableOrder === 0
+          ? this.mem.allocPage()
+          : allocTableMemory(this.mem, this.tableOrder);
     if (pa === null) return -1;
     this.tablePages++;
     this.observer?.tableAllocated(pa, level, vaBase);
