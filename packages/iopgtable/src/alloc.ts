@@ -83,7 +83,7 @@ const MALI_TRANSTAB_SHARE_OUTER = 0x10;
  * (`PAGE_SIZE << get_order(pgdSizeBytes)` bytes).
  *
  * Tables larger than one 4 KiB page (16 and 64 KiB granules, a larger `PAGE_SIZE`) need a
- * memory with `allocPages`/`pagesU32` (`pagesU32` alone with a custom allocator); without them
+ * memory with `allocBlock`/`blockU32` (`blockU32` alone with a custom allocator); without them
  * the root cannot be allocated and the result is null.
  *
  * Mirrors alloc_io_pgtable_ops() with arm_64_lpae_alloc_pgtable_s1() and
@@ -194,8 +194,8 @@ function allocRoot<C>(cfg: IoPgtableCfg<C>, cookie: C, g: LpaeGeometry): number 
   const custom = cfg.alloc !== undefined;
   const views = tableViewOrders(g, pageSizeOf(cfg), custom);
   const big = views.tableOrder > 0 || views.rootOrder > 0;
-  if (big && cfg.memory.pagesU32 === undefined) return null;
-  if (big && !custom && (cfg.memory.allocPages === undefined || cfg.memory.freePages === undefined))
+  if (big && cfg.memory.blockU32 === undefined) return null;
+  if (big && !custom && (cfg.memory.allocBlock === undefined || cfg.memory.freeBlock === undefined))
     return null;
   const pa = custom
     ? cfg.alloc!(cookie, g.pgdSizeBytes)

@@ -13,7 +13,7 @@ const PAGE_WORDS = 1024;
  * pages always lies in one buffer and gets a single contiguous view.
  */
 const CHUNK_PAGES = 64;
-/** Largest block order {@link ArrayPageTableMemory.allocPages} accepts (64 pages, 256 KiB). */
+/** Largest block order {@link ArrayPageTableMemory.allocBlock} accepts (64 pages, 256 KiB). */
 const MAX_ORDER = 6;
 
 /** Options of {@link ArrayPageTableMemory}. */
@@ -26,7 +26,7 @@ export interface ArrayPageTableMemoryOptions {
 
 /**
  * Array-backed page-table memory. Pages come from a bump allocator starting at `base`; blocks of
- * 2^order pages (`allocPages`) are aligned to their size in physical address terms, skipping
+ * 2^order pages (`allocBlock`) are aligned to their size in physical address terms, skipping
  * pages to get there. Freed pages and blocks are reused last-in-first-out per order (like the
  * allocator that produced the golden vectors), and every allocation is zeroed. `pageU32` of a
  * page that is not allocated throws, which catches use-after-free in tests.
@@ -120,7 +120,7 @@ export class ArrayPageTableMemory implements PageTableMemory {
    * Allocates 2^`order` contiguous zeroed pages aligned to their total size (order 0..6); the
    * first page's address, or null (limit reached, bad order or injected failure).
    */
-  allocPages(order: number): number | null {
+  allocBlock(order: number): number | null {
     if (order === 0) return this.allocPage();
     if (!(Number.isInteger(order) && order > 0 && order <= MAX_ORDER)) return null;
     const count = 2 ** order;
@@ -161,8 +161,8 @@ export class ArrayPageTableMemory implements PageTableMemory {
     this.freeCount++;
   }
 
-  /** Frees a block from {@link allocPages}; throws unless `pa` heads a live block of `order`. */
-  freePages(pa: number, order: number): void {
+  /** Frees a block from {@link allocBlock}; throws unless `pa` heads a live block of `order`. */
+  freeBlock(pa: number, order: number): void {
     if (order === 0) {
       this.freePage(pa);
       return;
@@ -170,7 +170,7 @@ export class ArrayPageTableMemory implements PageTableMemory {
     const n = this.pageNumber(pa);
     const block = this.blocks.get(n);
     if (block === undefined || block.order !== order) {
-      throw new Error(`freePages: 0x${pa.toString(16)} is not a live block of order ${order}`);
+      throw new Error(`freeBlock: 0x${pa.toString(16)} is not a live block of order ${order}`);
     }
     const count = 2 ** order;
     for (let i = 0; i < count; i++) {
@@ -193,12 +193,12 @@ export class ArrayPageTableMemory implements PageTableMemory {
   }
 
   /** The view of the whole live block of `order` at `pa`. Throws when there is no such block. */
-  pagesU32(pa: number, order: number): Uint32Array {
+  blockU32(pa: number, order: number): Uint32Array {
     if (order === 0) return this.pageU32(pa);
     const off = pa - this.base;
     const block = off >= 0 && off % PAGE_SIZE === 0 ? this.blocks.get(off / PAGE_SIZE) : undefined;
     if (block === undefined || block.order !== order) {
-      throw new Error(`pagesU32: 0x${pa.toString(16)} is not a live block of order ${order}`);
+      throw new Error(`blockU32: 0x${pa.toString(16)} is not a live block of order ${order}`);
     }
     return block.view;
   }

@@ -15,9 +15,9 @@ export interface PageTableMemory {
    * for tables larger than one page (16 and 64 KiB granules, or a kernel with a larger
    * `PAGE_SIZE`); a memory without it cannot host them.
    */
-  allocPages?(order: number): number | null;
-  /** Frees a block returned by {@link allocPages} with the same `order`. */
-  freePages?(pa: number, order: number): void;
-  /** One word view over the whole block of 2^`order` pages at `pa` (from {@link allocPages}). */
-  pagesU32?(pa: number, order: number): Uint32Array;
+  allocBlock?(order: number): number | null;
+  /** Frees a block returned by {@link allocBlock} with the same `order`. */
+  freeBlock?(pa: number, order: number): void;
+  /** One word view over the whole block of 2^`order` pages at `pa` (from {@link allocBlock}). */
+  blockU32?(pa: number, order: number): Uint32Array;
 }

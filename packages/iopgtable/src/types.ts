@@ -126,7 +126,7 @@ export interface IoPgtableCfg<C = unknown> {
   /**
    * Custom table allocator (`cfg->alloc`, as panthor uses): returns the physical address of a
    * zeroed region of at least `size` bytes inside `memory`, aligned to `size` when that is more
-   * than 4 KiB (a 16 or 64 KiB table, which `memory.pagesU32` must then view), or null. Needs
+   * than 4 KiB (a 16 or 64 KiB table, which `memory.blockU32` must then view), or null. Needs
    * `free`.
    */
   alloc?: (cookie: C, size: number) => number | null;

@@ -142,7 +142,7 @@ export type DumpRowInput = Pick<DumpRow, "level" | "index" | "kind"> & {
 
 /**
  * Writes a canonical dump back into page-table memory, allocating one table (one page, or a
- * naturally aligned block of pages via `memory.allocPages` for a larger granule) per table
+ * naturally aligned block of pages via `memory.allocBlock` for a larger granule) per table
  * row, so that the tables translate exactly as the dumped ones (table addresses differ, as the
  * dump does not keep them). Rows must be in the dump's depth-first order. Throws on a row whose
  * parent table has not been opened, on allocation failure, or when the memory cannot allocate
@@ -159,9 +159,9 @@ export function loadDump(
     const order = Math.log2(Math.max(bytes, 4096) / 4096);
     let pa: number | null;
     if (order === 0) pa = memory.allocPage();
-    else if (memory.allocPages === undefined) {
+    else if (memory.allocBlock === undefined) {
       throw new Error(`loadDump: the memory cannot allocate ${bytes}-byte tables`);
-    } else pa = memory.allocPages(Math.ceil(order));
+    } else pa = memory.allocBlock(Math.ceil(order));
     if (pa === null) throw new Error("loadDump: page allocation failed");
     pages.push(pa);
     return pa;

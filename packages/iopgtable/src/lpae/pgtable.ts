@@ -493,7 +493,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
 
   /** The word view of a table allocation of `order` 4 KiB pages at `pa`. */
   private viewOf(pa: number, order: number): Uint32Array {
-    return order === 0 ? this.mem.pageU32(pa) : this.mem.pagesU32!(pa, order);
+    return order === 0 ? this.mem.pageU32(pa) : this.mem.blockU32!(pa, order);
   }
 
   /** The level-3 table cached for the iova `lo`/`hi`, or null. */
@@ -771,7 +771,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     } else {
       const order = isRoot ? this.rootOrder : this.tableOrder;
       if (order === 0) this.mem.freePage(pa);
-      else this.mem.freePages!(pa, order);
+      else this.mem.freeBlock!(pa, order);
     }
     this.tablePages--;
   }
@@ -848,5 +848,5 @@ export function tableViewOrders(
 /** Allocates a zeroed table of 2^`order` pages from `mem`; its address or null. */
 export function allocTableMemory(mem: PageTableMemory, order: number): number | null {
   if (order === 0) return mem.allocPage();
-  return mem.allocPages === undefined ? null : mem.allocPages(order);
+  return mem.allocBlock === undefined ? null : mem.allocBlock(order);
 }

@@ -59,7 +59,7 @@ export class KernelModel {
     this.granule = BigInt(granule);
     this.pgShift = Math.log2(granule);
     this.bpl = this.pgShift - 3;
-    const root = s.memory.allocPages(s.rootOrder ?? 0);
+    const root = s.memory.allocBlock(s.rootOrder ?? 0);
     if (root === null) throw new Error("kernel model: no root page");
     this.root = root;
   }
@@ -116,7 +116,7 @@ export class KernelModel {
       if (lvl >= 3) return [-22, 0n];
       let pte = this.read(table, idx);
       if (pte === 0n) {
-        const page = s.memory.allocPages(s.tableOrder ?? 0);
+        const page = s.memory.allocBlock(s.tableOrder ?? 0);
         if (page === null) return [-12, 0n];
         this.events.push(`alloc ${lvl + 1}`);
         pte = BigInt(page) | 3n;
@@ -220,7 +220,7 @@ export class KernelModel {
       }
     }
     this.events.push(`free ${lvl}`);
-    this.s.memory.freePages(Number(pa), this.s.tableOrder ?? 0);
+    this.s.memory.freeBlock(Number(pa), this.s.tableOrder ?? 0);
   }
 
   private protToPte(prot: number): bigint {
