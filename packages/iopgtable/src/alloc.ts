@@ -71,7 +71,8 @@ const MALI_TRANSTAB_SHARE_OUTER = 0x10;
 /**
  * Allocates a page table of format `fmt` and its root, or returns null where the kernel
  * refuses (unsupported quirk, no usable granule, oas without a TCR encoding, Mali ias > 48 or
- * oas > 40, a custom allocator given by half, root allocation failure).
+ * oas > 40, a custom allocator given by half, a `pageSize` other than 4, 16 or 64 KiB, root
+ * allocation failure).
  *
  * Like the kernel, picks the granule (4, 16 or 64 KiB) from `cfg.pgsizeBitmap` and
  * `cfg.pageSize` (the simulated kernel's `PAGE_SIZE`, default 4096), adjusts `cfg.pgsizeBitmap`
@@ -95,6 +96,9 @@ export function allocIoPgtableOps<C>(
   cookie: C,
 ): IoPgtableOps<C> | null {
   if ((cfg.alloc === undefined) !== (cfg.free === undefined)) return null;
+  // The simulated kernel's PAGE_SIZE must be one an arm64 kernel can have.
+  const pageSize = pageSizeOf(cfg);
+  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) return null;
   const quirkBits = BigInt.asUintN(64, BigInt(cfg.quirks ?? 0));
   const quirks = Number(quirkBits & 0xffffffffn);
   let geometry: LpaeGeometry;

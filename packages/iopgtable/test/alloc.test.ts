@@ -87,6 +87,10 @@ describe("allocIoPgtableOps", () => {
     expect(allocIoPgtableOps(s1, allOnes, null)).not.toBeNull();
     expect(allOnes.pgsizeBitmap).toBe(BM);
     expect(allocIoPgtableOps(s1, cfgOf({ quirks: 1n << 63n }), null)).toBeNull();
+    // A PAGE_SIZE no arm64 kernel has is refused before cfg is touched.
+    const oddPage = cfgOf({ pageSize: 8192, pgsizeBitmap: 0xfffff000 });
+    expect(allocIoPgtableOps(s1, oddPage, null)).toBeNull();
+    expect(oddPage.pgsizeBitmap).toBe(0xfffff000);
   });
 
   it("builds 16 KiB and 64 KiB granule tables with their TCR.TG encodings", () => {
