@@ -20,12 +20,8 @@ import {
   lpaeGeometry,
   restrictPgsizes,
 } from "./lpae/geometry.js";
-import {
-  ArmLpaeIoPgtable,
-  allocTableMemory,
-  type IoPgtableConfig,
-  tableViewOrders,
-} from "./lpae/pgtable.js";
+import { ArmLpaeIoPgtable, type IoPgtableConfig } from "./lpae/pgtable.js";
+import { allocTableMemory, tableViewOrders } from "./lpae/table-memory.js";
 import type { ArmLpaeS1Tcr, IoPgtableCfg } from "./types.js";
 
 /** The ops returned by {@link allocIoPgtableOps}. */

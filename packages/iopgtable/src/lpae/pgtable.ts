@@ -15,13 +15,9 @@ import type { PageTableMemory } from "../memory.js";
 import type { IommuFlushOps, IoPgtableObserver, IoPgtableWarnSink } from "../types.js";
 import * as B from "./bits.js";
 import { type ExactWalkTable, exactIovaToPhys } from "./exact-walk.js";
-import {
-  DEFAULT_PAGE_SIZE,
-  type LpaeGeometry,
-  levelShift,
-  tableAllocationBytes,
-} from "./geometry.js";
+import { type LpaeGeometry, levelShift } from "./geometry.js";
 import { attrHi as attrHiOf, attrLo as attrLoOf, leafAttributes } from "./prot.js";
+import { allocTableMemory, tableViewOrders } from "./table-memory.js";
 
 // Module-local copies: hot loops then read plain constants, whatever the module loader does
 // with imported bindings (vitest's runner turns them into getter calls).
@@ -812,41 +808,4 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.warnCount++;
     this.warnings?.warn(where, message);
   }
-}
-
-/** Orders (in 4 KiB pages) of the views of a table's tables, and the root allocation's bytes. */
-export interface TableViewOrders {
-  /** Order of every non-root table's view. */
-  tableOrder: number;
-  /** Order of the root's view. */
-  rootOrder: number;
-  /** Bytes of the root's allocation. */
-  rootBytes: number;
-}
-
-/**
- * How big the views of a table's allocations are. The kernel's own allocator hands out
- * `PAGE_SIZE << get_order(size)` bytes; a custom allocator (`customAlloc`) is asked for the
- * exact size and only that size, rounded up to 4 KiB pages, is viewed.
- */
-export function tableViewOrders(
-  g: LpaeGeometry,
-  pageSize: number = DEFAULT_PAGE_SIZE,
-  customAlloc = false,
-): TableViewOrders {
-  const bytes = (size: number): number =>
-    customAlloc ? tableAllocationBytes(size, 4096) : tableAllocationBytes(size, pageSize);
-  const tableBytes = bytes(g.granule);
-  const rootBytes = bytes(g.pgdSizeBytes);
-  return {
-    tableOrder: Math.log2(tableBytes / 4096),
-    rootOrder: Math.log2(rootBytes / 4096),
-    rootBytes,
-  };
-}
-
-/** Allocates a zeroed table of 2^`order` pages from `mem`; its address or null. */
-export function allocTableMemory(mem: PageTableMemory, order: number): number | null {
-  if (order === 0) return mem.allocPage();
-  return mem.allocBlock === undefined ? null : mem.allocBlock(order);
 }
