@@ -14,8 +14,14 @@ import {
   SZ_4K,
 } from "./constants.js";
 import { TWO32 } from "./lpae/bits.js";
-import { type LpaeGeometry, lpaeGeometry, restrictPgsizes } from "./lpae/geometry.js";
+import {
+  DEFAULT_PAGE_SIZE,
+  type LpaeGeometry,
+  lpaeGeometry,
+  restrictPgsizes,
+} from "./lpae/geometry.js";
 import { ArmLpaeIoPgtable, type IoPgtableConfig } from "./lpae/pgtable.js";
+import { allocTableMemory, tableViewOrders } from "./lpae/table-memory.js";
 import type { ArmLpaeS1Tcr, IoPgtableCfg } from "./types.js";
 
 /** The ops returned by {@link allocIoPgtableOps}. */
@@ -46,6 +52,13 @@ const S1_MAIR_HI = 0xffffffff;
 /** Mali MEMATTR: attr0 0x88 (implementation defined), attr1 0x8d (write-allocate), attr2 0x88. */
 const MALI_MEMATTR = 0x888d88;
 
+/**
+ * TCR.TG encodings by granule: TG0 for TTBR0 tables, TG1 (`IO_PGTABLE_QUIRK_ARM_TTBR1`) for
+ * the upper half. The two fields encode the sizes differently.
+ */
+const TG0_BY_GRANULE: Readonly<Record<number, number>> = { 4096: 0, 16384: 2, 65536: 1 };
+const TG1_BY_GRANULE: Readonly<Record<number, number>> = { 4096: 2, 16384: 1, 65536: 3 };
+
 /** Mali TRANSTAB bits: ADRMODE_TABLE (1:0), READ_INNER (2), SHARE_OUTER (4). */
 const MALI_TRANSTAB_ADRMODE_TABLE = 0x3;
 const MALI_TRANSTAB_READ_INNER = 0x4;
@@ -54,15 +67,21 @@ const MALI_TRANSTAB_SHARE_OUTER = 0x10;
 /**
  * Allocates a page table of format `fmt` and its root, or returns null where the kernel
  * refuses (unsupported quirk, no usable granule, oas without a TCR encoding, Mali ias > 48 or
- * oas > 40, a custom allocator given by half, root allocation failure).
+ * oas > 40, a custom allocator given by half, a `pageSize` other than 4, 16 or 64 KiB, root
+ * allocation failure).
  *
- * Like the kernel, adjusts `cfg.pgsizeBitmap` (to 4 KiB | 2 MiB | 1 GiB sizes), `cfg.ias` and
- * `cfg.oas` (clamped to 48) in place, even when it then refuses, and on success fills
- * `cfg.s1` (ttbr, tcr, mair) or `cfg.mali` (transtab, memattr). The root table comes from
- * `cfg.alloc(cookie, pgdSizeBytes)` when given, else `cfg.memory.allocPage()`.
+ * Like the kernel, picks the granule (4, 16 or 64 KiB) from `cfg.pgsizeBitmap` and
+ * `cfg.pageSize` (the simulated kernel's `PAGE_SIZE`, default 4096), adjusts `cfg.pgsizeBitmap`
+ * (to 4K|2M|1G, 16K|32M or 64K|512M|4T sizes), `cfg.ias` and `cfg.oas` (clamped to 48, or 52
+ * with 64 KiB) in place, even when it then refuses, and on success fills `cfg.s1` (ttbr, tcr,
+ * mair) or `cfg.mali` (transtab, memattr). Mali keeps only 4 KiB-granule sizes before choosing,
+ * so it never gets a 16 or 64 KiB granule. The root table comes from
+ * `cfg.alloc(cookie, pgdSizeBytes)` when given, else from `cfg.memory`
+ * (`PAGE_SIZE << get_order(pgdSizeBytes)` bytes).
  *
- * Only the 4 KiB granule is implemented (tables are single 4 KiB pages): a bitmap whose
- * granule the kernel would set to 16 KiB or 64 KiB returns null here.
+ * Tables larger than one 4 KiB page (16 and 64 KiB granules, a larger `PAGE_SIZE`) need a
+ * memory with `allocBlock`/`blockU32` (`blockU32` alone with a custom allocator); without them
+ * the root cannot be allocated and the result is null.
  *
  * Mirrors alloc_io_pgtable_ops() with arm_64_lpae_alloc_pgtable_s1() and
  * arm_mali_lpae_alloc_pgtable().
@@ -73,6 +92,9 @@ export function allocIoPgtableOps<C>(
   cookie: C,
 ): IoPgtableOps<C> | null {
   if ((cfg.alloc === undefined) !== (cfg.free === undefined)) return null;
+  // The simulated kernel's PAGE_SIZE must be one an arm64 kernel can have.
+  const pageSize = pageSizeOf(cfg);
+  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) return null;
   const quirkBits = BigInt.asUintN(64, BigInt(cfg.quirks ?? 0));
   const quirks = Number(quirkBits & 0xffffffffn);
   let geometry: LpaeGeometry;
@@ -82,18 +104,20 @@ export function allocIoPgtableOps<C>(
     if (cfg.coherentWalk && quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA) return null;
     const ips = IPS_BY_OAS[cfg.oas];
     if (ips === undefined) return null;
-    geometry = lpaeGeometry(cfg.ias, false);
+    geometry = lpaeGeometry(cfg.ias, false, granuleOf(cfg.pgsizeBitmap));
+    const tg =
+      (quirks & IO_PGTABLE_QUIRK_ARM_TTBR1 ? TG1_BY_GRANULE : TG0_BY_GRANULE)[geometry.granule] ??
+      0;
     const tcr: ArmLpaeS1Tcr = cfg.coherentWalk
-      ? { tsz: 64 - cfg.ias, irgn: 1, orgn: 1, sh: 3, tg: 0, ips }
+      ? { tsz: 64 - cfg.ias, irgn: 1, orgn: 1, sh: 3, tg, ips }
       : {
           tsz: 64 - cfg.ias,
           irgn: 0,
           orgn: quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA ? 1 : 0,
           sh: 2,
-          tg: 0,
+          tg,
           ips,
         };
-    tcr.tg = quirks & IO_PGTABLE_QUIRK_ARM_TTBR1 ? 2 : 0;
     const rootPa = allocRoot(cfg, cookie, geometry);
     if (rootPa === null) return null;
     cfg.s1 = {
@@ -112,7 +136,7 @@ export function allocIoPgtableOps<C>(
       BigInt.asUintN(64, BigInt(cfg.pgsizeBitmap)) & BigInt(SZ_4K | SZ_2M | SZ_1G),
     );
     if (!restrictInPlace(cfg)) return null;
-    geometry = lpaeGeometry(cfg.ias, true);
+    geometry = lpaeGeometry(cfg.ias, true, granuleOf(cfg.pgsizeBitmap));
     const rootPa = allocRoot(cfg, cookie, geometry);
     if (rootPa === null) return null;
     let transtab = rootPa + (MALI_TRANSTAB_ADRMODE_TABLE | MALI_TRANSTAB_READ_INNER);
@@ -139,22 +163,43 @@ export function freeIoPgtableOps<C>(ops: IoPgtableOps<C> | null): void {
   ops?.free();
 }
 
+/** The granule of an adjusted bitmap: its smallest size (the kernel's `__ffs()` pg_shift). */
+function granuleOf(bitmap: number | bigint): number {
+  const b = Number(bitmap);
+  return b & (4096 | 16384 | 65536) & -b;
+}
+
+/** The simulated kernel's PAGE_SIZE of `cfg` (4096 unless given). */
+function pageSizeOf<C>(cfg: IoPgtableCfg<C>): number {
+  return cfg.pageSize ?? DEFAULT_PAGE_SIZE;
+}
+
 /** arm_lpae_restrict_pgsizes() plus the granule checks of arm_lpae_alloc_pgtable(). */
 function restrictInPlace<C>(cfg: IoPgtableCfg<C>): boolean {
-  const r = restrictPgsizes(cfg.pgsizeBitmap, cfg.ias, cfg.oas);
+  const r = restrictPgsizes(cfg.pgsizeBitmap, cfg.ias, cfg.oas, pageSizeOf(cfg));
   cfg.pgsizeBitmap = r.pgsizeBitmap;
   cfg.ias = r.ias;
   cfg.oas = r.oas;
-  if (r.granule === 0 || r.pgsizeBitmap === 0) return false;
-  // Tables here are single 4 KiB pages, so only the 4 KiB granule is supported; a bitmap whose
-  // smallest page is 16 KiB or 64 KiB is refused where the kernel would build larger tables.
-  if (r.granule !== SZ_4K) return false;
-  if (!Number.isInteger(cfg.ias) || cfg.ias <= 12 || !Number.isInteger(cfg.oas)) return false;
+  if (r.granule === 0 || (r.pgsizeBitmap & (SZ_4K | 16384 | 65536)) === 0) return false;
+  const pgShift = Math.log2(granuleOf(r.pgsizeBitmap));
+  if (!Number.isInteger(cfg.ias) || cfg.ias <= pgShift || !Number.isInteger(cfg.oas)) return false;
   return true;
 }
 
+/**
+ * Allocates the zeroed root (`__arm_lpae_alloc_pages(ARM_LPAE_PGD_SIZE)`); null when the memory
+ * cannot hold tables of this geometry or the allocation fails.
+ */
 function allocRoot<C>(cfg: IoPgtableCfg<C>, cookie: C, g: LpaeGeometry): number | null {
-  const pa = cfg.alloc !== undefined ? cfg.alloc(cookie, g.pgdSizeBytes) : cfg.memory.allocPage();
+  const custom = cfg.alloc !== undefined;
+  const views = tableViewOrders(g, pageSizeOf(cfg), custom);
+  const big = views.tableOrder > 0 || views.rootOrder > 0;
+  if (big && cfg.memory.blockU32 === undefined) return null;
+  if (big && !custom && (cfg.memory.allocBlock === undefined || cfg.memory.freeBlock === undefined))
+    return null;
+  const pa = custom
+    ? cfg.alloc!(cookie, g.pgdSizeBytes)
+    : allocTableMemory(cfg.memory, views.rootOrder);
   if (pa === null) return null;
   cfg.observer?.tableAllocated(pa, g.startLevel, 0);
   return pa;
@@ -172,6 +217,8 @@ function makeOps<C>(
     fmt,
     quirks,
     pgsizeBitmap: Number(cfg.pgsizeBitmap),
+    granule: geometry.granule,
+    pageSize: pageSizeOf(cfg),
     ias: cfg.ias,
     oas: cfg.oas,
     coherentWalk: cfg.coherentWalk,

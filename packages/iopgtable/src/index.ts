@@ -49,12 +49,15 @@ export {
 } from "./debug/dump.js";
 export { hex64, hex64LoHi, splitU64 } from "./debug/hex.js";
 export { IommuIotlbGather } from "./gather.js";
-export { descriptorAddress } from "./lpae/bits.js";
+export { descriptorAddress, leafAddress } from "./lpae/bits.js";
 export {
+  DEFAULT_PAGE_SIZE,
   type LpaeGeometry,
+  levelShift,
   lpaeGeometry,
   type RestrictedSizes,
   restrictPgsizes,
+  tableAllocationBytes,
 } from "./lpae/geometry.js";
 export { ArmLpaeIoPgtable, type IoPgtableConfig } from "./lpae/pgtable.js";
 export type { PageTableMemory } from "./memory.js";

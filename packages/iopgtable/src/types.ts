@@ -15,7 +15,7 @@ export interface IommuFlushOps<C = unknown> {
   tlbFlushAll?(cookie: C): void;
   /**
    * Invalidate walk caches (and leaves) for `[iova, iova + size)` after a table was unlinked,
-   * before it is freed. `granule` is the leaf granule (4096).
+   * before it is freed. `granule` is the table's granule (4096, 16384 or 65536).
    */
   tlbFlushWalk?(iova: number, size: number, granule: number, cookie: C): void;
   /** Queue invalidation of one leaf of size `granule` at `iova` into `gather`. */
@@ -51,7 +51,9 @@ export interface ArmLpaeS1Tcr {
   orgn: number;
   /** Shareability of walks: 2 outer, 3 inner. */
   sh: number;
-  /** Granule encoding: 0 for TG0 4 KiB, 2 for TG1 4 KiB (TTBR1 quirk). */
+  /**
+   * Granule encoding: TG0 0 / 2 / 1 for 4 / 16 / 64 KiB, or with the TTBR1 quirk TG1 2 / 1 / 3.
+   */
   tg: number;
   /** Intermediate physical size encoding from oas (32→0 … 48→5, 52→6). */
   ips: number;
@@ -100,9 +102,17 @@ export interface IoPgtableCfg<C = unknown> {
   quirks?: number | bigint;
   /**
    * Supported page/block sizes as a bitmask of sizes; a bigint may carry bits above 2^53.
-   * `allocIoPgtableOps` replaces it with the adjusted bitmap, a number (4 KiB | 2 MiB | 1 GiB).
+   * `allocIoPgtableOps` replaces it with the adjusted bitmap, a number: 4K|2M|1G, 16K|32M or
+   * 64K|512M|4T sizes, by the granule it picks.
    */
   pgsizeBitmap: number | bigint;
+  /**
+   * `PAGE_SIZE` of the simulated kernel (4096, 16384 or 65536; default 4096). It decides which
+   * granule a bitmap gives (the kernel prefers its own page size, then the largest size below
+   * it, then the smallest above) and how big every table allocation is
+   * (`PAGE_SIZE << get_order(size)`). Not part of the kernel's `struct io_pgtable_cfg`.
+   */
+  pageSize?: number;
   /** Input (iova) address bits. */
   ias: number;
   /** Output (physical) address bits. */
@@ -115,7 +125,9 @@ export interface IoPgtableCfg<C = unknown> {
   memory: PageTableMemory;
   /**
    * Custom table allocator (`cfg->alloc`, as panthor uses): returns the physical address of a
-   * zeroed, 4 KiB-aligned region of at least `size` bytes inside `memory`, or null. Needs `free`.
+   * zeroed region of at least `size` bytes inside `memory`, aligned to `size` when that is more
+   * than 4 KiB (a 16 or 64 KiB table, which `memory.blockU32` must then view), or null. Needs
+   * `free`.
    */
   alloc?: (cookie: C, size: number) => number | null;
   /** Custom table release (`cfg->free`) for pages from `alloc`. Needs `alloc`. */

@@ -75,8 +75,6 @@ describe("allocIoPgtableOps", () => {
     const no4k = cfgOf({ pgsizeBitmap: SZ_2M });
     expect(allocIoPgtableOps(s1, no4k, null)).toBeNull();
     expect(no4k.pgsizeBitmap).toBe(0);
-    const sixteen = cfgOf({ pgsizeBitmap: 0x4000 | 0x2000000 });
-    expect(allocIoPgtableOps(s1, sixteen, null)).toBeNull();
     const clamp = cfgOf({ ias: 52, oas: 52 });
     const ops = allocIoPgtableOps(s1, clamp, null);
     expect([clamp.ias, clamp.oas, ops?.cfg.ias]).toEqual([48, 48, 48]);
@@ -89,6 +87,50 @@ describe("allocIoPgtableOps", () => {
     expect(allocIoPgtableOps(s1, allOnes, null)).not.toBeNull();
     expect(allOnes.pgsizeBitmap).toBe(BM);
     expect(allocIoPgtableOps(s1, cfgOf({ quirks: 1n << 63n }), null)).toBeNull();
+    // A PAGE_SIZE no arm64 kernel has is refused before cfg is touched.
+    const oddPage = cfgOf({ pageSize: 8192, pgsizeBitmap: 0xfffff000 });
+    expect(allocIoPgtableOps(s1, oddPage, null)).toBeNull();
+    expect(oddPage.pgsizeBitmap).toBe(0xfffff000);
+  });
+
+  it("builds 16 KiB and 64 KiB granule tables with their TCR.TG encodings", () => {
+    const s1 = IoPgtableFormat.ARM_64_LPAE_S1;
+    const sixteen = cfgOf({ pgsizeBitmap: 0x4000 | 0x2000000 });
+    const ops16 = allocIoPgtableOps(s1, sixteen, null);
+    expect([ops16?.granule, ops16?.startLevel, ops16?.pgdEntries, sixteen.s1?.tcr.tg]).toEqual([
+      0x4000, 0, 2, 2,
+    ]);
+    const sixtyFour = cfgOf({
+      pgsizeBitmap: 0x10000 | 0x20000000,
+      quirks: IO_PGTABLE_QUIRK_ARM_TTBR1,
+    });
+    const ops64 = allocIoPgtableOps(s1, sixtyFour, null);
+    expect([ops64?.granule, ops64?.startLevel, ops64?.pgdEntries, sixtyFour.s1?.tcr.tg]).toEqual([
+      0x10000, 1, 64, 3,
+    ]);
+    const tg1of16 = cfgOf({ pgsizeBitmap: 0x4000, quirks: IO_PGTABLE_QUIRK_ARM_TTBR1 });
+    allocIoPgtableOps(s1, tg1of16, null);
+    expect(tg1of16.s1?.tcr.tg).toBe(1);
+    // A 64 KiB table is one naturally aligned 16-page block.
+    expect(ops64?.mapPages(0x1_0000, 0x1_0000, 0x1_0000, 1, 3)).toBe(-34);
+    expect(ops64?.mapPages(-(2 ** 30), 0x1_0000, 0x1_0000, 1, 3)).toBe(0);
+    expect(ops64?.iovaToPhys(-(2 ** 30) + 0x1234)).toBe(0x1_1234);
+    expect(ops64?.tablePages).toBe(3);
+    expect((sixtyFour.memory as ArrayPageTableMemory).livePages).toBe(1 + 2 * 16);
+  });
+
+  it("refuses a granule above 4 KiB when the memory cannot allocate blocks of pages", () => {
+    const base = new ArrayPageTableMemory();
+    const pagesOnly = {
+      allocPage: () => base.allocPage(),
+      freePage: (pa: number) => base.freePage(pa),
+      pageU32: (pa: number) => base.pageU32(pa),
+    };
+    const cfg = cfgOf({ pgsizeBitmap: 0x4000 | 0x2000000, memory: pagesOnly });
+    expect(allocIoPgtableOps(IoPgtableFormat.ARM_64_LPAE_S1, cfg, null)).toBeNull();
+    expect(base.livePages).toBe(0);
+    const fourK = cfgOf({ memory: pagesOnly });
+    expect(allocIoPgtableOps(IoPgtableFormat.ARM_64_LPAE_S1, fourK, null)).not.toBeNull();
   });
 
   it("requires both custom allocator hooks or neither", () => {

@@ -9,6 +9,7 @@ import {
   IoPgtableFormat,
   loadDump,
   splitU64,
+  tableAllocationBytes,
 } from "../src/index.js";
 import { asIopgtableCase } from "./support/golden-runner.js";
 
@@ -81,11 +82,19 @@ describe("loadDump", () => {
       if (c.final === null || c.result === null) continue;
       const startLevel = c.result.startLevel as number;
       const pgdEntries = c.result.pgdEntries as number;
+      const granule = c.result.granule as number;
+      // The root's allocation as the kernel makes it: PAGE_SIZE << get_order(pgd size).
+      const rootBytes = tableAllocationBytes(
+        c.result.pgdSizeBytes as number,
+        c.config.pageSize ?? 4096,
+      );
       const memory = new ArrayPageTableMemory();
-      const { rootPa, pages } = loadDump(memory, c.final.dump, { startLevel });
+      const loadOptions = { startLevel, granule, rootBytes };
+      const { rootPa, pages } = loadDump(memory, c.final.dump, loadOptions);
       expect(pages.length).toBe(c.final.tablesLive);
       const fmt = c.config.fmt === "ARM_MALI_LPAE" ? MALI : S1;
-      expect(dumpPageTable(memory, { fmt, rootPa, startLevel, pgdEntries })).toEqual(c.final.dump);
+      const where = { fmt, rootPa, startLevel, pgdEntries, granule, rootBytes };
+      expect(dumpPageTable(memory, where)).toEqual(c.final.dump);
       n++;
     }
     expect(n).toBeGreaterThan(0);

@@ -3,8 +3,10 @@
  * kernel-model.ts): random sequences of maps and unmaps — misaligned iovas and paddrs, runs
  * crossing table ends, pgsize with two bits, pgcount 0 / 2^32 / 2^32+2 / 2^31+5, paddrs at
  * 2^oas, blocks over tables, small and one-entry roots, the NS, TTBR1 and HD quirks,
- * non-coherent walks — must give the same results, the same callback log, the same table
- * contents (canonical dump) and the same number of live table pages after every call.
+ * non-coherent walks, the 16 KiB and 64 KiB granules (4 TiB blocks, 52-bit addresses, root
+ * runs past a small pgd, kernels with 16/64 KiB pages) — must give the same results, the same
+ * callback log, the same table contents (canonical dump) and the same number of live tables
+ * after every call.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -21,6 +23,7 @@ import {
   SZ_1G,
   SZ_2M,
   SZ_4K,
+  tableAllocationBytes,
 } from "../src/index.js";
 import { KernelModel } from "./support/kernel-model.js";
 
@@ -30,10 +33,26 @@ interface Config {
   oas: number;
   coherent: boolean;
   quirks: number;
+  /** Page-size bitmap (its smallest size is the granule). */
+  bitmap: number;
+  /** The simulated kernel's PAGE_SIZE. */
+  pageSize: number;
 }
+
+const BM_4K = SZ_4K | SZ_2M | SZ_1G;
+const BM_16K = 0x4000 | 0x200_0000;
+const BM_64K = 0x1_0000 | 0x2000_0000;
+const SZ_4T = 2 ** 42;
 
 const S1 = IoPgtableFormat.ARM_64_LPAE_S1;
 const MALI = IoPgtableFormat.ARM_MALI_LPAE;
+
+const s1Quirks = fc.constantFrom(
+  0,
+  IO_PGTABLE_QUIRK_ARM_NS,
+  IO_PGTABLE_QUIRK_ARM_TTBR1,
+  IO_PGTABLE_QUIRK_ARM_HD | IO_PGTABLE_QUIRK_ARM_NS,
+);
 
 const configArb: fc.Arbitrary<Config> = fc.oneof(
   fc.record({
@@ -41,12 +60,9 @@ const configArb: fc.Arbitrary<Config> = fc.oneof(
     ias: fc.constantFrom(48, 40, 39, 36, 32, 30, 25),
     oas: fc.constantFrom(48, 40, 32),
     coherent: fc.boolean(),
-    quirks: fc.constantFrom(
-      0,
-      IO_PGTABLE_QUIRK_ARM_NS,
-      IO_PGTABLE_QUIRK_ARM_TTBR1,
-      IO_PGTABLE_QUIRK_ARM_HD | IO_PGTABLE_QUIRK_ARM_NS,
-    ),
+    quirks: s1Quirks,
+    bitmap: fc.constant(BM_4K),
+    pageSize: fc.constant(4096),
   }),
   fc.record({
     fmt: fc.constant(MALI),
@@ -54,6 +70,26 @@ const configArb: fc.Arbitrary<Config> = fc.oneof(
     oas: fc.constantFrom(40, 36),
     coherent: fc.boolean(),
     quirks: fc.constant(0),
+    bitmap: fc.constant(BM_4K),
+    pageSize: fc.constant(4096),
+  }),
+  fc.record({
+    fmt: fc.constant(S1),
+    ias: fc.constantFrom(48, 44, 40, 36, 32, 28),
+    oas: fc.constantFrom(48, 40, 32),
+    coherent: fc.boolean(),
+    quirks: s1Quirks,
+    bitmap: fc.constant(BM_16K),
+    pageSize: fc.constantFrom(4096, 16384),
+  }),
+  fc.record({
+    fmt: fc.constant(S1),
+    ias: fc.constantFrom(52, 48, 44, 42, 40, 36, 32),
+    oas: fc.constantFrom(52, 48, 40),
+    coherent: fc.boolean(),
+    quirks: s1Quirks,
+    bitmap: fc.constantFrom(BM_64K, BM_64K + SZ_4T),
+    pageSize: fc.constantFrom(4096, 65536),
   }),
 );
 
@@ -74,7 +110,8 @@ function runSequence(c: Config, seed: number, steps: number): void {
   const ops = allocIoPgtableOps(
     c.fmt,
     {
-      pgsizeBitmap: SZ_4K | SZ_2M | SZ_1G,
+      pgsizeBitmap: c.bitmap,
+      pageSize: c.pageSize,
       ias: c.ias,
       oas: c.oas,
       coherentWalk: c.coherent,
@@ -103,25 +140,34 @@ function runSequence(c: Config, seed: number, steps: number): void {
     bitmap: BigInt(ops.cfg.pgsizeBitmap),
     startLevel: ops.startLevel,
     pgdBits: ops.pgdBits,
+    granule: ops.granule,
+    rootOrder: Math.log2(ops.rootAllocBytes / SZ_4K),
+    tableOrder: Math.log2(tableAllocationBytes(ops.granule, c.pageSize) / SZ_4K),
   });
+  const g = ops.granule;
+  const block = (g * g) / 8;
+  const span1 = (block * g) / 8;
   const ttbr1 = (c.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1) !== 0;
-  // iovas stay exact as numbers: page-aligned, and at most 2^34 from either end of the space.
-  const span = 2 ** Math.min(ops.cfg.ias, 34);
+  // iovas stay exact as numbers: page-aligned, and at most 2^34 (2^46 with 64 KiB pages) from
+  // either end of the space.
+  const span = 2 ** Math.min(ops.cfg.ias, g === SZ_4K ? 34 : 46);
   const base = ttbr1 ? 2 ** 64 - span : 0;
+  const pages = span / g;
   for (let step = 0; step < steps; step++) {
-    const size = [SZ_4K, SZ_2M, SZ_1G, SZ_4K | SZ_2M][rnd(4)] ?? SZ_4K;
-    let iova = base + rnd(span / SZ_4K) * SZ_4K;
-    if (!ttbr1 && rnd(8) === 0) iova += rnd(SZ_4K);
+    const size = [g, block, span1, g + block][rnd(4)] ?? g;
+    let iova = base + ((rnd(2 ** 20) * 2 ** 20 + rnd(2 ** 20)) % pages) * g;
+    if (!ttbr1 && rnd(8) === 0) iova += rnd(g);
     if (rnd(40) === 0) iova = ttbr1 ? 0x1000 : span; // out of range
     const count =
       rnd(10) === 0
         ? ([0, 2 ** 32 + 2, 2 ** 32, 2 ** 31 + 5, 600][rnd(5)] ?? 1)
         : 1 + rnd(rnd(3) === 0 ? 520 : 6);
     const oasTop = 2 ** ops.cfg.oas;
+    const paScale = ops.cfg.oas > 48 && rnd(2) === 0 ? 2 ** 16 : 1;
     const paddr =
       rnd(6) === 0
         ? oasTop - SZ_4K * (1 + rnd(4))
-        : rnd(1 << 24) * SZ_4K + (rnd(5) ? 0 : rnd(4096));
+        : rnd(1 << 24) * SZ_4K * paScale + (rnd(5) ? 0 : rnd(4096));
     const what = `step ${step} ${JSON.stringify({ iova, size, count, paddr })}`;
     if (rnd(2) === 0) {
       const prot = rnd(64);
@@ -142,13 +188,13 @@ function runSequence(c: Config, seed: number, steps: number): void {
       );
     }
     expect(log.splice(0), `events ${what}`).toEqual(model.events.splice(0));
-    expect(mine.livePages, `tables ${what}`).toBe(theirs.livePages);
+    expect(mine.liveAllocations, `tables ${what}`).toBe(theirs.liveAllocations);
     for (let p = 0; p < 6; p++) {
       // Probes inside the last run, anywhere below 2^40 (past ias they alias, like the
       // kernel), and in the top 2^34 bytes of the 64-bit space, where the walk can wrap.
       const q =
         p < 2
-          ? BigInt(iova) + BigInt(rnd(SZ_2M))
+          ? BigInt(iova) + BigInt(rnd(block))
           : p < 4
             ? BigInt(rnd(2 ** 28) * SZ_4K + rnd(SZ_4K))
             : (1n << 64n) - 2n - BigInt(rnd(2 ** 22)) * BigInt(SZ_4K) - BigInt(rnd(SZ_4K));
@@ -158,7 +204,13 @@ function runSequence(c: Config, seed: number, steps: number): void {
           : ops.iovaToPhysLoHi(Number(q & 0xffffffffn), Number(q >> 32n));
       expect(BigInt(got), `probe ${q} after ${what}`).toBe(model.lookup(q));
     }
-    const where = { fmt: c.fmt, startLevel: ops.startLevel, pgdEntries: ops.pgdEntries };
+    const where = {
+      fmt: c.fmt,
+      startLevel: ops.startLevel,
+      pgdEntries: ops.pgdEntries,
+      granule: g,
+      rootBytes: ops.rootAllocBytes,
+    };
     expect(dumpIoPgtable(ops), `dump ${what}`).toEqual(
       dumpPageTable(theirs, { ...where, rootPa: model.root }),
     );
@@ -173,7 +225,7 @@ describe("agreement with a literal model of the kernel's map/unmap", () => {
       fc.property(configArb, fc.integer({ min: 1, max: 0x7fffffff }), (c, seed) => {
         runSequence(c, seed, 50);
       }),
-      { numRuns: 30 },
+      { numRuns: 60 },
     );
   });
 });

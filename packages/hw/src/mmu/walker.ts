@@ -1,6 +1,7 @@
 /**
- * The hardware page-table walker: Mali LPAE (legacy) and AArch64 4 KiB tables, 4 KiB pages and
- * 2 MiB / 1 GiB blocks. Written from the architecture's rules, independently of
+ * The hardware page-table walker: Mali LPAE (legacy) and AArch64 tables with a 4 KiB granule
+ * (4 KiB pages, 2 MiB / 1 GiB blocks) or a 64 KiB granule (64 KiB pages, 512 MiB / 4 TiB
+ * blocks). Written from the architecture's rules, independently of
  * `@panmmu/iopgtable` (the two are checked against each other and against the kernel's vectors).
  */
 import {
@@ -28,6 +29,7 @@ const TWO32 = 4294967296;
 const MODE_IDENTITY: number = TranslationMode.Identity;
 const MODE_MALI_LPAE: number = TranslationMode.MaliLpae;
 const MODE_AARCH64_4K: number = TranslationMode.Aarch64_4K;
+const MODE_AARCH64_64K: number = TranslationMode.Aarch64_64K;
 
 /** Where {@link walk} leaves its answer; reused across walks (no allocation per access). */
 export class WalkResult {
@@ -61,10 +63,13 @@ export class WalkResult {
  * `out.level` set. Permissions are returned, not checked: the caller checks the access kind
  * (see {@link permissionFault}).
  *
- * Descriptor rules: bit 0 clear (or type 0b10) is invalid; at levels 0-2 type 0b11 is a table;
- * type 0b01 is a block at levels 1-2 (a level-0 block is invalid with a 4 KiB granule); at
- * level 3 a page is 0b01 in Mali LPAE and 0b11 in AArch64, the other code being invalid.
- * Output-address bits below the block size are RES0 and ignored.
+ * Geometry comes from the mode's granule (`cfg.pgShift`): each level resolves `pgShift − 3`
+ * bits and the level-3 index starts at bit `pgShift`. Descriptor rules: bit 0 clear (or type
+ * 0b10) is invalid; at levels 0-2 type 0b11 is a table; type 0b01 is a block from level
+ * `cfg.minBlockLevel` down (levels 1-2 with 4 KiB; level 2, and level 1 with 52-bit PAs, with
+ * 64 KiB); at level 3 a page is 0b01 in Mali LPAE and 0b11 in AArch64, the other code being
+ * invalid. Output addresses are bits 47:12 (47:16 with 64 KiB, whose bits 15:12 hold OA[51:48]);
+ * bits below the block or page size are RES0 and ignored.
  * Mali LPAE permissions: bit 6 read, bit 7 write, bit 54 execute-never; there is no access flag.
  * AArch64 permissions (GPU accesses are unprivileged): AP[1] (bit 6) grants access, AP[2]
  * (bit 7) makes it read-only, UXN (bit 54) forbids execution, AF (bit 10) clear faults unless
@@ -84,7 +89,7 @@ export function walk(mem: WalkMemory, cfg: AsConfig, va: number, out: WalkResult
     out.level = 3;
     return 0;
   }
-  if (mode !== MODE_MALI_LPAE && mode !== MODE_AARCH64_4K) {
+  if (mode !== MODE_MALI_LPAE && mode !== MODE_AARCH64_4K && mode !== MODE_AARCH64_64K) {
     return EXCEPTION_TRANSLATION_FAULT_0;
   }
   const legacy = mode === MODE_MALI_LPAE;
@@ -107,9 +112,18 @@ export function walk(mem: WalkMemory, cfg: AsConfig, va: number, out: WalkResult
   }
   const memoPa = out.memoPa;
   const memoWords = out.memoWords;
+  const levelShift = cfg.levelShift;
+  const indexMask = (1 << cfg.bitsPerLevel) - 1;
+  const fold = cfg.oaFoldMask;
+  const oaLoMask = 0xfffff000 & ~fold;
   for (;;) {
     out.level = level;
-    const page = table - (table & 0xfff);
+    // The VA is below 2^ias, so the root's index needs no narrower mask.
+    const shift = levelShift[level] as number;
+    const idx =
+      (shift >= 32 ? hi >>> (shift - 32) : (lo >>> shift) | (hi << (32 - shift))) & indexMask;
+    const entry = table + idx * 8;
+    const page = entry - (entry & 0xfff);
     let words: Uint32Array | undefined;
     if (memoPa[level] === page) {
       words = memoWords[level];
@@ -124,19 +138,15 @@ export function walk(mem: WalkMemory, cfg: AsConfig, va: number, out: WalkResult
       out.decoder = !mem.contains(table);
       return EXCEPTION_TRANSTAB_BUS_FAULT_0 + level;
     }
-    let idx: number;
-    if (level === 0) idx = (hi >>> 7) & 511;
-    else if (level === 1) idx = ((hi & 0x7f) << 2) | (lo >>> 30);
-    else if (level === 2) idx = (lo >>> 21) & 511;
-    else idx = (lo >>> 12) & 511;
-    const w = ((table & 0xfff) >>> 2) + (idx << 1);
+    const w = (entry & 0xfff) >>> 2;
     const dlo = words[w] as number;
     const dhi = words[w + 1] as number;
     out.reads++;
     const type = dlo & 3;
     if ((type & 1) === 0) return EXCEPTION_TRANSLATION_FAULT_0 + level;
+    const oaHi = (dhi & 0xffff) | ((dlo & fold) << 4);
     if (level < 3 && type === 3) {
-      const next = (dhi & 0xffff) * TWO32 + ((dlo & 0xfffff000) >>> 0);
+      const next = oaHi * TWO32 + ((dlo & oaLoMask) >>> 0);
       if (next >= paLimit) return EXCEPTION_ADDR_SIZE_FAULT_OUT_0 + level;
       if (!legacy && !cfg.disableHierAp) {
         if ((dhi & 0x20000000) !== 0) noUser = true;
@@ -147,18 +157,20 @@ export function walk(mem: WalkMemory, cfg: AsConfig, va: number, out: WalkResult
       level++;
       continue;
     }
-    let oaLo: number;
     if (level === 3) {
       if (type !== (legacy ? 1 : 3)) return EXCEPTION_TRANSLATION_FAULT_0 + 3;
-      oaLo = dlo & 0xfffff000;
-    } else if (level === 2) {
-      oaLo = (dlo & 0xffe00000) | (lo & 0x001ff000);
-    } else if (level === 1) {
-      oaLo = (dlo & 0xc0000000) | (lo & 0x3ffff000);
-    } else {
-      return EXCEPTION_TRANSLATION_FAULT_0;
+    } else if (level < cfg.minBlockLevel) {
+      return EXCEPTION_TRANSLATION_FAULT_0 + level;
     }
-    const pagePa = (dhi & 0xffff) * TWO32 + (oaLo >>> 0);
+    // The 4 KiB page of the leaf that holds the VA: OA bits below the leaf size come from the VA.
+    let pagePa: number;
+    if (shift < 32) {
+      const off = (1 << shift) - 1;
+      pagePa = oaHi * TWO32 + (((dlo & oaLoMask & ~off) | (lo & off & 0xfffff000)) >>> 0);
+    } else {
+      const offHi = 2 ** (shift - 32) - 1;
+      pagePa = ((oaHi & ~offHi) | (hi & offHi)) * TWO32 + ((lo & 0xfffff000) >>> 0);
+    }
     if (pagePa >= paLimit) return EXCEPTION_ADDR_SIZE_FAULT_OUT_0 + level;
     let perms: number;
     if (legacy) {

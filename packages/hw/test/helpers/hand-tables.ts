@@ -110,15 +110,19 @@ export function programMali(mmio: MmioBus, as: number, root: number): void {
 }
 
 /** Writes AS registers for AArch64 4K tables at `root` (input size `ias`) and issues UPDATE. */
-export function programAarch64(mmio: MmioBus, as: number, root: number, ias = 48, cfgHi = 0): void {
+export function programAarch64(
+  mmio: MmioBus,
+  as: number,
+  root: number,
+  ias = 48,
+  cfgHi = 0,
+  adrmode = AS_TRANSCFG_ADRMODE_AARCH64_4K,
+): void {
   mmio.write32(asReg(as, AS_TRANSTAB_LO), root >>> 0);
   mmio.write32(asReg(as, AS_TRANSTAB_HI), 0);
   mmio.write32(asReg(as, AS_MEMATTR_LO), 0x48484848);
   mmio.write32(asReg(as, AS_MEMATTR_HI), 0x48484848);
-  mmio.write32(
-    asReg(as, AS_TRANSCFG_LO),
-    (AS_TRANSCFG_ADRMODE_AARCH64_4K | asTranscfgInaBits(55 - ias)) >>> 0,
-  );
+  mmio.write32(asReg(as, AS_TRANSCFG_LO), (adrmode | asTranscfgInaBits(55 - ias)) >>> 0);
   mmio.write32(asReg(as, AS_TRANSCFG_HI), cfgHi);
   mmio.write32(asReg(as, AS_COMMAND), 1);
 }

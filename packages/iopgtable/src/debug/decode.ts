@@ -2,7 +2,13 @@
  * Descriptor decoding for both formats: what a hardware walker or a human reads in one entry.
  */
 import { IoPgtableFormat } from "../constants.js";
-import { descriptorAddress, MAX_LEVEL, PTE_TYPE_BLOCK, PTE_TYPE_TABLE } from "../lpae/bits.js";
+import {
+  descriptorAddress,
+  leafAddress,
+  MAX_LEVEL,
+  PTE_TYPE_BLOCK,
+  PTE_TYPE_TABLE,
+} from "../lpae/bits.js";
 import { splitU64 } from "./hex.js";
 
 /** Kind of an entry at its level. */
@@ -14,7 +20,10 @@ export interface DecodedDescriptor {
   kind: DescriptorKind;
   /** Raw type field, bits 1:0. */
   type: number;
-  /** Output address, bits 47:12: the page, the block base (low bits kept as written) or the next table. */
+  /**
+   * Output address, bits 47:12: the page, the block base (low bits kept as written) or the next
+   * table. For a leaf of a 64 KiB-granule table, bits 15:12 are address bits 51:48.
+   */
   address: number;
   /** AttrIndx, bits 4:2: MAIR/MEMATTR index (0 NC, 1 cacheable, 2 device). Leaves only. */
   attrIndx: number;
@@ -54,12 +63,16 @@ export function descriptorKind(fmt: IoPgtableFormat, level: number, lo: number):
   return "invalid";
 }
 
-/** Decodes the descriptor `lo`/`hi` found at `level` of a table of format `fmt`. */
+/**
+ * Decodes the descriptor `lo`/`hi` found at `level` of a table of format `fmt` with translation
+ * granule `granule` (default 4096; it only changes how a 64 KiB leaf's address is read).
+ */
 export function decodeDescriptor(
   fmt: IoPgtableFormat,
   level: number,
   lo: number,
   hi: number,
+  granule = 4096,
 ): DecodedDescriptor {
   lo >>>= 0;
   hi >>>= 0;
@@ -69,7 +82,7 @@ export function decodeDescriptor(
   return {
     kind,
     type: lo & 3,
-    address: descriptorAddress(lo, hi),
+    address: leaf ? leafAddress(lo, hi, granule) : descriptorAddress(lo, hi),
     attrIndx: leaf ? (lo >>> 2) & 7 : 0,
     sh: leaf ? (lo >>> 8) & 3 : 0,
     read: leaf && (mali ? (lo & 0x40) !== 0 : true),
@@ -90,7 +103,8 @@ export function decodeDescriptorU64(
   fmt: IoPgtableFormat,
   level: number,
   desc: bigint | number | string,
+  granule = 4096,
 ): DecodedDescriptor {
   const { lo, hi } = splitU64(desc);
-  return decodeDescriptor(fmt, level, lo, hi);
+  return decodeDescriptor(fmt, level, lo, hi, granule);
 }

@@ -1,5 +1,5 @@
 /**
- * Descriptor bit layout of the Arm LPAE formats with the 4 KiB granule, split into the low and
+ * Descriptor bit layout of the Arm LPAE formats, split into the low and
  * high 32-bit halves in which descriptors are stored. `_HI` constants are bits of the high word
  * (descriptor bit n ≥ 32 is bit n − 32 there).
  */
@@ -62,21 +62,24 @@ export const MAIR_IDX_DEV = 2;
 /** MAIR attribute index of inner non-cacheable, outer write-back memory. */
 export const MAIR_IDX_INC_OCACHE = 3;
 
-/** Highest translation level (the level of 4 KiB pages). */
+/** Highest translation level (the level of pages). */
 export const MAX_LEVEL = 3;
-/** Entries in a full table (one 4 KiB page). */
+/** Entries in a full 4 KiB-granule table (one 4 KiB page). */
 export const PTES_PER_TABLE = 512;
 
-/** Bytes mapped by one entry at levels 0..3: 512 GiB, 1 GiB, 2 MiB, 4 KiB. */
-export const LEVEL_BLOCK_SIZE: readonly number[] = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
-/** iova bit at which each level's index starts: 39, 30, 21, 12. */
-export const LEVEL_SHIFT: readonly number[] = [39, 30, 21, 12];
-/** Low-word mask of the offset inside an entry's region, per level. */
-export const LEVEL_OFFSET_LO: readonly number[] = [0xffffffff, 0x3fffffff, 0x1fffff, 0xfff];
-/** High-word mask of the offset inside an entry's region, per level. */
-export const LEVEL_OFFSET_HI: readonly number[] = [0x7f, 0, 0, 0];
+/**
+ * Low-word bits of a leaf descriptor that hold output-address bits 51:48 (bits 15:12, which the
+ * kernel's `iopte_to_paddr()` rotates back to the top only with the 64 KiB granule); 0 for the
+ * smaller granules, whose descriptors keep those bits as address bits 15:12.
+ */
+export function outputFoldMask(granule: number): number {
+  return granule >= 0x10000 ? 0xf000 : 0;
+}
 
-/** The physical address held in a descriptor's bits 47:12 (`iopte_to_paddr()` for 4 KiB). */
+/**
+ * The physical address held in a descriptor's bits 47:12 (`iopte_to_paddr()` for the 4 and
+ * 16 KiB granules, and for table descriptors, whose tables lie below 2^48, with any granule).
+ */
 export function descriptorAddress(lo: number, hi: number): number {
   return (hi & PTE_ADDR_HI_MASK) * TWO32 + ((lo & PTE_ADDR_LO_MASK) >>> 0);
 }
@@ -96,4 +99,14 @@ export function addressLo(pa: number): number {
 export function addressHi(pa: number): number {
   const lo = pa >>> 0;
   return ((pa - lo) / TWO32) & PTE_ADDR_HI_MASK;
+}
+
+/**
+ * The output address of a leaf descriptor as the kernel's `iopte_to_paddr()` reads it: bits
+ * 47:12, except that with the 64 KiB granule bits 15:12 are address bits 51:48.
+ */
+export function leafAddress(lo: number, hi: number, granule: number): number {
+  const fold = outputFoldMask(granule);
+  const outHi = (hi & PTE_ADDR_HI_MASK) | ((lo & fold) << 4);
+  return outHi * TWO32 + ((lo & PTE_ADDR_LO_MASK & ~fold) >>> 0);
 }

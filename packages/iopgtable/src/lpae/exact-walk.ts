@@ -15,21 +15,27 @@ export interface ExactWalkTable {
   readonly startLevel: number;
   /** Entries of the root. */
   readonly pgdEntries: number;
+  /** Entries of every other table. */
+  readonly ptesPerTable: number;
   /** Type of a level-3 leaf (3 for S1 pages, 1 for Mali). */
   readonly leafTypeL3: number;
+  /** Bytes one entry maps, by level. */
+  readonly blockSize: ArrayLike<number>;
   /** The root table. */
   rootView(): Uint32Array;
   /** The table a table descriptor points to. */
   childView(dlo: number, dhi: number): Uint32Array;
   /** Index of the iova `lo`/`hi` in a table of `level` (root mask applied at the root). */
   indexAt(level: number, lo: number, hi: number): number;
+  /** The leaf `dlo`/`dhi` at `level`: its output address ORed with the iova's offset in it. */
+  leafOutput(level: number, dlo: number, dhi: number, lo: number, hi: number): number;
 }
 
 /** Walk state, reused: the walk is synchronous and not re-entrant. */
 const st = { addrLo: 0, addrHi: 0, endLo: 0, endHi: 0, pteLo: 0, pteHi: 0, level: -1 };
 
 function walk(table: ExactWalkTable, t: Uint32Array, lvl: number): boolean {
-  const max = lvl === table.startLevel ? table.pgdEntries : B.PTES_PER_TABLE;
+  const max = lvl === table.startLevel ? table.pgdEntries : table.ptesPerTable;
   for (let idx = table.indexAt(lvl, st.addrLo, st.addrHi); idx < max; idx++) {
     if (!(st.addrHi < st.endHi || (st.addrHi === st.endHi && st.addrLo < st.endLo))) break;
     const dlo = t[2 * idx]!;
@@ -39,7 +45,7 @@ function walk(table: ExactWalkTable, t: Uint32Array, lvl: number): boolean {
     st.level = lvl;
     const type = dlo & 3;
     if (type === (lvl === MAX_LEVEL ? table.leafTypeL3 : B.PTE_TYPE_BLOCK)) {
-      const size = B.LEVEL_BLOCK_SIZE[lvl]!;
+      const size = table.blockSize[lvl]!;
       const sum = st.addrLo + (size % TWO32);
       st.addrLo = sum >>> 0;
       st.addrHi = (st.addrHi + Math.floor(size / TWO32) + (sum >= TWO32 ? 1 : 0)) >>> 0;
@@ -62,8 +68,5 @@ export function exactIovaToPhys(table: ExactWalkTable, lo: number, hi: number): 
   st.endHi = lo === 0xffffffff ? (hi + 1) >>> 0 : hi;
   st.level = -1;
   if (!walk(table, table.rootView(), table.startLevel) || st.level < 0) return 0;
-  const lvl = st.level;
-  const outLo = ((st.pteLo & B.PTE_ADDR_LO_MASK) | (lo & B.LEVEL_OFFSET_LO[lvl]!)) >>> 0;
-  const outHi = (st.pteHi & B.PTE_ADDR_HI_MASK) | (hi & B.LEVEL_OFFSET_HI[lvl]!);
-  return outHi * TWO32 + outLo;
+  return table.leafOutput(st.level, st.pteLo, st.pteHi, lo, hi);
 }

@@ -1,10 +1,11 @@
 /**
  * The Arm LPAE page-table engine behind both formats: map, unmap, lookup and teardown over
- * descriptors stored as lo/hi u32 pairs in 4 KiB table pages. Mirrors the operations of
- * drivers/iommu/io-pgtable-arm.c (v6.15 era).
+ * descriptors stored as lo/hi u32 pairs in tables of one granule (4, 16 or 64 KiB). Mirrors the
+ * operations of drivers/iommu/io-pgtable-arm.c (v6.15 era).
  *
  * Hot paths use plain numbers and typed arrays only: an iova is split once into its low and
- * high 32 bits, indices come from fixed shifts, and a run of leaves is written by one loop.
+ * high 32 bits, indices come from per-level shifts computed from the granule when the table is
+ * created, and a run of leaves is written by one loop.
  */
 
 import type { IoPgtableFormat } from "../constants.js";
@@ -14,8 +15,9 @@ import type { PageTableMemory } from "../memory.js";
 import type { IommuFlushOps, IoPgtableObserver, IoPgtableWarnSink } from "../types.js";
 import * as B from "./bits.js";
 import { type ExactWalkTable, exactIovaToPhys } from "./exact-walk.js";
-import type { LpaeGeometry } from "./geometry.js";
+import { type LpaeGeometry, levelShift } from "./geometry.js";
 import { attrHi as attrHiOf, attrLo as attrLoOf, leafAttributes } from "./prot.js";
+import { allocTableMemory, tableViewOrders } from "./table-memory.js";
 
 // Module-local copies: hot loops then read plain constants, whatever the module loader does
 // with imported bindings (vitest's runner turns them into getter calls).
@@ -28,9 +30,6 @@ const IO_PGTABLE_QUIRK_ARM_TTBR1 = K.IO_PGTABLE_QUIRK_ARM_TTBR1;
 const IOMMU_READ = K.IOMMU_READ;
 const IOMMU_WRITE = K.IOMMU_WRITE;
 const descriptorAddress = B.descriptorAddress;
-const LEVEL_BLOCK_SIZE = B.LEVEL_BLOCK_SIZE;
-const LEVEL_OFFSET_HI = B.LEVEL_OFFSET_HI;
-const LEVEL_OFFSET_LO = B.LEVEL_OFFSET_LO;
 const MAX_LEVEL = B.MAX_LEVEL;
 const PTE_ADDR_HI_MASK = B.PTE_ADDR_HI_MASK;
 const PTE_ADDR_LO_MASK = B.PTE_ADDR_LO_MASK;
@@ -39,11 +38,11 @@ const PTE_SW_SYNC_HI = B.PTE_SW_SYNC_HI;
 const PTE_TYPE_BLOCK = B.PTE_TYPE_BLOCK;
 const PTE_TYPE_PAGE = B.PTE_TYPE_PAGE;
 const PTE_TYPE_TABLE = B.PTE_TYPE_TABLE;
-const PTES_PER_TABLE = B.PTES_PER_TABLE;
 const TWO32 = B.TWO32;
 
-const GRANULE = 4096;
 const TWO64 = 2 ** 64;
+/** Below this high word no geometry needs the exact lookup walk (2^32 − 2^15; 16 KiB level 0). */
+const EXACT_HI_MIN = 0xffff8000;
 const TWO63 = 2 ** 63;
 const INV_TWO32 = 1 / 4294967296;
 const VIEW_CACHE_SLOTS = 256;
@@ -55,8 +54,12 @@ export interface IoPgtableConfig {
   readonly fmt: IoPgtableFormat;
   /** `IO_PGTABLE_QUIRK_*` bits in force. */
   readonly quirks: number;
-  /** Adjusted page-size bitmap (subset of 4 KiB | 2 MiB | 1 GiB). */
+  /** Adjusted page-size bitmap (4K|2M|1G, 16K|32M or 64K|512M|4T sizes). */
   readonly pgsizeBitmap: number;
+  /** Translation granule chosen by the kernel: 4096, 16384 or 65536. */
+  readonly granule: number;
+  /** The simulated kernel's `PAGE_SIZE` (sizes every table allocation). */
+  readonly pageSize: number;
   /** Adjusted input address size. */
   readonly ias: number;
   /** Adjusted output address size. */
@@ -108,8 +111,19 @@ export class ArmLpaeIoPgtable<C = unknown> {
   readonly pgdBits: number;
   /** Entries of the root table. */
   readonly pgdEntries: number;
-  /** Size of the root table in bytes (it still occupies a whole page). */
+  /** Size of the root table in bytes (it still occupies a whole allocation). */
   readonly pgdSizeBytes: number;
+  /** Translation granule in bytes (4096, 16384, 65536): page size and non-root table size. */
+  readonly granule: number;
+  /** Index bits of a full table: 9, 11 or 13. */
+  readonly bitsPerLevel: number;
+  /** Entries of a full (non-root) table: 512, 2048 or 8192. */
+  readonly ptesPerTable: number;
+  /**
+   * Bytes of the root's allocation (`PAGE_SIZE << get_order(pgdSizeBytes)`, or the page-rounded
+   * size given to a custom allocator): what a dump scans for entries past a small root.
+   */
+  readonly rootAllocBytes: number;
   /** Physical address of the root table. */
   readonly rootPa: number;
   /** The caller's cookie. */
@@ -122,7 +136,10 @@ export class ArmLpaeIoPgtable<C = unknown> {
   mapped = 0;
   /** Number of WARN_ON conditions hit so far (each is also sent to the warning sink). */
   warnCount = 0;
-  /** Table pages currently owned by this table, root included. */
+  /**
+   * Tables currently owned by this page table, root included: one allocation each (one 4 KiB
+   * page per table with the 4 KiB granule on a 4 KiB-page kernel).
+   */
   tablePages = 1;
   /** Whether {@link free} has run. */
   freed = false;
@@ -133,12 +150,37 @@ export class ArmLpaeIoPgtable<C = unknown> {
   private readonly root: Uint32Array;
   private readonly isMali: boolean;
   private readonly quirks: number;
-  private readonly bitmap: number;
+  /** Low and high 32 bits of the adjusted bitmap, as int32 (the high word holds 4 TiB). */
+  private readonly bitmapLo: number;
+  private readonly bitmapHi: number;
   private readonly ias: number;
   private readonly oasLimit: number;
   private readonly ttbr1: boolean;
   private readonly rootMask: number;
   private readonly l3LeafType: number;
+  /** log2(granule): where the level-3 index starts. */
+  private readonly pgShift: number;
+  /** Index mask of a full table: ptesPerTable − 1. */
+  private readonly tableMask: number;
+  /** iova bit where each level's index starts (the kernel's ARM_LPAE_LVL_SHIFT), by level. */
+  private readonly lvlShift = new Int32Array(4);
+  /** Bytes one entry maps, by level (ARM_LPAE_BLOCK_SIZE). */
+  private readonly blockSize = new Float64Array(4);
+  /** Low / high word masks of the offset inside one entry's region, by level. */
+  private readonly offLo = new Int32Array(4);
+  private readonly offHi = new Int32Array(4);
+  /** Low-word mask of a leaf's output address: bits 31:12, or 31:16 with 64 KiB. */
+  private readonly outLoMask: number;
+  /** Low-word bits holding output-address bits 51:48 (15:12 with 64 KiB, else none). */
+  private readonly foldMask: number;
+  /** Orders (in 4 KiB pages) of table and root views. */
+  private readonly tableOrder: number;
+  private readonly rootOrder: number;
+  /**
+   * Lookups with a high word from here up take the exact (wrap-aware) walk: the top bytes of the
+   * 64-bit space where one root entry's region can reach past 2^64 (at least the top 2^39).
+   */
+  private readonly exactHiFrom: number;
   private readonly tableHi: number;
   private readonly tlb: IommuFlushOps<C> | undefined;
   private readonly allocHook: ((cookie: C, size: number) => number | null) | undefined;
@@ -160,8 +202,12 @@ export class ArmLpaeIoPgtable<C = unknown> {
    */
   private readonly walkTag = new Int32Array(WALK_CACHE_SLOTS).fill(-1);
   private readonly walkView: Uint32Array[];
-  private readonly walkKeyHiMask: number;
-  private readonly walkKeyLoMask: number;
+  /**
+   * Walk-cache keys are the iova bits from the level-2 index (bit `walkKeyShift`) up to the
+   * highest bit the root resolves: 32 bits from `walkKeyShift` on, masked by `walkKeyMask`.
+   */
+  private readonly walkKeyShift: number;
+  private readonly walkKeyMask: number;
   /**
    * Bytes of input address space the root resolves (2^(highest index bit + 1)). Observer
    * `vaBase`s are positions in it, like the dump's: a TTBR1 iova loses its sign-extension bits.
@@ -179,21 +225,47 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.pgdBits = geometry.pgdBits;
     this.pgdEntries = geometry.pgdEntries;
     this.pgdSizeBytes = geometry.pgdSizeBytes;
+    this.granule = geometry.granule | 0;
+    this.bitsPerLevel = geometry.bitsPerLevel;
+    this.ptesPerTable = geometry.ptesPerTable | 0;
     this.rootPa = setup.rootPa;
     this.cookie = setup.cookie;
     this.mem = setup.memory;
     this.memory = setup.memory;
-    this.root = setup.memory.pageU32(setup.rootPa);
+    const views = tableViewOrders(geometry, config.pageSize, setup.alloc !== undefined);
+    this.tableOrder = views.tableOrder;
+    this.rootOrder = views.rootOrder;
+    this.rootAllocBytes = views.rootBytes;
+    // Integer fields are stored as int32 (`| 0`) so that V8 keeps them as small integers: the
+    // hot paths then read them as cheaply as the 4 KiB constants they replace.
+    this.pgShift = geometry.pgShift | 0;
+    this.tableMask = (geometry.ptesPerTable - 1) | 0;
+    for (let l = 0; l <= MAX_LEVEL; l++) {
+      const s = levelShift(geometry.granule, l);
+      this.lvlShift[l] = s;
+      this.blockSize[l] = 2 ** s;
+      this.offLo[l] = s >= 32 ? -1 : 2 ** s - 1;
+      this.offHi[l] = s > 32 ? 2 ** (s - 32) - 1 : 0;
+    }
+    this.foldMask = B.outputFoldMask(geometry.granule) | 0;
+    this.outLoMask = PTE_ADDR_LO_MASK & ~this.foldMask;
+    // The kernel's lookup walk can wrap once an entry's region reaches past 2^64.
+    const topShift = this.lvlShift[geometry.startLevel]!;
+    this.exactHiFrom = TWO32 - 2 ** Math.max(7, topShift - 32);
+    this.root = this.viewOf(setup.rootPa, this.rootOrder);
     this.viewCache = new Array<Uint32Array>(VIEW_CACHE_SLOTS).fill(this.root);
     this.walkView = new Array<Uint32Array>(WALK_CACHE_SLOTS).fill(this.root);
-    // Highest iova bit the walk from the root down to level 2 resolves.
-    const topBit = 12 + 9 * (MAX_LEVEL - geometry.startLevel) + geometry.pgdBits - 1;
-    this.walkKeyHiMask = topBit >= 32 ? 2 ** (topBit - 31) - 1 : 0;
-    this.walkKeyLoMask = topBit >= 31 ? 0x7ff : topBit >= 21 ? 2 ** (topBit - 20) - 1 : 0;
+    // Highest iova bit the walk from the root down to level 2 resolves; walk-cache keys are the
+    // bits from the level-2 index up to it.
+    const topBit = topShift + geometry.pgdBits - 1;
+    const l2 = this.lvlShift[2]!;
+    this.walkKeyShift = l2 | 0;
+    this.walkKeyMask = (topBit >= l2 ? 2 ** (topBit - l2 + 1) - 1 : 0) | 0;
     this.vaSpan = 2 ** (topBit + 1);
     this.isMali = config.fmt === "ARM_MALI_LPAE";
     this.quirks = config.quirks;
-    this.bitmap = config.pgsizeBitmap;
+    this.bitmapLo = config.pgsizeBitmap | 0;
+    this.bitmapHi = Math.floor(config.pgsizeBitmap / TWO32) | 0;
     this.ias = config.ias;
     this.oasLimit = 2 ** config.oas;
     this.ttbr1 = (config.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1) !== 0;
@@ -211,10 +283,13 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.exactWalk = {
       startLevel: this.startLevel,
       pgdEntries: this.pgdEntries,
+      ptesPerTable: this.ptesPerTable,
       leafTypeL3: this.l3LeafType,
+      blockSize: this.blockSize,
       rootView: () => this.root,
       childView: (dlo, dhi) => this.tableView(dlo, dhi),
       indexAt: (level, lo, hi) => this.index(level, lo, hi),
+      leafOutput: (level, dlo, dhi, lo, hi) => this.leafOutput(level, dlo, dhi, lo, hi),
     };
   }
 
@@ -227,7 +302,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
   mapPages(iova: number, paddr: number, pgsize: number, pgcount: number, prot: number): number {
     this.mapped = 0;
     if (this.freed) return this.afterFree("mapPages", -EINVAL);
-    if (pgsize === 0 || (pgsize & this.bitmap) !== pgsize) {
+    if (pgsize !== this.granule && !this.sizeInBitmap(pgsize)) {
       this.warn("arm_lpae_map_pages", "page size not supported by the table");
       return -EINVAL;
     }
@@ -251,7 +326,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     let t = this.root;
     let lvl = this.startLevel;
     let fresh = false;
-    if (pgsize === GRANULE && lvl < MAX_LEVEL) {
+    if (pgsize === this.granule && lvl < MAX_LEVEL) {
       // Walk cache hit: every entry above is a table, so go straight to level 3.
       const cached = this.cachedLastLevel(lo, hi);
       if (cached !== null) {
@@ -261,7 +336,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     }
     for (;;) {
       const idx = this.index(lvl, lo, hi);
-      if (pgsize === LEVEL_BLOCK_SIZE[lvl]) {
+      if (pgsize === this.blockSize[lvl]) {
         return this.installLeaves(t, lvl, idx, iova, paddr, pgsize, count, attrLo, attrHi, fresh);
       }
       if (lvl >= MAX_LEVEL) {
@@ -272,14 +347,14 @@ export class ArmLpaeIoPgtable<C = unknown> {
       const dlo = t[k]!;
       const dhi = t[k + 1]!;
       if ((dlo | dhi) === 0) {
-        const blk = LEVEL_BLOCK_SIZE[lvl]!;
-        const pa = this.allocTable(lvl + 1, this.regionBase(iova, blk), GRANULE);
+        const blk = this.blockSize[lvl]!;
+        const pa = this.allocTable(lvl + 1, this.regionBase(iova, blk));
         if (pa < 0) return -ENOMEM;
         const paLo = pa >>> 0;
         const paHi = (pa - paLo) / TWO32;
         t[k + 1] = (paHi & PTE_ADDR_HI_MASK) | this.tableHi;
         t[k] = ((paLo | (paHi >>> 4)) & PTE_ADDR_LO_MASK) | PTE_TYPE_TABLE;
-        t = this.mem.pageU32(pa);
+        t = this.viewOf(pa, this.tableOrder);
         fresh = true;
       } else if ((dlo & 3) === PTE_TYPE_BLOCK) {
         this.warn("__arm_lpae_map", "mapping over an existing block");
@@ -305,7 +380,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     gather: IommuIotlbGather | null = null,
   ): number {
     if (this.freed) return this.afterFree("unmapPages", 0);
-    if (pgsize === 0 || (pgsize & this.bitmap) !== pgsize || pgcount === 0) {
+    if ((pgsize !== this.granule && !this.sizeInBitmap(pgsize)) || pgcount === 0) {
       this.warn("arm_lpae_unmap_pages", "invalid page size or count");
       return 0;
     }
@@ -317,7 +392,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
       this.warn("arm_lpae_unmap_pages", "iova out of range");
       return 0;
     }
-    if (pgsize === GRANULE && this.startLevel < MAX_LEVEL) {
+    if (pgsize === this.granule && this.startLevel < MAX_LEVEL) {
       const cached = this.cachedLastLevel(lo, hi);
       if (cached !== null)
         return this.unmapFrom(cached, MAX_LEVEL, iova, lo, hi, pgsize, pgcount | 0, gather);
@@ -346,58 +421,57 @@ export class ArmLpaeIoPgtable<C = unknown> {
     hi >>>= 0;
     if (this.freed) return this.afterFree("iovaToPhys", 0);
     // Near the top of the 64-bit space the kernel's walk can wrap: take the exact path.
-    if (hi >= 0xffffff80) return exactIovaToPhys(this.exactWalk, lo, hi);
+    // (The constant pre-test keeps the common case free of field loads.)
+    if (hi >= EXACT_HI_MIN && hi >= this.exactHiFrom) {
+      return exactIovaToPhys(this.exactWalk, lo, hi);
+    }
     // Walk cache hit: straight to the level-3 table; a miss takes the full walk.
-    const key = ((hi & this.walkKeyHiMask) << 11) | ((lo >>> 21) & this.walkKeyLoMask);
+    const ks = this.walkKeyShift;
+    const key = ((lo >>> ks) | (hi << (32 - ks))) & this.walkKeyMask;
     const slot = key & (WALK_CACHE_SLOTS - 1);
     if (this.walkTag[slot] !== key || this.startLevel === MAX_LEVEL) return this.lookupWalk(lo, hi);
     const t = this.walkView[slot]!;
-    const k = ((lo >>> 12) & 511) << 1;
+    // Level-3 index, page offset and address masks all follow from pgShift (and the 64 KiB
+    // fold), computed here rather than loaded.
+    const p = this.pgShift;
+    const k = ((lo >>> p) & ((1 << (p - 3)) - 1)) << 1;
     const dlo = t[k]!;
     if ((dlo & 3) !== this.l3LeafType) return 0;
+    const fold = this.foldMask;
     return (
-      (t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + (((dlo & PTE_ADDR_LO_MASK) | (lo & 0xfff)) >>> 0)
+      ((t[k + 1]! & PTE_ADDR_HI_MASK) | ((dlo & fold) << 4)) * TWO32 +
+      (((dlo & PTE_ADDR_LO_MASK & ~fold) | (lo & ((1 << p) - 1))) >>> 0)
     );
   }
 
-  /** The lookup walk from the root, unrolled; fills the walk cache on the way to level 3. */
+  /** The lookup walk from the root; fills the walk cache on the way to level 3. */
   private lookupWalk(lo: number, hi: number): number {
-    const start = this.startLevel;
     let t = this.root;
-    let k: number;
-    let dlo: number;
-    if (start === 0) {
-      k = ((hi >>> 7) & this.rootMask) << 1;
-      dlo = t[k]!;
-      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(0, dlo, t[k + 1]!, lo, hi);
+    let lvl = this.startLevel;
+    for (;;) {
+      const k = this.index(lvl, lo, hi) << 1;
+      const dlo = t[k]!;
+      const type = dlo & 3;
+      if (lvl === MAX_LEVEL) {
+        return type === this.l3LeafType ? this.leafOutput(lvl, dlo, t[k + 1]!, lo, hi) : 0;
+      }
+      if (type !== PTE_TYPE_TABLE) {
+        return type === PTE_TYPE_BLOCK ? this.leafOutput(lvl, dlo, t[k + 1]!, lo, hi) : 0;
+      }
       t = this.tableView(dlo, t[k + 1]!);
+      lvl++;
+      if (lvl === MAX_LEVEL) this.cacheLastLevel(lo, hi, t);
     }
-    if (start <= 1) {
-      k = (((lo >>> 30) | (hi << 2)) & (start === 1 ? this.rootMask : 511)) << 1;
-      dlo = t[k]!;
-      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(1, dlo, t[k + 1]!, lo, hi);
-      t = this.tableView(dlo, t[k + 1]!);
-    }
-    if (start <= 2) {
-      k = (((lo >>> 21) | (hi << 11)) & (start === 2 ? this.rootMask : 511)) << 1;
-      dlo = t[k]!;
-      if ((dlo & 3) !== PTE_TYPE_TABLE) return this.leafPhys(2, dlo, t[k + 1]!, lo, hi);
-      t = this.tableView(dlo, t[k + 1]!);
-      this.cacheLastLevel(lo, hi, t);
-    }
-    k = ((lo >>> 12) & (start === 3 ? this.rootMask : 511)) << 1;
-    dlo = t[k]!;
-    if ((dlo & 3) !== this.l3LeafType) return 0;
-    return (
-      (t[k + 1]! & PTE_ADDR_HI_MASK) * TWO32 + (((dlo & PTE_ADDR_LO_MASK) | (lo & 0xfff)) >>> 0)
-    );
   }
 
-  /** Output of a walk that stopped above level 3 on a non-table entry: a block, or 0. */
-  private leafPhys(lvl: number, dlo: number, dhi: number, lo: number, hi: number): number {
-    if ((dlo & 3) !== PTE_TYPE_BLOCK) return 0;
-    const outLo = ((dlo & PTE_ADDR_LO_MASK) | (lo & LEVEL_OFFSET_LO[lvl]!)) >>> 0;
-    const outHi = (dhi & PTE_ADDR_HI_MASK) | (hi & LEVEL_OFFSET_HI[lvl]!);
+  /**
+   * The output of leaf `dlo`/`dhi` at `lvl` for the iova `lo`/`hi`: the descriptor's address
+   * (iopte_to_paddr()) ORed with the iova's offset inside the leaf.
+   */
+  private leafOutput(lvl: number, dlo: number, dhi: number, lo: number, hi: number): number {
+    const outLo = ((dlo & this.outLoMask) | (lo & this.offLo[lvl]!)) >>> 0;
+    const outHi =
+      ((dhi & PTE_ADDR_HI_MASK) | ((dlo & this.foldMask) << 4) | (hi & this.offHi[lvl]!)) >>> 0;
     return outHi * TWO32 + outLo;
   }
 
@@ -413,16 +487,23 @@ export class ArmLpaeIoPgtable<C = unknown> {
     this.freeTable(this.startLevel, this.rootPa, 0);
   }
 
+  /** The word view of a table allocation of `order` 4 KiB pages at `pa`. */
+  private viewOf(pa: number, order: number): Uint32Array {
+    return order === 0 ? this.mem.pageU32(pa) : this.mem.blockU32!(pa, order);
+  }
+
   /** The level-3 table cached for the iova `lo`/`hi`, or null. */
   private cachedLastLevel(lo: number, hi: number): Uint32Array | null {
-    const key = ((hi & this.walkKeyHiMask) << 11) | ((lo >>> 21) & this.walkKeyLoMask);
+    const ks = this.walkKeyShift;
+    const key = ((lo >>> ks) | (hi << (32 - ks))) & this.walkKeyMask;
     const slot = key & (WALK_CACHE_SLOTS - 1);
     return this.walkTag[slot] === key ? this.walkView[slot]! : null;
   }
 
   /** Remembers `t` as the level-3 table reached for the iova `lo`/`hi`. */
   private cacheLastLevel(lo: number, hi: number, t: Uint32Array): void {
-    const key = ((hi & this.walkKeyHiMask) << 11) | ((lo >>> 21) & this.walkKeyLoMask);
+    const ks = this.walkKeyShift;
+    const key = ((lo >>> ks) | (hi << (32 - ks))) & this.walkKeyMask;
     const slot = key & (WALK_CACHE_SLOTS - 1);
     this.walkTag[slot] = key;
     this.walkView[slot] = t;
@@ -430,12 +511,12 @@ export class ArmLpaeIoPgtable<C = unknown> {
 
   /** View of the table a table descriptor `dlo`/`dhi` points to (cached). */
   private tableView(dlo: number, dhi: number): Uint32Array {
-    const slot = (dlo >>> 12) & (VIEW_CACHE_SLOTS - 1);
+    const slot = (dlo >>> this.pgShift) & (VIEW_CACHE_SLOTS - 1);
     const tagLo = dlo & PTE_ADDR_LO_MASK;
     const tagHi = dhi & PTE_ADDR_HI_MASK;
     if (this.viewTagLo[slot] === tagLo && this.viewTagHi[slot] === tagHi)
       return this.viewCache[slot]!;
-    const view = this.mem.pageU32(tagHi * TWO32 + (tagLo >>> 0));
+    const view = this.viewOf(tagHi * TWO32 + (tagLo >>> 0), this.tableOrder);
     this.viewTagLo[slot] = tagLo;
     this.viewTagHi[slot] = tagHi;
     this.viewCache[slot] = view;
@@ -445,7 +526,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
   /** Drops the cached view of the page at `pa` (it is being freed). */
   private forgetView(pa: number): void {
     const lo = pa >>> 0;
-    const slot = (lo >>> 12) & (VIEW_CACHE_SLOTS - 1);
+    const slot = (lo >>> this.pgShift) & (VIEW_CACHE_SLOTS - 1);
     if (
       this.viewTagLo[slot] === (lo & PTE_ADDR_LO_MASK) &&
       this.viewTagHi[slot] === (((pa - lo) * INV_TWO32) & PTE_ADDR_HI_MASK)
@@ -457,17 +538,22 @@ export class ArmLpaeIoPgtable<C = unknown> {
 
   /** Index of `iova` (as lo/hi) in a table of level `lvl`. Mirrors ARM_LPAE_LVL_IDX(). */
   private index(lvl: number, lo: number, hi: number): number {
-    const mask = lvl === this.startLevel ? this.rootMask : 511;
-    switch (lvl) {
-      case 0:
-        return (hi >>> 7) & mask;
-      case 1:
-        return ((lo >>> 30) | (hi << 2)) & mask;
-      case 2:
-        return ((lo >>> 21) | (hi << 11)) & mask;
-      default:
-        return (lo >>> 12) & mask;
-    }
+    const mask = lvl === this.startLevel ? this.rootMask : this.tableMask;
+    const s = this.lvlShift[lvl]!;
+    return (s >= 32 ? hi >>> (s - 32) : (lo >>> s) | (hi << (32 - s))) & mask;
+  }
+
+  /**
+   * Whether `pgsize` is non-zero with all its bits in the adjusted bitmap (as u64 values; the
+   * 64 KiB granule's 4 TiB size is above 2^32).
+   */
+  private sizeInBitmap(pgsize: number): boolean {
+    // Sizes up to 1 GiB: one int32 AND (which is also the integer check).
+    if (pgsize > 0 && pgsize <= 0x40000000) return (pgsize & this.bitmapLo) === pgsize;
+    if (!(pgsize > 0 && pgsize < TWO64 && Math.floor(pgsize) === pgsize)) return false;
+    const lo = pgsize % TWO32;
+    const hi = (pgsize - lo) / TWO32;
+    return (lo & this.bitmapLo) >>> 0 === lo && (hi & this.bitmapHi) >>> 0 === hi;
   }
 
   /** The kernel's `iaext` check: bits from ias up all clear (all set with TTBR1). */
@@ -494,7 +580,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     attrHi: number,
     fresh: boolean,
   ): number {
-    const max = PTES_PER_TABLE - (idx & (PTES_PER_TABLE - 1));
+    const max = this.ptesPerTable - (idx & this.tableMask);
     const n = count < max ? count : max;
     const leafType = lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK;
     const base = idx << 1;
@@ -527,8 +613,11 @@ export class ArmLpaeIoPgtable<C = unknown> {
     }
     // Write loop, in segments over which the address's high word stays constant: the low
     // word then advances by `size` in int32 arithmetic and the high word is loop-invariant.
+    // A segment ends when the low word wraps (high word + 1) or, for leaves of 4 GiB and more,
+    // after every entry (high word + size / 2^32).
     let pLo = paddr >>> 0;
     let pHi = (paddr - pLo) * INV_TWO32;
+    const hiStep = size >= TWO32 ? size * INV_TWO32 : 1;
     let k = base;
     const end = base + 2 * n;
     while (k < end) {
@@ -542,9 +631,9 @@ export class ArmLpaeIoPgtable<C = unknown> {
         t[k + 1] = hiWord;
         lo = (lo + size) | 0;
       }
-      // Either the run is done or the low word has just wrapped past 2^32.
+      // Either the run is done or the high word moves on.
       pLo = lo >>> 0;
-      pHi++;
+      pHi += hiStep;
     }
     this.mapped = n * size;
     return 0;
@@ -571,7 +660,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
         return 0;
       }
       const leafType = lvl === MAX_LEVEL ? this.l3LeafType : PTE_TYPE_BLOCK;
-      if (size === LEVEL_BLOCK_SIZE[lvl]) {
+      if (size === this.blockSize[lvl]) {
         return this.clearRun(t, lvl, idx, iova, size, count, gather, leafType);
       }
       if ((dlo & 3) === leafType) {
@@ -599,7 +688,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     gather: IommuIotlbGather | null,
     leafType: number,
   ): number {
-    const max = PTES_PER_TABLE - (idx & (PTES_PER_TABLE - 1));
+    const max = this.ptesPerTable - (idx & this.tableMask);
     const n = count < max ? count : max;
     const base = idx << 1;
     let i = 0;
@@ -617,7 +706,8 @@ export class ArmLpaeIoPgtable<C = unknown> {
     for (; i < n; i++) {
       const k = base + 2 * i;
       const dlo = t[k]!;
-      if (dlo === 0 && t[k + 1] === 0) {
+      // `| 0`: an entry past the end of a root smaller than a granule reads as zero here.
+      if ((dlo | t[k + 1]!) === 0) {
         this.warn("__arm_lpae_unmap", "hole inside the unmapped run");
         break;
       }
@@ -648,7 +738,7 @@ export class ArmLpaeIoPgtable<C = unknown> {
     t[k] = 0;
     t[k + 1] = 0;
     this.walkTag.fill(-1);
-    this.tlb?.tlbFlushWalk?.(at, size, GRANULE, this.cookie);
+    this.tlb?.tlbFlushWalk?.(at, size, this.granule, this.cookie);
     if (lvl >= MAX_LEVEL) {
       this.warn("__arm_lpae_free_pgtable", "table descriptor at the last level");
       return;
@@ -660,9 +750,9 @@ export class ArmLpaeIoPgtable<C = unknown> {
   private freeTable(lvl: number, pa: number, vaBase: number): void {
     const isRoot = lvl === this.startLevel;
     if (lvl < MAX_LEVEL) {
-      const t = this.mem.pageU32(pa);
-      const entries = isRoot ? this.pgdEntries : PTES_PER_TABLE;
-      const blk = LEVEL_BLOCK_SIZE[lvl]!;
+      const t = isRoot ? this.root : this.viewOf(pa, this.tableOrder);
+      const entries = isRoot ? this.pgdEntries : this.ptesPerTable;
+      const blk = this.blockSize[lvl]!;
       for (let e = 0; e < entries; e++) {
         const dlo = t[2 * e]!;
         const dhi = t[2 * e + 1]!;
@@ -672,9 +762,13 @@ export class ArmLpaeIoPgtable<C = unknown> {
     }
     this.forgetView(pa);
     this.observer?.tableFreed(pa, lvl, vaBase);
-    const size = isRoot ? this.pgdSizeBytes : GRANULE;
-    if (this.freeHook !== undefined) this.freeHook(this.cookie, pa, size);
-    else this.mem.freePage(pa);
+    if (this.freeHook !== undefined) {
+      this.freeHook(this.cookie, pa, isRoot ? this.pgdSizeBytes : this.granule);
+    } else {
+      const order = isRoot ? this.rootOrder : this.tableOrder;
+      if (order === 0) this.mem.freePage(pa);
+      else this.mem.freeBlock!(pa, order);
+    }
     this.tablePages--;
   }
 
@@ -690,10 +784,14 @@ export class ArmLpaeIoPgtable<C = unknown> {
     return va - (va % size);
   }
 
-  /** Allocates a zeroed table page; its address or −1. Mirrors __arm_lpae_alloc_pages(). */
-  private allocTable(level: number, vaBase: number, size: number): number {
+  /** Allocates a zeroed table; its address or −1. Mirrors __arm_lpae_alloc_pages(). */
+  private allocTable(level: number, vaBase: number): number {
     const pa =
-      this.allocHook !== undefined ? this.allocHook(this.cookie, size) : this.mem.allocPage();
+      this.allocHook !== undefined
+        ? this.allocHook(this.cookie, this.granule)
+        : this.tableOrder === 0
+          ? this.mem.allocPage()
+          : allocTableMemory(this.mem, this.tableOrder);
     if (pa === null) return -1;
     this.tablePages++;
     this.observer?.tableAllocated(pa, level, vaBase);

@@ -51,6 +51,8 @@ export interface GoldenIopgtableCase {
     oas: number;
     pgsizeBitmap: string;
     coherentWalk: boolean;
+    /** The simulated kernel's PAGE_SIZE (granule files only; absent means 4096). */
+    pageSize?: number;
   };
   result: Record<string, unknown> | null;
   cfgAfterRefusal?: { pgsizeBitmap: string; ias: number; oas: number };
@@ -110,6 +112,7 @@ export function replay(c: GoldenIopgtableCase): Replay {
     ias: c.config.ias,
     oas: c.config.oas,
     coherentWalk: c.config.coherentWalk,
+    pageSize: c.config.pageSize ?? 4096,
     memory,
     observer: {
       tableAllocated: (_pa, level, vaBase) => {
@@ -189,7 +192,7 @@ export function replay(c: GoldenIopgtableCase): Replay {
       result,
       warn: ops.warnCount - warnBefore,
       events: take(),
-      tablesLive: memory.livePages,
+      tablesLive: memory.liveAllocations,
       probes: op.probes.map((p) => probe(p.iova)),
     };
     if (op.dump !== undefined) out.dump = dumpIoPgtable(ops);

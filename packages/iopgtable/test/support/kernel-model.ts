@@ -34,6 +34,11 @@ export interface KernelModelSetup {
   startLevel: number;
   /** Index bits of the root. */
   pgdBits: number;
+  /** Translation granule (4096 unless given). */
+  granule?: number;
+  /** Orders (4 KiB pages) of the root's and the other tables' allocations (0 unless given). */
+  rootOrder?: number;
+  tableOrder?: number;
 }
 
 /** The kernel's map/unmap steps over `bigint` descriptors, logging callbacks into `events`. */
@@ -43,11 +48,40 @@ export class KernelModel {
   /** Root table address. */
   readonly root: number;
 
+  /** log2(granule) and the index bits per level (ARM_LPAE_LVL_SHIFT's ingredients). */
+  private readonly pgShift: number;
+  private readonly bpl: number;
+  private readonly granule: bigint;
+
   /** Allocates the model's root table. */
   constructor(private readonly s: KernelModelSetup) {
-    const root = s.memory.allocPage();
+    const granule = s.granule ?? 4096;
+    this.granule = BigInt(granule);
+    this.pgShift = Math.log2(granule);
+    this.bpl = this.pgShift - 3;
+    const root = s.memory.allocBlock(s.rootOrder ?? 0);
     if (root === null) throw new Error("kernel model: no root page");
     this.root = root;
+  }
+
+  /** ARM_LPAE_BLOCK_SIZE(lvl). */
+  private blockSize(lvl: number): bigint {
+    return 1n << BigInt(this.pgShift + this.bpl * (3 - lvl));
+  }
+
+  /** iopte_to_paddr(): bits 47:12, rotated back to 51:16 with the 64 KiB granule. */
+  private toPaddr(pte: bigint): bigint {
+    const pa = pte & ADDR_MASK;
+    if (this.granule < 0x10000n) return pa;
+    return (pa | (pa << 36n)) & (ADDR_MASK << 4n);
+  }
+
+  /** arm_lpae_max_entries() with min_t(int, count, …). */
+  private runLength(idx: number, count: bigint): number {
+    const n = Number(BigInt.asIntN(32, count));
+    const per = 1 << this.bpl;
+    const max = per - (idx & (per - 1));
+    return n < max ? n : max;
   }
 
   /** map_pages(): `[ret, mapped]` with `mapped` as u64. */
@@ -62,8 +96,8 @@ export class KernelModel {
     let table = BigInt(this.root);
     for (let lvl = s.startLevel; ; lvl++) {
       const idx = this.index(iova, lvl);
-      if (size === blockSize(lvl)) {
-        const n = runLength(idx, count);
+      if (size === this.blockSize(lvl)) {
+        const n = this.runLength(idx, count);
         for (let k = 0; k < n; k++) {
           const pte = this.read(table, idx + k);
           if (this.isLeaf(pte, lvl)) return [-17, 0n];
@@ -82,7 +116,7 @@ export class KernelModel {
       if (lvl >= 3) return [-22, 0n];
       let pte = this.read(table, idx);
       if (pte === 0n) {
-        const page = s.memory.allocPage();
+        const page = s.memory.allocBlock(s.tableOrder ?? 0);
         if (page === null) return [-12, 0n];
         this.events.push(`alloc ${lvl + 1}`);
         pte = BigInt(page) | 3n;
@@ -92,7 +126,7 @@ export class KernelModel {
       } else if (this.isLeaf(pte, lvl)) {
         return [-17, 0n];
       }
-      table = pte & ADDR_MASK;
+      table = this.toPaddr(pte);
     }
   }
 
@@ -115,7 +149,7 @@ export class KernelModel {
     const w = { addr: iova, end: BigInt.asUintN(64, iova + 1n), pte: -1n, lvl: -1 };
     if (!this.walk(w, BigInt(this.root), this.s.startLevel) || w.lvl < 0) return 0n;
     if (!this.isLeaf(w.pte, w.lvl)) return 0n;
-    return (w.pte & ADDR_MASK) | (iova & (blockSize(w.lvl) - 1n));
+    return this.toPaddr(w.pte) | (iova & (this.blockSize(w.lvl) - 1n));
   }
 
   private walk(
@@ -123,17 +157,17 @@ export class KernelModel {
     table: bigint,
     lvl: number,
   ): boolean {
-    const max = lvl === this.s.startLevel ? 1 << this.s.pgdBits : 512;
+    const max = lvl === this.s.startLevel ? 1 << this.s.pgdBits : 1 << this.bpl;
     for (let idx = this.index(w.addr, lvl); idx < max && w.addr < w.end; idx++) {
       const pte = this.read(table, idx);
       w.pte = pte;
       w.lvl = lvl;
       if (this.isLeaf(pte, lvl)) {
-        w.addr = BigInt.asUintN(64, w.addr + blockSize(lvl));
+        w.addr = BigInt.asUintN(64, w.addr + this.blockSize(lvl));
         continue;
       }
       if (lvl === 3 || (pte & 3n) !== 3n) return false;
-      if (!this.walk(w, pte & ADDR_MASK, lvl + 1)) return false;
+      if (!this.walk(w, this.toPaddr(pte), lvl + 1)) return false;
     }
     return true;
   }
@@ -151,8 +185,8 @@ export class KernelModel {
       const idx = this.index(iova, lvl);
       const pte = this.read(table, idx);
       if (pte === 0n) return 0n;
-      if (size === blockSize(lvl)) {
-        const n = runLength(idx, count);
+      if (size === this.blockSize(lvl)) {
+        const n = this.runLength(idx, count);
         let cleared = 0;
         for (; cleared < n; cleared++) {
           const e = this.read(table, idx + cleared);
@@ -161,7 +195,7 @@ export class KernelModel {
             this.write(table, idx + cleared, 0n);
             const at = iova + BigInt(cleared) * size;
             this.events.push(`walk ${at.toString(16)} ${size.toString(16)}`);
-            this.freeTable(lvl + 1, e & ADDR_MASK);
+            this.freeTable(lvl + 1, this.toPaddr(e));
           }
         }
         for (let k = 0; k < cleared; k++) this.write(table, idx + k, 0n);
@@ -173,20 +207,20 @@ export class KernelModel {
         return BigInt(cleared) * size;
       }
       if (this.isLeaf(pte, lvl)) return 0n;
-      table = pte & ADDR_MASK;
+      table = this.toPaddr(pte);
     }
     return 0n;
   }
 
   private freeTable(lvl: number, pa: bigint): void {
     if (lvl < 3) {
-      for (let e = 0; e < 512; e++) {
+      for (let e = 0; e < 1 << this.bpl; e++) {
         const pte = this.read(pa, e);
-        if (pte !== 0n && !this.isLeaf(pte, lvl)) this.freeTable(lvl + 1, pte & ADDR_MASK);
+        if (pte !== 0n && !this.isLeaf(pte, lvl)) this.freeTable(lvl + 1, this.toPaddr(pte));
       }
     }
     this.events.push(`free ${lvl}`);
-    this.s.memory.freePage(Number(pa));
+    this.s.memory.freeBlock(Number(pa), this.s.tableOrder ?? 0);
   }
 
   private protToPte(prot: number): bigint {
@@ -215,30 +249,30 @@ export class KernelModel {
   }
 
   private index(iova: bigint, lvl: number): number {
-    const bits = lvl === this.s.startLevel ? this.s.pgdBits : 9;
-    const shift = BigInt(12 + 9 * (3 - lvl));
+    const bits = lvl === this.s.startLevel ? this.s.pgdBits : this.bpl;
+    const shift = BigInt(this.pgShift + this.bpl * (3 - lvl));
     return Number((BigInt.asUintN(64, iova) >> shift) & ((1n << BigInt(bits)) - 1n));
   }
 
+  /**
+   * Entry `i` of the table at `table`, read page by page. An entry past the end of the root's
+   * allocation (a run of root blocks past a small pgd) lies in no live page: it reads as zero and
+   * writes to it are dropped, as in the implementation under test.
+   */
   private read(table: bigint, i: number): bigint {
-    const t = this.s.memory.pageU32(Number(table));
-    return BigInt(t[2 * i] ?? 0) | (BigInt(t[2 * i + 1] ?? 0) << 32n);
+    const page = Number(table) + Math.floor(i / 512) * 4096;
+    if (!this.s.memory.isLive(page)) return 0n;
+    const t = this.s.memory.pageU32(page);
+    const w = (i % 512) * 2;
+    return BigInt(t[w] ?? 0) | (BigInt(t[w + 1] ?? 0) << 32n);
   }
 
   private write(table: bigint, i: number, v: bigint): void {
-    const t = this.s.memory.pageU32(Number(table));
-    t[2 * i] = Number(v & 0xffffffffn);
-    t[2 * i + 1] = Number(v >> 32n);
+    const page = Number(table) + Math.floor(i / 512) * 4096;
+    if (!this.s.memory.isLive(page)) return;
+    const t = this.s.memory.pageU32(page);
+    const w = (i % 512) * 2;
+    t[w] = Number(v & 0xffffffffn);
+    t[w + 1] = Number(v >> 32n);
   }
-}
-
-function blockSize(lvl: number): bigint {
-  return 1n << BigInt(12 + 9 * (3 - lvl));
-}
-
-/** min_t(int, count, entries left in the 512-entry table). */
-function runLength(idx: number, count: bigint): number {
-  const n = Number(BigInt.asIntN(32, count));
-  const max = 512 - (idx & 511);
-  return n < max ? n : max;
 }

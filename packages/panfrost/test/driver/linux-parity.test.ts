@@ -62,7 +62,7 @@ describe("MADVISE with a value other than WILLNEED / DONTNEED", () => {
     const view = a.map(bo.handle);
     if (typeof view === "number") throw new Error("map");
     view.write(0, new Uint8Array([1, 2, 3, 4]));
-    view.unmap();
+    view.munmap();
     const opened = drmGemOpen(b.handle.file, drmGemFlink(a.handle.file, bo.handle));
     if (typeof opened === "number") throw new Error("open");
     // DONTNEED is refused for a shared BO; 7 is stored without the sharing check, as in Linux.
@@ -75,7 +75,7 @@ describe("MADVISE with a value other than WILLNEED / DONTNEED", () => {
     const bview = b.map(opened.handle);
     if (typeof bview === "number") throw new Error("map b");
     expect([...bview.read(0, 4)]).toEqual([1, 2, 3, 4]);
-    bview.unmap();
+    bview.munmap();
     a.close();
     b.close();
     expect(s.sim.memory.allocatedPages).toBe(s.basePages);
@@ -183,7 +183,7 @@ describe("SUBMIT with a BO handle listed twice", () => {
     const view = c.map(bo.handle);
     if (typeof view === "number") throw new Error("map");
     expect([...view.read(0, 4)]).toEqual([0, 0, 0, 0]);
-    view.unmap();
+    view.munmap();
     // Listed once, the same job runs.
     const ok = submitProgram(
       c,

@@ -64,7 +64,7 @@ function makeEnv(): Env {
   const view = c.map(jobBo.handle);
   if (typeof view === "number") throw new Error(`map: ${view}`);
   view.write(0, igtNullJobImage());
-  view.unmap();
+  view.munmap();
   const busy = c.createBo(4096, PANFROST_BO_NOEXEC);
   const writer = submitProgram(
     c,
