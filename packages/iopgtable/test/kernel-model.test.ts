@@ -192,9 +192,10 @@ function runSequence(c: Config, seed: number, steps: number): void {
     for (let p = 0; p < 6; p++) {
       // Probes inside the last run, anywhere below 2^40 (past ias they alias, like the
       // kernel), and in the top 2^34 bytes of the 64-bit space, where the walk can wrap.
+      // A u64 in C: a probe past the top of the space wraps to its low end.
       const q =
         p < 2
-          ? BigInt(iova) + BigInt(rnd(block))
+          ? BigInt.asUintN(64, BigInt(iova) + BigInt(rnd(block)))
           : p < 4
             ? BigInt(rnd(2 ** 28) * SZ_4K + rnd(SZ_4K))
             : (1n << 64n) - 2n - BigInt(rnd(2 ** 22)) * BigInt(SZ_4K) - BigInt(rnd(SZ_4K));
