@@ -62,6 +62,7 @@ export {
 export { ArmLpaeIoPgtable, type IoPgtableConfig } from "./lpae/pgtable.js";
 export type { PageTableMemory } from "./memory.js";
 export {
+  orAddr,
   type PgsizeChunk,
   type PgsizeChunkU64,
   pgsizeChunk,

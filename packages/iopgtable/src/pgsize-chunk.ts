@@ -47,6 +47,16 @@ export function pgsizeChunk(addr: number, size: number, granule: number = SZ_4K)
   return { pgsize: block, count: Math.floor(Math.min(toSpan, size) / block) };
 }
 
+/**
+ * The bitwise OR of two non-negative safe integers (a JS `|` keeps only 32 bits): what the
+ * drivers feed {@link pgsizeChunk} as `iova | paddr`, so a block needs both aligned.
+ */
+export function orAddr(a: number, b: number): number {
+  const hi = (Math.floor(a / 0x1_0000_0000) | Math.floor(b / 0x1_0000_0000)) >>> 0;
+  const lo = ((a >>> 0) | (b >>> 0)) >>> 0;
+  return hi * 0x1_0000_0000 + lo;
+}
+
 const U64_MASK = (1n << 64n) - 1n;
 const SZ_4K_N = BigInt(SZ_4K);
 

@@ -1,9 +1,11 @@
 /**
- * @panmmu/panthor — the panthor-style driver for CSF Mali GPUs. This release carries the MMU
- * helpers the VM code is built on, each bit-exact with the kernel: VM_BIND flag translation,
- * map/unmap chunking, LOCK region encoding and the per-VM locked-region state step, MAIR to
- * MEMATTR, AS_TRANSCFG, the VM_CREATE VA split, and page-table pre-reservation counts.
+ * @panmmu/panthor — the panthor-style driver for CSF Mali GPUs. This release carries the VM/MMU
+ * core (VMs over drm_gpuvm and ARM_64_LPAE_S1 page tables, VM_BIND operation contexts with
+ * page-table pre-reservation, atomic updates under a locked MMU region, huge-page unmaps, AS
+ * slots with an LRU, the MMU interrupt) and the pure MMU helpers it is built on, each bit-exact
+ * with the kernel.
  *
  * @packageDocumentation
  */
 export * from "./mmu/index.js";
+export * from "./vm/index.js";

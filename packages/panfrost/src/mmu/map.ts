@@ -2,7 +2,14 @@
  * Mapping and unmapping physical segments into an MMU context's page table, with one TLB flush
  * over the whole range afterwards.
  */
-import { IOMMU_CACHE, IOMMU_NOEXEC, IOMMU_READ, IOMMU_WRITE, pgsizeChunk } from "@panmmu/iopgtable";
+import {
+  IOMMU_CACHE,
+  IOMMU_NOEXEC,
+  IOMMU_READ,
+  IOMMU_WRITE,
+  orAddr,
+  pgsizeChunk,
+} from "@panmmu/iopgtable";
 import type { WarningSink } from "@panmmu/uapi";
 import type { MmuContext } from "./context.js";
 
@@ -80,14 +87,6 @@ function unmapMapped(ctx: MmuContext, iova: number, size: number, counters: MapC
     counters.unmappedBytes += ctx.ops.unmapPages(iova + done, chunk.pgsize, chunk.count);
     done += bytes;
   }
-}
-
-/** `a | b` for non-negative safe integers (bitwise over 53 bits). */
-export function orAddr(a: number, b: number): number {
-  const TWO32 = 0x1_0000_0000;
-  const hi = (Math.floor(a / TWO32) | Math.floor(b / TWO32)) >>> 0;
-  const lo = ((a >>> 0) | (b >>> 0)) >>> 0;
-  return hi * TWO32 + lo;
 }
 
 /**
