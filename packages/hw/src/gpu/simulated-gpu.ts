@@ -6,6 +6,7 @@ import type { WarningSink } from "@panmmu/uapi";
 import { jobArchForProductId } from "../jobs/arch.js";
 import type { JobCostModel } from "../jobs/cost-model.js";
 import { JobControl } from "../jobs/job-control.js";
+import { GpuAccessProbe } from "../jobs/probe/access-probe.js";
 import { MemoryProgramEngine } from "../jobs/program/program-engine.js";
 import type { MemoryStats, SystemMemory } from "../memory/system-memory.js";
 import { Mmu } from "../mmu/mmu.js";
@@ -85,6 +86,11 @@ export class SimulatedGpu {
   readonly csfJobIrq: CsfJobIrqBlock | undefined;
   /** Memory-program engine: runs programs on behalf of an AS (what CSF queues use). */
   readonly programs: MemoryProgramEngine;
+  /**
+   * GPU access probes: timed reads/writes through an AS, for tests that need GPU accesses
+   * running concurrently with the driver (not part of the driver-facing platform).
+   */
+  readonly accessProbe: GpuAccessProbe;
   /** The interrupt lines. */
   readonly irqs: Readonly<Record<IrqName, IrqLineSim>>;
   /** The register window. */
@@ -165,6 +171,7 @@ export class SimulatedGpu {
       asPresent: preset.asPresent,
       ...(options.jobCost === undefined ? {} : { cost: options.jobCost }),
     });
+    this.accessProbe = new GpuAccessProbe({ loop, memory, port: this.mmu });
     this.mmio = {
       read32: (offset: number) => this.read32(offset),
       write32: (offset: number, value: number) => this.write32(offset, value),
@@ -225,6 +232,7 @@ export class SimulatedGpu {
     this.jobs?.reset();
     this.csfJobIrq?.reset();
     this.programs.reset();
+    this.accessProbe.reset();
     this.mmu.reset();
   }
 }

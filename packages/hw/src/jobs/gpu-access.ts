@@ -38,6 +38,10 @@ export class GpuPageAccess {
   u32: Uint32Array = new Uint32Array(0);
   /** Number of page translations asked of the MMU. */
   translations = 0;
+  /** Physical address of the VA of the last successful translation. */
+  pa = 0;
+  /** Physical address of the first byte of the last successful {@link loadBytes}/{@link writeBytes}. */
+  firstPa = 0;
 
   /**
    * @param memory - physical memory behind the translations.
@@ -58,6 +62,7 @@ export class GpuPageAccess {
     this.translations++;
     const pa = this.port.translate(as, va, kind, sourceId);
     if (pa < 0) return pa;
+    this.pa = pa;
     const base = pa - (pa % PAGE_SIZE);
     return this.memory.isAllocated(base) ? base : ACCESS_BUS_FAULT;
   }
@@ -83,6 +88,7 @@ export class GpuPageAccess {
       if (pa < 0) return pa;
       const w = lookup.words(pa);
       if (w === undefined) return ACCESS_BUS_FAULT;
+      this.pa = pa;
       this.u32 = w;
       return va % PAGE_SIZE;
     }
@@ -170,6 +176,65 @@ export class GpuPageAccess {
     return 0;
   }
 
-  /** The VA of the access that made the last {@link readWords}/{@link storeBytes} fail. */
+  /**
+   * Reads `dst.length` bytes from any `va` into `dst`, splitting at page boundaries. Returns 0
+   * or the failing access's negative result; `failVa` then holds the address that failed and
+   * `dst` may hold the bytes of the pages read before it.
+   */
+  loadBytes(
+    as: number,
+    va: number,
+    dst: Uint8Array,
+    kind: GpuAccessKind,
+    sourceId: number,
+  ): number {
+    const bytes = dst.length;
+    let i = 0;
+    while (i < bytes) {
+      const a = va + i;
+      const off = this.page8(as, a, kind, sourceId);
+      if (off < 0) {
+        this.failVa = a;
+        return off;
+      }
+      if (i === 0) this.firstPa = this.pa;
+      let n = PAGE_SIZE - off;
+      if (n > bytes - i) n = bytes - i;
+      dst.set(this.u8.subarray(off, off + n), i);
+      i += n;
+    }
+    return 0;
+  }
+
+  /**
+   * Writes the bytes of `src` at any `va`, splitting at page boundaries. Returns 0 or the
+   * failing access's negative result (`failVa` set); the pages before it are then written.
+   */
+  writeBytes(
+    as: number,
+    va: number,
+    src: Uint8Array,
+    kind: GpuAccessKind,
+    sourceId: number,
+  ): number {
+    const bytes = src.length;
+    let i = 0;
+    while (i < bytes) {
+      const a = va + i;
+      const off = this.page8(as, a, kind, sourceId);
+      if (off < 0) {
+        this.failVa = a;
+        return off;
+      }
+      if (i === 0) this.firstPa = this.pa;
+      let n = PAGE_SIZE - off;
+      if (n > bytes - i) n = bytes - i;
+      this.u8.set(src.subarray(i, i + n), off);
+      i += n;
+    }
+    return 0;
+  }
+
+  /** The VA of the access that made the last {@link readWords}, {@link loadBytes}, {@link storeBytes} or {@link writeBytes} fail. */
   failVa = 0;
 }
