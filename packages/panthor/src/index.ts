@@ -7,5 +7,7 @@
  *
  * @packageDocumentation
  */
+
+export * from "./device/index.js";
 export * from "./mmu/index.js";
 export * from "./vm/index.js";

@@ -1,0 +1,97 @@
+/**
+ * The GPU-control half of the device the MMU code needs: the GPU interrupt (acknowledging
+ * requests) and cache flushes through GPU_CMD.
+ */
+import {
+  csfFlushCachesCmd,
+  type EventLoop,
+  GPU_INT_CLEAR,
+  GPU_INT_MASK,
+  GPU_INT_RAWSTAT,
+  GPU_INT_STAT,
+  GPU_IRQ_CLEAN_CACHES_COMPLETED,
+  GPU_IRQ_MASK_ERROR,
+  GPU_IRQ_RESET_COMPLETED,
+  type IrqLine,
+  type MmioBus,
+} from "@panmmu/hw";
+import { ETIMEDOUT, type WarningSink } from "@panmmu/uapi";
+
+/** GPU_CMD. */
+const GPU_CMD = 0x30;
+/** How long a cache flush may take: 100 ms. */
+export const FLUSH_TIMEOUT_NS = 100_000_000;
+/** Events the GPU interrupt handles. */
+export const GPU_INTERRUPTS_MASK =
+  GPU_IRQ_MASK_ERROR | GPU_IRQ_RESET_COMPLETED | GPU_IRQ_CLEAN_CACHES_COMPLETED;
+
+/** Counters of the GPU block. */
+export interface GpuCounters {
+  /** Cache flushes sent. */
+  flushes: number;
+  /** Cache flushes that timed out. */
+  flushTimeouts: number;
+  /** GPU interrupts handled. */
+  irqs: number;
+}
+
+/** The GPU-control block of the driver. Mirrors the parts of panthor_gpu.c the MMU uses. */
+export class PanthorGpu {
+  /** Requests sent and not acknowledged yet (GPU_IRQ_* bits). Mirrors `gpu->pending_reqs`. */
+  pendingReqs = 0;
+  /** Counters. */
+  readonly counters: GpuCounters = { flushes: 0, flushTimeouts: 0, irqs: 0 };
+
+  constructor(
+    private readonly mmio: MmioBus,
+    private readonly loop: EventLoop,
+    private readonly warnings: WarningSink,
+  ) {}
+
+  /** Installs the GPU interrupt handler and unmasks its events. Mirrors panthor_gpu_init()'s IRQ request. */
+  attach(irq: IrqLine): void {
+    irq.setHandler(() => this.irqHandler());
+    this.mmio.write32(GPU_INT_CLEAR, GPU_INTERRUPTS_MASK);
+    this.mmio.write32(GPU_INT_MASK, GPU_INTERRUPTS_MASK);
+  }
+
+  /** Masks the interrupt and drops the handler. */
+  detach(irq: IrqLine): void {
+    this.mmio.write32(GPU_INT_MASK, 0);
+    irq.clearHandler();
+  }
+
+  private irqHandler(): void {
+    const status = this.mmio.read32(GPU_INT_STAT) >>> 0;
+    if (status === 0) return;
+    this.counters.irqs++;
+    this.mmio.write32(GPU_INT_CLEAR, status);
+    if ((status & GPU_IRQ_MASK_ERROR) !== 0)
+      this.warnings.warn("panthor_gpu_irq", `GPU fault 0x${status.toString(16)}`);
+    this.pendingReqs = (this.pendingReqs & ~status) >>> 0;
+  }
+
+  /**
+   * Flushes (CACHE_CLEAN) and/or invalidates (CACHE_INV) the L2, load/store and other caches
+   * and waits up to 100 ms for CLEAN_CACHES_COMPLETED; 0 or -ETIMEDOUT. A flush already
+   * pending is a WARN and is not sent twice. Mirrors panthor_gpu_flush_caches().
+   */
+  flushCaches(l2: number, lsc: number, other: number): number {
+    if ((this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) !== 0) {
+      this.warnings.warn("panthor_gpu_flush_caches", "flush already pending");
+    } else {
+      this.pendingReqs |= GPU_IRQ_CLEAN_CACHES_COMPLETED;
+      this.counters.flushes++;
+      this.mmio.write32(GPU_CMD, csfFlushCachesCmd(l2, lsc, other));
+    }
+    const acked = (): boolean => (this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0;
+    if (acked() || this.loop.runUntil(acked, FLUSH_TIMEOUT_NS)) return 0;
+    // Timed out: the interrupt may just not have been handled yet.
+    if ((this.mmio.read32(GPU_INT_RAWSTAT) & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) {
+      this.counters.flushTimeouts++;
+      return -ETIMEDOUT;
+    }
+    this.pendingReqs &= ~GPU_IRQ_CLEAN_CACHES_COMPLETED;
+    return 0;
+  }
+}

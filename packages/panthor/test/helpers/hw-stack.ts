@@ -1,0 +1,136 @@
+/**
+ * The panthor MMU core on a simulated Mali-G610: real registers, MMU, walker, TLB and system
+ * memory, with BOs whose pages come from that memory (optionally in 2 MiB-contiguous folios).
+ */
+import { GemGpuvaList, type GpuVmGemObject } from "@panmmu/drm";
+import { createPlatform, type PlatformOptions, type SimPlatform } from "@panmmu/hw";
+import { CollectingWarningSink } from "@panmmu/uapi";
+import { PanthorGpu } from "../../src/device/gpu.js";
+import { platformMmuEnv } from "../../src/device/mmu-env.js";
+import { attachMmuIrq } from "../../src/device/mmu-irq.js";
+import { PanthorMmu } from "../../src/mmu/as-manager.js";
+import { vmCreateCheckArgs } from "../../src/mmu/va-range.js";
+import type { PanthorVmBo, SgSegment } from "../../src/vm/bo.js";
+import { PtCache } from "../../src/vm/pt-cache.js";
+import { PanthorVm } from "../../src/vm/vm.js";
+
+const SZ_2M = 0x20_0000;
+
+/** A BO whose pages are system-memory pages of the simulated platform. */
+export class SysBo implements PanthorVmBo {
+  readonly gpuva = new GemGpuvaList();
+  readonly resv = {};
+  readonly imported = false;
+  exclusiveVmRootGem: GpuVmGemObject | null = null;
+  pins = 0;
+  /** Physical address of each page. */
+  readonly pages: number[] = [];
+  private readonly folios: number[] = [];
+  private readonly sg: SgSegment[] = [];
+
+  /**
+   * @param sim - the platform whose memory backs the BO.
+   * @param size - bytes (multiple of 4 KiB).
+   * @param huge - take 2 MiB-aligned contiguous folios for every whole 2 MiB.
+   */
+  constructor(
+    private readonly sim: SimPlatform,
+    readonly size: number,
+    huge = false,
+  ) {
+    let done = 0;
+    while (done < size) {
+      if (huge && size - done >= SZ_2M) {
+        const pa = sim.memory.allocContiguous(512, 512);
+        if (pa === null) throw new Error("out of memory");
+        for (let i = 0; i < 512; i++) {
+          this.pages.push(pa + i * 4096);
+          this.folios.push(SZ_2M);
+        }
+        done += SZ_2M;
+      } else {
+        const pa = sim.memory.allocPage();
+        if (pa === null) throw new Error("out of memory");
+        this.pages.push(pa);
+        this.folios.push(4096);
+        done += 4096;
+      }
+    }
+    for (const pa of this.pages) {
+      const last = this.sg[this.sg.length - 1];
+      if (last !== undefined && last[0] + last[1] === pa)
+        this.sg[this.sg.length - 1] = [last[0], last[1] + 4096];
+      else this.sg.push([pa, 4096]);
+    }
+  }
+  pin(): number {
+    this.pins++;
+    return 0;
+  }
+  unpin(): void {
+    this.pins--;
+  }
+  getPagesSgt(): readonly SgSegment[] {
+    return this.sg;
+  }
+  folioSizeAt(offset: number): number {
+    return this.folios[Math.floor(offset / 4096)] ?? 4096;
+  }
+  /** Frees the pages (the BO must be unmapped everywhere). */
+  release(): void {
+    for (const pa of this.pages) this.sim.memory.freePage(pa);
+    this.pages.length = 0;
+  }
+}
+
+/** A G610 platform with the panthor GPU and MMU blocks attached. */
+export interface HwStack {
+  readonly sim: SimPlatform;
+  readonly warnings: CollectingWarningSink;
+  readonly gpu: PanthorGpu;
+  readonly mmu: PanthorMmu;
+  readonly cache: PtCache;
+  /** GPU resets the MMU code asked for. */
+  readonly resets: number;
+  /** A user VM with the default VA split (47-bit process). */
+  userVm(): PanthorVm;
+}
+
+/** Builds a {@link HwStack}. */
+export function makeHwStack(options: PlatformOptions = {}): HwStack {
+  const warnings = new CollectingWarningSink();
+  const sim = createPlatform("g610", { seed: 1, warnings, ...options });
+  const gpu = new PanthorGpu(sim.platform.mmio, sim.platform.loop, warnings);
+  gpu.attach(sim.platform.irqs.gpu);
+  const counter = { resets: 0 };
+  const env = platformMmuEnv(sim.platform, gpu, () => {
+    counter.resets++;
+  });
+  const mmu = new PanthorMmu(env);
+  const cache = new PtCache(env.memory);
+  attachMmuIrq(sim.platform.irqs.mmu, sim.platform.mmio, mmu);
+  return {
+    sim,
+    warnings,
+    gpu,
+    mmu,
+    cache,
+    get resets() {
+      return counter.resets;
+    },
+    userVm(): PanthorVm {
+      const layout = vmCreateCheckArgs(env.mmuFeatures & 0xff, 0n, 0, 1n << 47n);
+      const start = Number(layout.kernelVaStart);
+      const size = Number(layout.kernelVaRange);
+      const vm = PanthorVm.create(mmu, cache, {
+        forMcu: false,
+        kernelVaStart: start,
+        kernelVaSize: size,
+        autoKernelVaStart: start,
+        autoKernelVaSize: size,
+      });
+      if (typeof vm === "number") throw new Error(`VM creation failed: ${vm}`);
+      return vm;
+    },
+  };
+}
