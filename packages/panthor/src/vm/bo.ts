@@ -2,10 +2,7 @@
  * What a VM needs of a buffer object it maps: its size, pinning, its pages as an sg table, the
  * folio size behind each page (for huge-page unmaps) and its exclusive VM.
  */
-import type { GpuVmGemObject } from "@panmmu/drm";
-
-/** One sg-table segment: physically contiguous bytes `[pa, pa + length)`. */
-export type SgSegment = readonly [pa: number, length: number];
+import type { DrmSgTable, GpuVmGemObject } from "@panmmu/drm";
 
 /** A BO as the VM code sees it (`struct panthor_gem_object` through its shmem base). */
 export interface PanthorVmBo extends GpuVmGemObject {
@@ -26,7 +23,7 @@ export interface PanthorVmBo extends GpuVmGemObject {
    * The pages as sg segments (consecutive contiguous pages merged), or a negative errno.
    * Mirrors drm_gem_shmem_get_pages_sgt().
    */
-  getPagesSgt(): readonly SgSegment[] | number;
+  getPagesSgt(): DrmSgTable | number;
   /** Size in bytes of the folio holding the BO's page at byte `offset` (4 KiB … 2 MiB). */
   folioSizeAt(offset: number): number;
 }

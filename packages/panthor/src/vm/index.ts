@@ -1,4 +1,4 @@
-export type { PanthorVmBo, SgSegment } from "./bo.js";
+export type { PanthorVmBo } from "./bo.js";
 export {
   cleanupOpCtx,
   PANTHOR_VM_BIND_OP_MAP_FLAGS,

@@ -3,7 +3,7 @@
  * mappings it may create, the page-table pages it may link, the BO's pages), so the operation
  * itself never allocates; what it did not use is given back afterwards.
  */
-import type { GpuVmBo } from "@panmmu/drm";
+import type { DrmSgSegment, GpuVmBo } from "@panmmu/drm";
 import {
   DRM_PANTHOR_VM_BIND_OP_MAP_NOEXEC,
   DRM_PANTHOR_VM_BIND_OP_MAP_READONLY,
@@ -16,7 +16,7 @@ import {
   ENOMEM,
 } from "@panmmu/uapi";
 import { mapOpPtCount, unmapOpPtCount } from "../mmu/pt-count.js";
-import type { PanthorVmBo, SgSegment } from "./bo.js";
+import type { PanthorVmBo } from "./bo.js";
 import type { PtCache } from "./pt-cache.js";
 import { PanthorVma } from "./vma.js";
 
@@ -56,7 +56,7 @@ export class PanthorVmOpCtx {
   /** MAP: offset in the BO. */
   mapBoOffset = 0n;
   /** MAP: the BO's pages. */
-  mapSgt: readonly SgSegment[] | null = null;
+  mapSgt: readonly DrmSgSegment[] | null = null;
 
   /** The op's type (DRM_PANTHOR_VM_BIND_OP_TYPE_*). */
   get type(): number {
@@ -169,7 +169,7 @@ export function prepareMapOpCtx(
     cleanupOpCtx(ctx, vm);
     return sgt;
   }
-  ctx.mapSgt = sgt;
+  ctx.mapSgt = sgt.segments;
   const vmBo = vm.obtainVmBo(bo);
   if (vmBo === null) {
     if (!bo.imported) bo.unpin();

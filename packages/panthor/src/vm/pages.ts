@@ -2,9 +2,10 @@
  * Writing a VM's page table: mapping a range of a BO's sg table and unmapping a range, in the
  * largest chunks io-pgtable takes (4 KiB pages or 2 MiB blocks, never across 1 GiB).
  */
+
+import type { DrmSgSegment } from "@panmmu/drm";
 import { orAddr, pgsizeChunk } from "@panmmu/iopgtable";
 import { ENOMEM } from "@panmmu/uapi";
-import type { SgSegment } from "./bo.js";
 
 /** What the page writers need of the VM. */
 export interface PageWriterVm {
@@ -62,7 +63,7 @@ export function vmMapPages(
   vm: PageWriterVm,
   iova: number,
   prot: number,
-  sgt: readonly SgSegment[],
+  sgt: readonly DrmSgSegment[],
   offset: number,
   size: number,
 ): number {
@@ -73,7 +74,7 @@ export function vmMapPages(
   const startIova = iova;
   let off = offset;
   let left = size;
-  for (const [segPa, segLen] of sgt) {
+  for (const { pa: segPa, size: segLen } of sgt) {
     if (segLen <= off) {
       off -= segLen;
       continue;

@@ -4,6 +4,7 @@
  * widens to the whole 2 MiB block and maps the parts that stay back.
  */
 import {
+  type DrmSgSegment,
   type GpuVa,
   type GpuVaOpMap,
   type GpuVaOpMapStep,
@@ -15,7 +16,7 @@ import {
 } from "@panmmu/drm";
 import { EINVAL } from "@panmmu/uapi";
 import { flagsToProt } from "../mmu/prot.js";
-import type { PanthorVmBo, SgSegment } from "./bo.js";
+import type { PanthorVmBo } from "./bo.js";
 import type { PanthorVmOpCtx } from "./op-ctx.js";
 import { type PageWriterVm, vmMapPages, vmUnmapPages } from "./pages.js";
 import { PANTHOR_VM_MAP_FLAGS, type PanthorVma } from "./vma.js";
@@ -40,9 +41,9 @@ function asBo(obj: unknown): PanthorVmBo {
   return obj as PanthorVmBo;
 }
 
-function sgtOf(bo: PanthorVmBo): readonly SgSegment[] {
+function sgtOf(bo: PanthorVmBo): readonly DrmSgSegment[] {
   const sgt = bo.getPagesSgt();
-  return typeof sgt === "number" ? [] : sgt;
+  return typeof sgt === "number" ? [] : sgt.segments;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The panthor MMU core on a simulated Mali-G610: real registers, MMU, walker, TLB and system
  * memory, with BOs whose pages come from that memory (optionally in 2 MiB-contiguous folios).
  */
-import { GemGpuvaList, type GpuVmGemObject } from "@panmmu/drm";
+import { type DrmSgTable, GemGpuvaList, type GpuVmGemObject, sgTableFromPages } from "@panmmu/drm";
 import { createPlatform, type PlatformOptions, type SimPlatform } from "@panmmu/hw";
 import { CollectingWarningSink } from "@panmmu/uapi";
 import { PanthorGpu } from "../../src/device/gpu.js";
@@ -10,7 +10,7 @@ import { platformMmuEnv } from "../../src/device/mmu-env.js";
 import { attachMmuIrq } from "../../src/device/mmu-irq.js";
 import { PanthorMmu } from "../../src/mmu/as-manager.js";
 import { vmCreateCheckArgs } from "../../src/mmu/va-range.js";
-import type { PanthorVmBo, SgSegment } from "../../src/vm/bo.js";
+import type { PanthorVmBo } from "../../src/vm/bo.js";
 import { PtCache } from "../../src/vm/pt-cache.js";
 import { PanthorVm } from "../../src/vm/vm.js";
 
@@ -26,7 +26,7 @@ export class SysBo implements PanthorVmBo {
   /** Physical address of each page. */
   readonly pages: number[] = [];
   private readonly folios: number[] = [];
-  private readonly sg: SgSegment[] = [];
+  private sg: DrmSgTable = { pages: [], segments: [] };
 
   /**
    * @param sim - the platform whose memory backs the BO.
@@ -56,12 +56,7 @@ export class SysBo implements PanthorVmBo {
         done += 4096;
       }
     }
-    for (const pa of this.pages) {
-      const last = this.sg[this.sg.length - 1];
-      if (last !== undefined && last[0] + last[1] === pa)
-        this.sg[this.sg.length - 1] = [last[0], last[1] + 4096];
-      else this.sg.push([pa, 4096]);
-    }
+    this.sg = sgTableFromPages(this.pages);
   }
   pin(): number {
     this.pins++;
@@ -70,7 +65,7 @@ export class SysBo implements PanthorVmBo {
   unpin(): void {
     this.pins--;
   }
-  getPagesSgt(): readonly SgSegment[] {
+  getPagesSgt(): DrmSgTable {
     return this.sg;
   }
   folioSizeAt(offset: number): number {

@@ -3,13 +3,13 @@
  * always idle), an arena of page-table pages from 0x80000000, and BOs whose pages, folios and sg
  * tables the case lists.
  */
-import { GemGpuvaList, type GpuVmGemObject } from "@panmmu/drm";
+import { type DrmSgTable, GemGpuvaList, type GpuVmGemObject, sgTableFromPages } from "@panmmu/drm";
 import { goldenBigInt, goldenNumber } from "@panmmu/fixtures";
 import { csfFlushCachesCmd, EventLoopSim, type MmioBus } from "@panmmu/hw";
 import { ArrayPageTableMemory, dumpIoPgtable } from "@panmmu/iopgtable";
 import { CollectingWarningSink } from "@panmmu/uapi";
 import type { PanthorMmuEnv } from "../../src/mmu/env.js";
-import type { PanthorVmBo, SgSegment } from "../../src/vm/bo.js";
+import type { PanthorVmBo } from "../../src/vm/bo.js";
 import type { PanthorVm } from "../../src/vm/vm.js";
 
 /** GPU_CMD offset. */
@@ -55,7 +55,7 @@ export class GoldenBo implements PanthorVmBo {
   readonly size: number;
   private readonly pagePa: number[] = [];
   private readonly folio: number[] = [];
-  private readonly sg: SgSegment[];
+  private readonly sg: DrmSgTable;
 
   constructor(
     readonly handle: number,
@@ -73,9 +73,11 @@ export class GoldenBo implements PanthorVmBo {
         this.folio.push(ch.folioPages * 4096);
       }
     }
-    this.sg = (json.sg as unknown[][]).map(
-      (s) => [goldenNumber(s[0]), goldenNumber(s[1])] as const,
-    );
+    // The case lists the merged segments too: they must be what the pages give.
+    this.sg = sgTableFromPages(this.pagePa);
+    const listed = (json.sg as unknown[][]).map((s) => [goldenNumber(s[0]), goldenNumber(s[1])]);
+    const made = this.sg.segments.map((s) => [s.pa, s.size]);
+    if (JSON.stringify(listed) !== JSON.stringify(made)) throw new Error("sg table mismatch");
   }
   pin(): number {
     this.pins++;
@@ -84,7 +86,7 @@ export class GoldenBo implements PanthorVmBo {
   unpin(): void {
     this.pins--;
   }
-  getPagesSgt(): readonly SgSegment[] {
+  getPagesSgt(): DrmSgTable {
     return this.sg;
   }
   folioSizeAt(offset: number): number {
