@@ -40,6 +40,7 @@ import {
   PANFROST_JD_REQ_CYCLE_COUNT,
   PANFROST_JD_REQ_FS,
   PANFROST_MADV_DONTNEED,
+  strndupUser,
 } from "@panmmu/uapi";
 import type { FaultTarget } from "../debug/fault-log.js";
 import { PanfrostFilePriv } from "../file/file-priv.js";
@@ -49,7 +50,6 @@ import { ImportedBo } from "../gem/imported-bo.js";
 import { BoMapping } from "../gem/mapping.js";
 import type { PanfrostIoctlApi, SubmitRequest } from "../ioctl/api.js";
 import { PANFROST_BO_LABEL_MAXLEN, panfrostIoctls } from "../ioctl/table.js";
-import { strndupFromUser } from "../ioctl/user-string.js";
 import { PanfrostJob } from "../job/job.js";
 import { JobManager } from "../job/job-manager.js";
 import { lockReservations } from "../job/reservations.js";
@@ -507,7 +507,7 @@ export class PanfrostDevice implements PanfrostIoctlApi, FaultResolver {
     if (label === 0n) {
       bo.label = "";
     } else {
-      const s = strndupFromUser(user, label, PANFROST_BO_LABEL_MAXLEN);
+      const s = strndupUser(user, label, PANFROST_BO_LABEL_MAXLEN);
       if (typeof s === "number") ret = s === -EINVAL ? -E2BIG : s;
       else bo.label = s;
     }

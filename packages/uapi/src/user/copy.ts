@@ -74,7 +74,11 @@ export function readStructFromUser<T>(
  * reports 0 for a count of 0, which strndup_user() turns into -EFAULT), -EINVAL when no NUL
  * within `n` bytes.
  */
-export function strndupUser(mem: UserMemory, ptr: bigint, n: number): string | number {
+export function strndupUser(
+  mem: Pick<UserMemory, "read">,
+  ptr: bigint,
+  n: number,
+): string | number {
   if (!(n > 0)) return -EFAULT;
   const bytes: number[] = [];
   for (let i = 0; i < n; i++) {
