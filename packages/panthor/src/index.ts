@@ -8,6 +8,10 @@
  * @packageDocumentation
  */
 
+export * from "./client/index.js";
 export * from "./device/index.js";
+export * from "./file/index.js";
+export * from "./gem/index.js";
+export * from "./ioctl/index.js";
 export * from "./mmu/index.js";
 export * from "./vm/index.js";

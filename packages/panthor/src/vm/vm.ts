@@ -79,7 +79,10 @@ export interface VmBindOp {
   readonly syncsCount: number;
 }
 
-/** Looks a BO handle up in the calling file: the BO, or null. */
+/**
+ * Looks a BO handle up in the calling file: the BO with a reference taken (dropped with its
+ * `put`, when it has one), or null.
+ */
 export type BoLookup = (handle: number) => PanthorVmBo | null;
 
 /** Creation parameters of {@link PanthorVm.create}. */
@@ -94,6 +97,12 @@ export interface PanthorVmCreateParams {
   readonly autoKernelVaStart: number;
   /** Size of the auto-VA range. */
   readonly autoKernelVaSize: number;
+  /**
+   * The GEM object whose reservation object the VM uses (`r_obj`; the kernel allocates a
+   * dummy one with drm_gpuvm_resv_object_alloc()). The VM takes its own reference. Default: a
+   * bare one.
+   */
+  readonly resvObj?: GpuVmGemObject;
 }
 
 /** Page-table page accounting of a VM (cumulative). */
@@ -194,7 +203,11 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
         smStepRemap: (op, vm) => smStepRemap(op, vm),
         smStepUnmap: (op, vm) => smStepUnmap(op, vm),
       },
-      { flags: GPUVM_RESV_PROTECTED, warnings: env.warnings },
+      {
+        flags: GPUVM_RESV_PROTECTED,
+        warnings: env.warnings,
+        ...(params.resvObj === undefined ? {} : { resvObj: params.resvObj }),
+      },
     );
   }
 
@@ -412,7 +425,9 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
     const extra = op.flags & ~DRM_PANTHOR_VM_BIND_OP_TYPE_MASK;
     if (type === DRM_PANTHOR_VM_BIND_OP_TYPE_MAP) {
       const bo = op.boHandle === 0 ? null : lookup(op.boHandle);
-      return prepareMapOpCtx(ctx, this, bo, op.boOffset, op.size, op.va, op.flags);
+      const ret = prepareMapOpCtx(ctx, this, bo, op.boOffset, op.size, op.va, op.flags);
+      bo?.put?.();
+      return ret;
     }
     if (type === DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP) {
       if (extra !== 0 || op.boHandle !== 0 || op.boOffset !== 0n) return -EINVAL;

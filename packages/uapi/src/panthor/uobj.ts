@@ -5,7 +5,7 @@
 import { EFAULT, EINVAL, ENOMEM } from "../errno/errno.js";
 import type { StructCodec } from "../struct/codec.js";
 import type { FieldsDesc, StructType } from "../struct/define.js";
-import { copyStructFromBytes, copyStructFromUser } from "../user/copy.js";
+import { copyStructFromBytes, copyStructFromUser, type UserReader } from "../user/copy.js";
 import type { UserMemory } from "../user/user-memory.js";
 import {
   DrmPanthorBoSyncOp,
@@ -70,7 +70,7 @@ export function PANTHOR_UOBJ_MIN_SIZE(codec: StructCodec<unknown>): number {
  * @returns the decoded elements, or a negative errno.
  */
 export function readObjArray<T>(
-  mem: UserMemory,
+  mem: UserReader,
   objArray: Readonly<DrmPanthorObjArrayArgs>,
   codec: StructCodec<T>,
   minStride: number,
@@ -109,7 +109,7 @@ export function readObjArray<T>(
 
 /** Mirrors PANTHOR_UOBJ_GET_ARRAY(): {@link readObjArray} with the struct's own minimum size. */
 export function getUobjArray<T>(
-  mem: UserMemory,
+  mem: UserReader,
   objArray: Readonly<DrmPanthorObjArrayArgs>,
   codec: StructCodec<T>,
 ): T[] | number {
@@ -122,7 +122,7 @@ export function getUobjArray<T>(
  * zeroes the user bytes beyond the kernel struct. -EFAULT on an unmapped buffer.
  */
 export function setUobj<T>(
-  mem: UserMemory,
+  mem: Pick<UserMemory, "write">,
   usrPtr: bigint,
   usrSize: number,
   codec: StructCodec<T>,
@@ -131,7 +131,10 @@ export function setUobj<T>(
   if (usrSize < PANTHOR_UOBJ_MIN_SIZE(codec as StructCodec<unknown>)) return -EINVAL;
   const bytes = codec.encode(value);
   if (mem.write(usrPtr, bytes.subarray(0, Math.min(usrSize, codec.size))) < 0) return -EFAULT;
-  if (usrSize > codec.size && mem.fill(usrPtr + BigInt(codec.size), usrSize - codec.size) < 0) {
+  if (
+    usrSize > codec.size &&
+    mem.write(usrPtr + BigInt(codec.size), new Uint8Array(usrSize - codec.size)) < 0
+  ) {
     return -EFAULT;
   }
   return 0;

@@ -3,11 +3,14 @@ import { E2BIG, EFAULT, EINVAL } from "../errno/errno.js";
 import type { StructCodec } from "../struct/codec.js";
 import type { UserMemory } from "./user-memory.js";
 
+/** What reading user memory needs: `UserMemory`, or any memory with a compatible `read`. */
+export type UserReader = Pick<UserMemory, "read">;
+
 /**
  * Mirrors check_zeroed_user(): 1 when `len` bytes at `ptr` are all zero, 0 when one is not,
  * -EFAULT when the range is not mapped.
  */
-export function checkZeroedUser(mem: UserMemory, ptr: bigint, len: number): number {
+export function checkZeroedUser(mem: UserReader, ptr: bigint, len: number): number {
   const bytes = mem.read(ptr, len);
   if (typeof bytes === "number") return bytes;
   return bytes.every((b) => b === 0) ? 1 : 0;
@@ -26,7 +29,7 @@ export function checkZeroedUser(mem: UserMemory, ptr: bigint, len: number): numb
  * @returns the `ksize`-byte kernel copy, or a negative errno.
  */
 export function copyStructFromUser(
-  mem: UserMemory,
+  mem: UserReader,
   ksize: number,
   src: bigint,
   usize: number,
@@ -59,7 +62,7 @@ export function copyStructFromBytes(ksize: number, src: Uint8Array): Uint8Array 
 
 /** {@link copyStructFromUser} followed by `codec.decode`: the struct value or a negative errno. */
 export function readStructFromUser<T>(
-  mem: UserMemory,
+  mem: UserReader,
   codec: StructCodec<T>,
   src: bigint,
   usize: number,
@@ -74,11 +77,7 @@ export function readStructFromUser<T>(
  * reports 0 for a count of 0, which strndup_user() turns into -EFAULT), -EINVAL when no NUL
  * within `n` bytes.
  */
-export function strndupUser(
-  mem: Pick<UserMemory, "read">,
-  ptr: bigint,
-  n: number,
-): string | number {
+export function strndupUser(mem: UserReader, ptr: bigint, n: number): string | number {
   if (!(n > 0)) return -EFAULT;
   const bytes: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -4,5 +4,6 @@ export {
   copyStructFromUser,
   readStructFromUser,
   strndupUser,
+  type UserReader,
 } from "./copy.js";
 export { UserMemory, type UserMemoryOptions } from "./user-memory.js";

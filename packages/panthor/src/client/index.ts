@@ -1,0 +1,1 @@
+export { type BindOp, PanthorClient } from "./client.js";

@@ -1,0 +1,208 @@
+/**
+ * The panthor device: a thin composition of its parts (GPU block, MMU block and VMs, GEM, files
+ * and ioctls) on a platform, probed without firmware for now (the MCU VM is created and
+ * activated on AS 0 as the firmware loader would).
+ */
+import {
+  DRIVER_GEM,
+  DRIVER_RENDER,
+  DRIVER_SYNCOBJ,
+  DRIVER_SYNCOBJ_TIMELINE,
+  DrmDevice,
+  type DrmFile,
+  DrmGemObject,
+} from "@panmmu/drm";
+import { GPU_ID, type GpuPlatform } from "@panmmu/hw";
+import { ENODEV } from "@panmmu/uapi";
+import { PanthorFilePriv } from "../file/file-priv.js";
+import { panthorIoctls } from "../ioctl/table.js";
+import { PanthorMmu } from "../mmu/as-manager.js";
+import { PtCache } from "../vm/pt-cache.js";
+import { PanthorVm } from "../vm/vm.js";
+import { PanthorGpu } from "./gpu.js";
+import { platformMmuEnv } from "./mmu-env.js";
+import { attachMmuIrq } from "./mmu-irq.js";
+
+/** DRM driver name. */
+export const PANTHOR_DRIVER_NAME = "panthor";
+/** The uAPI minor version reported by DRM_IOCTL_VERSION (1.8). */
+export const PANTHOR_UAPI_MINOR = 8;
+/** Start of the MCU's shared-memory region (CSF_MCU_SHARED_REGION_START). */
+export const CSF_MCU_SHARED_REGION_START = 0x0400_0000;
+/** Size of the MCU's shared-memory region (CSF_MCU_SHARED_REGION_SIZE). */
+export const CSF_MCU_SHARED_REGION_SIZE = 0x0400_0000;
+
+/** Probe options. */
+export interface PanthorProbeOptions {
+  /** TASK_SIZE of the processes opening the device (default 2^47). */
+  readonly taskSize?: bigint;
+}
+
+/** An open file: the DRM file and its panthor state. */
+export interface PanthorFileHandle {
+  /** The DRM file. */
+  readonly file: DrmFile<PanthorFilePriv>;
+  /** Its panthor state. */
+  readonly priv: PanthorFilePriv;
+}
+
+/** A probed panthor device. Mirrors `struct panthor_device`. */
+export class PanthorDevice {
+  /** The DRM device. */
+  readonly drm: DrmDevice<PanthorFilePriv>;
+  /** The GPU-control block. */
+  readonly gpu: PanthorGpu;
+  /** The MMU block. */
+  readonly mmu: PanthorMmu;
+  /** Page-table page cache (`pt_cache`). */
+  readonly ptCache: PtCache;
+  /** The MCU's VM (AS 0). */
+  readonly mcuVm: PanthorVm;
+  /** TASK_SIZE used for VM_CREATE's default split. */
+  readonly taskSize: bigint;
+  /** GPU resets asked for. */
+  resetRequests = 0;
+  /** Set by {@link unplug}: ioctls that enter the device fail with -ENODEV. */
+  unplugged = false;
+  private nextFileName = 1;
+  private pendingOpen: { name: string; privileged: boolean } | null = null;
+
+  private constructor(
+    readonly platform: GpuPlatform,
+    options: PanthorProbeOptions,
+    gpu: PanthorGpu,
+  ) {
+    this.gpu = gpu;
+    this.taskSize = options.taskSize ?? 1n << 47n;
+    const env = platformMmuEnv(platform, gpu, () => this.scheduleReset());
+    this.mmu = new PanthorMmu(env);
+    this.ptCache = new PtCache(env.memory);
+    this.drm = new DrmDevice<PanthorFilePriv>(
+      {
+        name: PANTHOR_DRIVER_NAME,
+        desc: "Panthor DRM driver",
+        date: "20230801",
+        major: 1,
+        minor: PANTHOR_UAPI_MINOR,
+        patchlevel: 0,
+        features: DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
+        ioctls: panthorIoctls(this),
+        open: (file) => this.fileOpen(file),
+        postclose: (file) => this.filePostclose(file),
+      },
+      platform,
+    );
+    const mcu = this.createVm(
+      true,
+      0,
+      2 ** 32,
+      CSF_MCU_SHARED_REGION_START,
+      CSF_MCU_SHARED_REGION_SIZE,
+    );
+    if (typeof mcu === "number") throw new Error(`MCU VM creation failed (${mcu})`);
+    this.mcuVm = mcu;
+  }
+
+  /**
+   * Probes a CSF GPU (architecture major 10 or later, else -ENODEV): GPU interrupt, MMU block
+   * and interrupt, and the MCU VM created and made active on AS 0.
+   * Mirrors panthor_device_init() without the firmware load.
+   */
+  static probe(platform: GpuPlatform, options: PanthorProbeOptions = {}): PanthorDevice | number {
+    const archMajor = (platform.mmio.read32(GPU_ID) >>> 28) & 0xf;
+    if (archMajor < 10) return -ENODEV;
+    const gpu = new PanthorGpu(platform.mmio, platform.loop, platform.warnings);
+    gpu.attach(platform.irqs.gpu);
+    const dev = new PanthorDevice(platform, options, gpu);
+    attachMmuIrq(platform.irqs.mmu, platform.mmio, dev.mmu);
+    const ret = dev.mmu.vmActive(dev.mcuVm);
+    if (ret !== 0) {
+      dev.remove();
+      return ret;
+    }
+    return dev;
+  }
+
+  /**
+   * Creates a VM with its reservation object (a bare GEM object, as
+   * drm_gpuvm_resv_object_alloc() gives). Mirrors panthor_vm_create().
+   */
+  createVm(
+    forMcu: boolean,
+    kernelVaStart: number,
+    kernelVaSize: number,
+    autoStart: number,
+    autoSize: number,
+  ): PanthorVm | number {
+    const root = new DrmGemObject(this.drm, 0);
+    const vm = PanthorVm.create(this.mmu, this.ptCache, {
+      forMcu,
+      kernelVaStart,
+      kernelVaSize,
+      autoKernelVaStart: autoStart,
+      autoKernelVaSize: autoSize,
+      resvObj: root,
+    });
+    root.put();
+    return vm;
+  }
+
+  /** Asks for a GPU reset (the reset path comes with the scheduler). Mirrors panthor_device_schedule_reset(). */
+  scheduleReset(): void {
+    this.resetRequests++;
+  }
+
+  // ---- files ------------------------------------------------------------------------------
+
+  /**
+   * Opens a file. `privileged` stands for DRM master / CAP_SYS_NICE. Returns the file or a
+   * negative errno.
+   */
+  open(name?: string, privileged = false): PanthorFileHandle | number {
+    this.pendingOpen = { name: name ?? `client-${this.nextFileName}`, privileged };
+    this.nextFileName++;
+    const file = this.drm.open("render");
+    this.pendingOpen = null;
+    if (typeof file === "number") return file;
+    const priv = file.driverPriv;
+    if (priv === null) return -ENODEV;
+    return { file, priv };
+  }
+
+  /** Closes a file's fd; its release runs now or at its last munmap. */
+  close(handle: PanthorFileHandle): number {
+    return this.drm.close(handle.file);
+  }
+
+  /** Creates the file's state (its VM pool). Mirrors panthor_open(). */
+  private fileOpen(file: DrmFile<PanthorFilePriv>): number {
+    const p = this.pendingOpen ?? { name: `client-${this.nextFileName++}`, privileged: false };
+    file.driverPriv = new PanthorFilePriv(p.name, p.privileged);
+    return 0;
+  }
+
+  /** Destroys the file's VMs. Mirrors panthor_postclose(). */
+  private filePostclose(file: DrmFile<PanthorFilePriv>): void {
+    file.driverPriv?.vms.destroyAll();
+  }
+
+  // ---- teardown ------------------------------------------------------------------------------
+
+  /**
+   * Unplugs the device: no more register access, ioctls that enter the device fail with
+   * -ENODEV. Mirrors panthor_device_unplug() (MMU half).
+   */
+  unplug(): void {
+    if (this.unplugged) return;
+    this.unplugged = true;
+    this.mmu.unplug();
+  }
+
+  /** Removes the device: unplug, IRQ handlers dropped, the MCU VM released. */
+  remove(): void {
+    this.unplug();
+    this.platform.irqs.mmu.clearHandler();
+    this.gpu.detach(this.platform.irqs.gpu);
+    if (!this.mcuVm.isFreed) this.mcuVm.destroy();
+  }
+}

@@ -1,0 +1,20 @@
+/** Per-file driver state. */
+import { DRM_PANTHOR_USER_MMIO_OFFSET_64BIT } from "@panmmu/uapi";
+import { PanthorVmPool } from "./vm-pool.js";
+
+/** A file's panthor state. Mirrors `struct panthor_file`. */
+export class PanthorFilePriv {
+  /** The file's VMs. */
+  readonly vms = new PanthorVmPool();
+  /** Where this file's USER-page mmap offsets start (SET_USER_MMIO_OFFSET). */
+  userMmioOffset = DRM_PANTHOR_USER_MMIO_OFFSET_64BIT;
+
+  /**
+   * @param name - label for reports.
+   * @param privileged - DRM master or CAP_SYS_NICE (may use HIGH/REALTIME group priorities).
+   */
+  constructor(
+    readonly name: string,
+    readonly privileged: boolean,
+  ) {}
+}

@@ -1,0 +1,1 @@
+export { PANTHOR_BO_FLAGS, PanthorBo } from "./bo.js";

@@ -1,0 +1,216 @@
+/**
+ * The panthor ioctl table: each entry decodes its struct, runs the handler (checks in the
+ * kernel's order) and writes the outputs back.
+ */
+import { DRM_RENDER_ALLOW, type DrmIoctlEntry, drmIoctlDef } from "@panmmu/drm";
+import {
+  DRM_IOCTL_PANTHOR_BO_CREATE,
+  DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET,
+  DRM_IOCTL_PANTHOR_BO_QUERY_INFO,
+  DRM_IOCTL_PANTHOR_BO_SET_LABEL,
+  DRM_IOCTL_PANTHOR_BO_SYNC,
+  DRM_IOCTL_PANTHOR_GROUP_CREATE,
+  DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+  DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+  DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
+  DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET,
+  DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+  DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+  DRM_IOCTL_PANTHOR_VM_BIND,
+  DRM_IOCTL_PANTHOR_VM_CREATE,
+  DRM_IOCTL_PANTHOR_VM_DESTROY,
+  DRM_IOCTL_PANTHOR_VM_GET_STATE,
+  DRM_PANTHOR_USER_MMIO_OFFSET_32BIT,
+  DRM_PANTHOR_USER_MMIO_OFFSET_64BIT,
+  DrmPanthorBoCreate,
+  DrmPanthorBoMmapOffset,
+  DrmPanthorBoQueryInfo,
+  DrmPanthorBoSetLabel,
+  DrmPanthorBoSync,
+  DrmPanthorBoSyncOp,
+  DrmPanthorGroupCreate,
+  DrmPanthorGroupDestroy,
+  DrmPanthorGroupGetState,
+  DrmPanthorGroupSubmit,
+  DrmPanthorSetUserMmioOffset,
+  DrmPanthorTilerHeapCreate,
+  DrmPanthorTilerHeapDestroy,
+  DrmPanthorVmBind,
+  DrmPanthorVmCreate,
+  DrmPanthorVmDestroy,
+  DrmPanthorVmGetState,
+  EINVAL,
+  ENODEV,
+  getUobjArray,
+  type StructCodec,
+} from "@panmmu/uapi";
+import type { PanthorDevice } from "../device/device.js";
+import type { PanthorFilePriv } from "../file/file-priv.js";
+import { boCreate, boMmapOffset, boQueryInfo, boSetLabel, boSync } from "./bo.js";
+import { vmBind, vmCreate, vmDestroy, vmGetState } from "./vm.js";
+
+type Entry = DrmIoctlEntry<PanthorFilePriv>;
+
+/**
+ * An ioctl of a feature this model does not have yet (groups and tiler heaps need the firmware
+ * and the scheduler): -ENODEV, as a device without them would answer.
+ */
+function unavailable<T>(name: string, request: number, codec: StructCodec<T>): Entry {
+  return drmIoctlDef<T, PanthorFilePriv>({ name, request }, codec, () => -ENODEV, DRM_RENDER_ALLOW);
+}
+
+/** Builds the panthor ioctl table over `dev`. Mirrors panthor_drm_driver_ioctls[]. */
+export function panthorIoctls(dev: PanthorDevice): Entry[] {
+  const R = DRM_RENDER_ALLOW;
+  return [
+    drmIoctlDef<ReturnType<typeof DrmPanthorVmCreate.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_VM_CREATE", request: DRM_IOCTL_PANTHOR_VM_CREATE },
+      DrmPanthorVmCreate,
+      (a, { file }) => {
+        const priv = file.driverPriv;
+        if (priv === null) return -EINVAL;
+        const r = vmCreate(dev, priv, a.flags, a.user_va_range);
+        if (typeof r === "number") return r;
+        a.id = r.id;
+        a.user_va_range = r.userVaRange;
+        return 0;
+      },
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorVmDestroy.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_VM_DESTROY", request: DRM_IOCTL_PANTHOR_VM_DESTROY },
+      DrmPanthorVmDestroy,
+      (a, { file }) =>
+        file.driverPriv === null ? -EINVAL : vmDestroy(file.driverPriv, a.id, a.pad),
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorVmBind.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_VM_BIND", request: DRM_IOCTL_PANTHOR_VM_BIND },
+      DrmPanthorVmBind,
+      (a, { file, user }) =>
+        file.driverPriv === null ? -EINVAL : vmBind(dev, file, file.driverPriv, a, user),
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorVmGetState.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_VM_GET_STATE", request: DRM_IOCTL_PANTHOR_VM_GET_STATE },
+      DrmPanthorVmGetState,
+      (a, { file }) => {
+        if (file.driverPriv === null) return -EINVAL;
+        const state = vmGetState(file.driverPriv, a.vm_id);
+        if (state < 0) return state;
+        a.state = state;
+        return 0;
+      },
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorBoCreate.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_BO_CREATE", request: DRM_IOCTL_PANTHOR_BO_CREATE },
+      DrmPanthorBoCreate,
+      (a, { file }) => {
+        if (file.driverPriv === null) return -EINVAL;
+        const r = boCreate(dev, file, file.driverPriv, {
+          size: a.size,
+          flags: a.flags,
+          exclusiveVmId: a.exclusive_vm_id,
+          pad: a.pad,
+        });
+        if (typeof r === "number") return r;
+        a.handle = r.handle;
+        a.size = r.size;
+        return 0;
+      },
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorBoMmapOffset.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET", request: DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET },
+      DrmPanthorBoMmapOffset,
+      (a, { file }) => {
+        const r = boMmapOffset(file, a.handle, a.pad);
+        if (typeof r === "number") return r;
+        a.offset = r;
+        return 0;
+      },
+      R,
+    ),
+    unavailable(
+      "DRM_IOCTL_PANTHOR_GROUP_CREATE",
+      DRM_IOCTL_PANTHOR_GROUP_CREATE,
+      DrmPanthorGroupCreate,
+    ),
+    unavailable(
+      "DRM_IOCTL_PANTHOR_GROUP_DESTROY",
+      DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+      DrmPanthorGroupDestroy,
+    ),
+    unavailable(
+      "DRM_IOCTL_PANTHOR_GROUP_SUBMIT",
+      DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
+      DrmPanthorGroupSubmit,
+    ),
+    unavailable(
+      "DRM_IOCTL_PANTHOR_GROUP_GET_STATE",
+      DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+      DrmPanthorGroupGetState,
+    ),
+    unavailable(
+      "DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE",
+      DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+      DrmPanthorTilerHeapCreate,
+    ),
+    unavailable(
+      "DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY",
+      DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+      DrmPanthorTilerHeapDestroy,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorBoSetLabel.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_BO_SET_LABEL", request: DRM_IOCTL_PANTHOR_BO_SET_LABEL },
+      DrmPanthorBoSetLabel,
+      (a, { file, user }) => boSetLabel(file, a.handle, a.label, a.pad, user),
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorSetUserMmioOffset.decode>, PanthorFilePriv>(
+      {
+        name: "DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET",
+        request: DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET,
+      },
+      DrmPanthorSetUserMmioOffset,
+      (a, { file }) => {
+        // Mirrors panthor_ioctl_set_user_mmio_offset().
+        if (
+          a.offset !== DRM_PANTHOR_USER_MMIO_OFFSET_32BIT &&
+          a.offset !== DRM_PANTHOR_USER_MMIO_OFFSET_64BIT
+        ) {
+          return -EINVAL;
+        }
+        if (file.driverPriv === null) return -EINVAL;
+        file.driverPriv.userMmioOffset = a.offset;
+        return 0;
+      },
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorBoSync.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_BO_SYNC", request: DRM_IOCTL_PANTHOR_BO_SYNC },
+      DrmPanthorBoSync,
+      (a, { file, user }) => {
+        if (a.ops.count === 0) return 0;
+        const ops = getUobjArray(user, a.ops, DrmPanthorBoSyncOp);
+        if (typeof ops === "number") return ops;
+        return boSync(dev, file, ops);
+      },
+      R,
+    ),
+    drmIoctlDef<ReturnType<typeof DrmPanthorBoQueryInfo.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_BO_QUERY_INFO", request: DRM_IOCTL_PANTHOR_BO_QUERY_INFO },
+      DrmPanthorBoQueryInfo,
+      (a, { file }) => {
+        const r = boQueryInfo(file, a.handle);
+        if (typeof r === "number") return r;
+        a.create_flags = r.createFlags;
+        a.extra_flags = r.extraFlags;
+        a.pad = 0;
+        return 0;
+      },
+      R,
+    ),
+  ];
+}

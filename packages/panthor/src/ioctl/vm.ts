@@ -1,0 +1,122 @@
+/**
+ * VM ioctls: VM_CREATE, VM_DESTROY, VM_GET_STATE and VM_BIND.
+ */
+import type { DrmFile, DrmUserMemory } from "@panmmu/drm";
+import {
+  DRM_PANTHOR_VM_BIND_ASYNC,
+  type DrmPanthorVmBindArgs,
+  DrmPanthorVmBindOp,
+  EINVAL,
+  ENODEV,
+  EOPNOTSUPP,
+  getUobjArray,
+} from "@panmmu/uapi";
+import type { PanthorDevice } from "../device/device.js";
+import type { PanthorFilePriv } from "../file/file-priv.js";
+import { PanthorBo } from "../gem/bo.js";
+import { vmCreateCheckArgs } from "../mmu/va-range.js";
+import type { BoLookup } from "../vm/vm.js";
+
+/** `DRM_PANTHOR_VM_STATE_USABLE`. */
+export const DRM_PANTHOR_VM_STATE_USABLE = 0;
+/** `DRM_PANTHOR_VM_STATE_UNUSABLE`. */
+export const DRM_PANTHOR_VM_STATE_UNUSABLE = 1;
+
+/** The panthor BOs of `file`, by handle. */
+export function fileBoLookup(file: DrmFile): BoLookup {
+  return (handle) => {
+    const obj = file.gemObjectLookup(handle);
+    return obj instanceof PanthorBo ? obj : null;
+  };
+}
+
+/**
+ * VM_CREATE: flags and the user VA range checked (-EINVAL), a VM created with the kernel
+ * auto-VA range above the user range, stored in the file's pool (-EBUSY past 32). Returns the
+ * id and the value written back to `user_va_range` (the kernel range's start).
+ * Mirrors panthor_ioctl_vm_create() and panthor_vm_pool_create_vm().
+ */
+export function vmCreate(
+  dev: PanthorDevice,
+  priv: PanthorFilePriv,
+  flags: number,
+  userVaRange: bigint,
+): { id: number; userVaRange: bigint } | number {
+  if (dev.unplugged) return -ENODEV;
+  const vaBits = dev.mmu.env.mmuFeatures & 0xff;
+  const layout = vmCreateCheckArgs(vaBits, userVaRange, flags, dev.taskSize);
+  if (layout.ret !== 0) return layout.ret;
+  const start = Number(layout.kernelVaStart);
+  const size = Number(layout.kernelVaRange);
+  const vm = dev.createVm(false, start, size, start, size);
+  if (typeof vm === "number") return vm;
+  const id = priv.vms.add(vm);
+  if (id < 0) {
+    vm.put();
+    return id;
+  }
+  return { id, userVaRange: layout.reportedUserVaRange };
+}
+
+/**
+ * VM_DESTROY: -EINVAL for a non-zero pad or an unknown id; else the VM is destroyed (every
+ * mapping removed) and the pool's reference dropped. Mirrors panthor_ioctl_vm_destroy().
+ */
+export function vmDestroy(priv: PanthorFilePriv, id: number, pad: number): number {
+  if (pad !== 0) return -EINVAL;
+  const vm = priv.vms.erase(id);
+  if (vm === null) return -EINVAL;
+  vm.destroy();
+  return 0;
+}
+
+/** VM_GET_STATE: USABLE or UNUSABLE, -EINVAL for an unknown id. Mirrors panthor_ioctl_vm_get_state(). */
+export function vmGetState(priv: PanthorFilePriv, id: number): number {
+  const vm = priv.vms.get(id);
+  if (vm === null) return -EINVAL;
+  const state = vm.unusable ? DRM_PANTHOR_VM_STATE_UNUSABLE : DRM_PANTHOR_VM_STATE_USABLE;
+  vm.put();
+  return state;
+}
+
+/**
+ * VM_BIND. Synchronous: the VM looked up (-EINVAL), the ops array read (obj_array rules), each
+ * op run in order; on the first failure `ops.count` becomes that op's index and its errno is
+ * returned, earlier ops staying applied. Asynchronous binds (the per-VM bind queue) are not
+ * modelled yet: -EOPNOTSUPP. Mirrors panthor_ioctl_vm_bind() / panthor_ioctl_vm_bind_sync().
+ */
+export function vmBind(
+  dev: PanthorDevice,
+  file: DrmFile<PanthorFilePriv>,
+  priv: PanthorFilePriv,
+  args: DrmPanthorVmBindArgs,
+  user: DrmUserMemory,
+): number {
+  if (dev.unplugged) return -ENODEV;
+  if ((args.flags & DRM_PANTHOR_VM_BIND_ASYNC) !== 0) return -EOPNOTSUPP;
+  const vm = priv.vms.get(args.vm_id);
+  if (vm === null) return -EINVAL;
+  try {
+    const ops = getUobjArray(user, args.ops, DrmPanthorVmBindOp);
+    if (typeof ops === "number") return ops;
+    const lookup = fileBoLookup(file);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as (typeof ops)[number];
+      const ret = vm.bindExecSyncOp(lookup, {
+        flags: op.flags,
+        boHandle: op.bo_handle,
+        boOffset: op.bo_offset,
+        va: op.va,
+        size: op.size,
+        syncsCount: op.syncs.count,
+      });
+      if (ret !== 0) {
+        args.ops.count = i;
+        return ret;
+      }
+    }
+    return 0;
+  } finally {
+    vm.put();
+  }
+}
