@@ -143,9 +143,10 @@ describe("BO ioctls", () => {
     expect(excl.ret).toBe(0);
     const pvm = c.handle.priv.vms.get(vm);
     const obj = c.handle.file.gemObjectLookup(excl.handle);
-    expect(obj?.resv).toBe((pvm?.rootGem as { resv: unknown }).resv);
-    obj?.put();
-    pvm?.put();
+    if (pvm === null || obj === null) throw new Error("lookup failed");
+    expect(obj.resv).toBe((pvm.rootGem as { resv: unknown }).resv);
+    obj.put();
+    pvm.put();
     // The exclusive BO cannot be mapped into another VM.
     const other = c.vmCreate().id;
     expect(c.vmBind(other, [{ boHandle: excl.handle, va: 0x10000n, size: 4096n }]).ret).toBe(
