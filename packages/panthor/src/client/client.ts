@@ -16,6 +16,7 @@ import {
   DrmPanthorBoMmapOffset,
   DrmPanthorBoQueryInfo,
   DrmPanthorBoSetLabel,
+  DrmPanthorSyncOp,
   DrmPanthorVmBind,
   DrmPanthorVmBindOp,
   type DrmPanthorVmBindOpArgs,
@@ -40,6 +41,18 @@ export interface BindOp {
   va: bigint;
   /** Size. */
   size: bigint;
+  /** Sync operations (asynchronous binds). */
+  syncs?: readonly SyncOp[];
+}
+
+/** One sync operation of a VM_BIND op or a queue submit. */
+export interface SyncOp {
+  /** Handle type and WAIT/SIGNAL (`DRM_PANTHOR_SYNC_OP_*`). */
+  flags: number;
+  /** Syncobj handle. */
+  handle: number;
+  /** Timeline point (0 for a binary syncobj). */
+  timelineValue?: bigint;
 }
 
 /** Typed ioctls on one panthor file. */
@@ -100,6 +113,17 @@ export class PanthorClient {
       v.bo_offset = o.boOffset ?? 0n;
       v.va = o.va;
       v.size = o.size;
+      if (o.syncs !== undefined) {
+        v.syncs = writeObjArray(
+          this.user,
+          DrmPanthorSyncOp,
+          o.syncs.map((y) => ({
+            flags: y.flags >>> 0,
+            handle: y.handle,
+            timeline_value: y.timelineValue ?? 0n,
+          })),
+        );
+      }
       return v;
     });
     const arg = DrmPanthorVmBind.zero();

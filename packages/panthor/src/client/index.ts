@@ -1,1 +1,1 @@
-export { type BindOp, PanthorClient } from "./client.js";
+export { type BindOp, PanthorClient, type SyncOp } from "./client.js";

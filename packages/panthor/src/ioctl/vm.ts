@@ -1,21 +1,22 @@
 /**
  * VM ioctls: VM_CREATE, VM_DESTROY, VM_GET_STATE and VM_BIND.
  */
-import type { DrmFile, DrmUserMemory } from "@panmmu/drm";
+import { DmaResvUsage, type DrmFile, type DrmUserMemory } from "@panmmu/drm";
 import {
   DRM_PANTHOR_VM_BIND_ASYNC,
   type DrmPanthorVmBindArgs,
   DrmPanthorVmBindOp,
   EINVAL,
   ENODEV,
-  EOPNOTSUPP,
   getUobjArray,
 } from "@panmmu/uapi";
 import type { PanthorDevice } from "../device/device.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { PanthorBo } from "../gem/bo.js";
 import { vmCreateCheckArgs } from "../mmu/va-range.js";
+import type { PanthorVmBindJob } from "../vm/bind-queue.js";
 import type { BoLookup } from "../vm/vm.js";
+import { PanthorSubmitCtx } from "./submit-ctx.js";
 
 /** `DRM_PANTHOR_VM_STATE_USABLE`. */
 export const DRM_PANTHOR_VM_STATE_USABLE = 0;
@@ -82,8 +83,8 @@ export function vmGetState(priv: PanthorFilePriv, id: number): number {
 /**
  * VM_BIND. Synchronous: the VM looked up (-EINVAL), the ops array read (obj_array rules), each
  * op run in order; on the first failure `ops.count` becomes that op's index and its errno is
- * returned, earlier ops staying applied. Asynchronous binds (the per-VM bind queue) are not
- * modelled yet: -EOPNOTSUPP. Mirrors panthor_ioctl_vm_bind() / panthor_ioctl_vm_bind_sync().
+ * returned, earlier ops staying applied. Asynchronous: see {@link vmBindAsync}.
+ * Mirrors panthor_ioctl_vm_bind() / panthor_ioctl_vm_bind_sync().
  */
 export function vmBind(
   dev: PanthorDevice,
@@ -93,7 +94,8 @@ export function vmBind(
   user: DrmUserMemory,
 ): number {
   if (dev.unplugged) return -ENODEV;
-  if ((args.flags & DRM_PANTHOR_VM_BIND_ASYNC) !== 0) return -EOPNOTSUPP;
+  if ((args.flags & DRM_PANTHOR_VM_BIND_ASYNC) !== 0)
+    return vmBindAsync(dev, file, priv, args, user);
   const vm = priv.vms.get(args.vm_id);
   if (vm === null) return -EINVAL;
   try {
@@ -117,6 +119,56 @@ export function vmBind(
     }
     return 0;
   } finally {
+    vm.put();
+  }
+}
+
+/**
+ * Asynchronous VM_BIND: the VM looked up (-EINVAL), the ops read, one bind job per op created
+ * (a destroyed or unusable VM, or a bad op: its errno) with its sync ops; the batch's signal
+ * points collected, wait ops turned into dependencies, the jobs armed and pushed to the VM's
+ * bind queue in order, their finished fences added to the VM's reservation objects
+ * (BOOKKEEP) and installed in the signal syncobjs. Any failure before the push queues nothing
+ * and leaves every syncobj untouched. Mirrors panthor_ioctl_vm_bind_async().
+ */
+export function vmBindAsync(
+  dev: PanthorDevice,
+  file: DrmFile<PanthorFilePriv>,
+  priv: PanthorFilePriv,
+  args: DrmPanthorVmBindArgs,
+  user: DrmUserMemory,
+): number {
+  const vm = priv.vms.get(args.vm_id);
+  if (vm === null) return -EINVAL;
+  const ctx = new PanthorSubmitCtx<PanthorVmBindJob>(file, user, dev.platform.warnings);
+  try {
+    const ops = getUobjArray(user, args.ops, DrmPanthorVmBindOp);
+    if (typeof ops === "number") return ops;
+    const lookup = fileBoLookup(file);
+    for (const op of ops) {
+      const job = vm.bindJobCreate(lookup, {
+        flags: op.flags,
+        boHandle: op.bo_handle,
+        boOffset: op.bo_offset,
+        va: op.va,
+        size: op.size,
+        syncsCount: op.syncs.count,
+      });
+      if (typeof job === "number") return job;
+      const ret = ctx.addJob(job, op.syncs);
+      if (ret !== 0) return ret;
+    }
+    let ret = ctx.collectSignalOps();
+    if (ret !== 0) return ret;
+    ret = ctx.addDepsAndArmJobs();
+    if (ret !== 0) return ret;
+    // Mirrors panthor_vm_bind_job_update_resvs(): explicit sync, the fence is only bookkept.
+    ctx.pushJobs((job) =>
+      vm.addBindFence(job.finished, DmaResvUsage.BOOKKEEP, job.ctx.mapVmBo?.obj ?? null),
+    );
+    return 0;
+  } finally {
+    ctx.cleanup();
     vm.put();
   }
 }

@@ -4,6 +4,9 @@
  * slot while active.
  */
 import {
+  type DmaFence,
+  DmaResv,
+  type DmaResvUsage,
   DRM_MM_INSERT_BEST,
   DrmMm,
   type DrmMmNode,
@@ -44,6 +47,7 @@ import type { AsVm, PanthorMmu } from "../mmu/as-manager.js";
 import { sendCmdAndWait, write64n } from "../mmu/as-regs.js";
 import { type LockedRegion, vmLockRegionStep } from "../mmu/lock-state.js";
 import { u64 } from "../mmu/u64.js";
+import { PanthorBindQueue, PanthorVmBindJob } from "./bind-queue.js";
 import type { PanthorVmBo } from "./bo.js";
 import {
   cleanupOpCtx,
@@ -164,6 +168,8 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
   readonly ptStats: PtStats = { reserved: 0, used: 0, returned: 0, freed: 0 };
   /** Hooks into the rest of the driver. */
   hooks: PanthorVmHooks = {};
+  /** The asynchronous VM_BIND queue (`sched` + `entity`). */
+  readonly bindQueue: PanthorBindQueue;
   private freedAll = false;
 
   private constructor(
@@ -176,6 +182,7 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
     const env = mmu.env;
     const vaRange = forMcu ? MCU_VA_RANGE : 2 ** mmuFeaturesVaBits(env.mmuFeatures);
     this.mm.init(params.kernelVaStart, params.kernelVaSize);
+    this.bindQueue = new PanthorBindQueue(env.loop, env.warnings);
     this.kernelAutoVa = {
       start: params.autoKernelVaStart,
       end: params.autoKernelVaStart + params.autoKernelVaSize - 1,
@@ -457,6 +464,45 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
     return r;
   }
 
+  /**
+   * Adds `fence` with `usage` to the reservation objects a bind job locked: the VM's, and the
+   * BO's it maps (when it maps one), each after reserving its slot (drm_exec preparation).
+   * Mirrors panthor_vm_bind_job_prepare_resvs() + drm_gpuvm_resv_add_fence().
+   */
+  addBindFence(fence: DmaFence, usage: DmaResvUsage, bo: GpuVmGemObject | null): void {
+    const resvs = new Set<unknown>([this.gpuvm.resvObj.resv]);
+    if (bo !== null) resvs.add(bo.resv);
+    for (const r of resvs) {
+      if (!(r instanceof DmaResv)) continue;
+      r.reserveFences(1);
+      r.addFence(fence, usage);
+    }
+  }
+
+  /** Gives back what an operation did not use. Mirrors panthor_vm_cleanup_op_ctx(). */
+  cleanupOpCtx(ctx: PanthorVmOpCtx): void {
+    cleanupOpCtx(ctx, this);
+  }
+
+  /**
+   * Creates an asynchronous VM_BIND job: -EINVAL on a destroyed or unusable VM, else the op is
+   * validated and prepared as a synchronous one would be, and the job (holding a VM reference)
+   * is bound to the VM's bind queue. Mirrors panthor_vm_bind_job_create().
+   */
+  bindJobCreate(lookup: BoLookup, op: VmBindOp): PanthorVmBindJob | number {
+    if (this.destroyed || this.unusable) return -EINVAL;
+    const ctx = new PanthorVmOpCtx();
+    const ret = this.bindPrepareOpCtx(lookup, op, ctx);
+    if (ret !== 0) return ret;
+    const job = new PanthorVmBindJob(this.get(), ctx);
+    const r = job.init(this.bindQueue.entity, 1);
+    if (r !== 0) {
+      job.release();
+      return r;
+    }
+    return job;
+  }
+
   /** Maps a BO range for the kernel (no user checks). Mirrors panthor_vm_map_bo_range(). */
   mapBoRange(bo: PanthorVmBo, offset: number, size: number, va: number, flags: number): number {
     const ctx = new PanthorVmOpCtx();
@@ -553,6 +599,7 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
   private free(): void {
     if (this.freedAll) return;
     this.freedAll = true;
+    this.bindQueue.fini();
     this.mmu.vmFree(this);
     this.pgtable.free();
     this.mm.takedown();
