@@ -6,28 +6,22 @@ import { EINVAL, ENOMEM } from "@panmmu/uapi";
 import type { DmaResv } from "../fence/dma-resv.js";
 import { type DrmGemDevice, DrmGemObject } from "./gem-object.js";
 import { type DrmSgTable, sgTableFromPages } from "./sg-table.js";
-import { ShmemCpuView } from "./shmem-cpu-view.js";
-import type { DrmVma, DrmVmOps } from "./vma.js";
+import { SHMEM_VM_OPS, ShmemCpuView } from "./shmem-cpu-view.js";
+import {
+  shmemAllocPages,
+  shmemFillPages,
+  shmemFreePages,
+  shmemPageSegments,
+} from "./shmem-pages.js";
+import type { DrmVma } from "./vma.js";
 
-/**
- * The shmem mapping's operations: close drops the mapping's page use, then the object
- * reference it holds. Mirrors drm_gem_shmem_vm_ops (drm_gem_shmem_vm_close()).
- */
-const SHMEM_VM_OPS: DrmVmOps = {
-  close(vma: DrmVma): void {
-    (vma.access as ShmemCpuView | null)?.unmap();
-    vma.privateData?.put();
-  },
-};
+export { SHMEM_HUGE_PAGES } from "./shmem-pages.js";
 
 /** Where a purgeable object is tracked (a `DrmGemShmemShrinker`'s LRU). */
 export interface DrmGemShmemLru {
   /** Forgets `obj` (it is being freed). */
   remove(obj: DrmGemShmemObject): void;
 }
-
-/** Pages in a 2 MiB block: the allocator run shmem tries for every 2 MiB-aligned 2 MiB of an object. */
-export const SHMEM_HUGE_PAGES = 512;
 
 /** madvise value: the pages are needed (`madv == 0`). */
 export const MADV_WILLNEED = 0;
@@ -188,7 +182,7 @@ export class DrmGemShmemObject extends DrmGemObject {
       this.useCount = 1;
       return 0;
     }
-    const pages = this.allocPages();
+    const pages = shmemAllocPages(this.dev.memory, this.pageCount);
     if (pages === null) return -ENOMEM;
     this.pageList = pages;
     this.backing = pages;
@@ -218,34 +212,12 @@ export class DrmGemShmemObject extends DrmGemObject {
     }
     if (this.borrowed) return -EINVAL;
     if (this.madvState < 0) return -ENOMEM;
-    const mem = this.dev.memory;
     if (this.pageList === null) {
       this.pageList = this.backing ?? new Array<number>(this.pageCount).fill(-1);
       this.backing = this.pageList;
       this.useCount = 1;
     }
-    const list = this.pageList;
-    let i = first;
-    const end = first + count;
-    while (i < end) {
-      if ((list[i] as number) >= 0) {
-        i++;
-        continue;
-      }
-      if (i % SHMEM_HUGE_PAGES === 0 && end - i >= SHMEM_HUGE_PAGES && this.holeRun(list, i)) {
-        const run = mem.allocContiguous(SHMEM_HUGE_PAGES, SHMEM_HUGE_PAGES);
-        if (run !== null) {
-          for (let k = 0; k < SHMEM_HUGE_PAGES; k++) list[i + k] = run + k * PAGE_SIZE;
-          i += SHMEM_HUGE_PAGES;
-          continue;
-        }
-      }
-      const pa = mem.allocPage();
-      if (pa === null) return -ENOMEM;
-      list[i] = pa;
-      i++;
-    }
-    return 0;
+    return shmemFillPages(this.dev.memory, this.pageList, first, first + count);
   }
 
   /**
@@ -255,23 +227,8 @@ export class DrmGemShmemObject extends DrmGemObject {
    */
   rangeSegments(first: number, count: number): Array<[number, number]> | number {
     const list = this.pageList;
-    if (list === null || first < 0 || count <= 0 || first + count > this.pageCount) return -EINVAL;
-    const out: Array<[number, number]> = [];
-    let runPa = -1;
-    let runLen = 0;
-    for (let i = first; i < first + count; i++) {
-      const pa = list[i] as number;
-      if (pa < 0) return -EINVAL;
-      if (runPa >= 0 && pa === runPa + runLen) {
-        runLen += PAGE_SIZE;
-      } else {
-        if (runPa >= 0) out.push([runPa, runLen]);
-        runPa = pa;
-        runLen = PAGE_SIZE;
-      }
-    }
-    out.push([runPa, runLen]);
-    return out;
+    if (list === null) return -EINVAL;
+    return shmemPageSegments(list, this.pageCount, first, count);
   }
 
   /** Physical address of page `index`, or -1 when it has none (or the object has no pages). */
@@ -301,11 +258,6 @@ export class DrmGemShmemObject extends DrmGemObject {
     this.pageList = null;
     this.useCount = 0;
     return ret;
-  }
-
-  private holeRun(list: readonly number[], from: number): boolean {
-    for (let k = 0; k < SHMEM_HUGE_PAGES; k++) if ((list[from + k] as number) >= 0) return false;
-    return true;
   }
 
   /**
@@ -499,32 +451,6 @@ export class DrmGemShmemObject extends DrmGemObject {
     this.pageList = null;
     this.backing = null;
     if (pages === null || this.borrowed) return;
-    const mem = this.dev.memory;
-    for (const pa of pages) if (pa >= 0) mem.freePage(pa);
-  }
-
-  private allocPages(): number[] | null {
-    const mem = this.dev.memory;
-    const n = this.pageCount;
-    const pages: number[] = [];
-    let i = 0;
-    while (i < n) {
-      if (i % SHMEM_HUGE_PAGES === 0 && n - i >= SHMEM_HUGE_PAGES) {
-        const run = mem.allocContiguous(SHMEM_HUGE_PAGES, SHMEM_HUGE_PAGES);
-        if (run !== null) {
-          for (let k = 0; k < SHMEM_HUGE_PAGES; k++) pages.push(run + k * PAGE_SIZE);
-          i += SHMEM_HUGE_PAGES;
-          continue;
-        }
-      }
-      const pa = mem.allocPage();
-      if (pa === null) {
-        for (const p of pages) mem.freePage(p);
-        return null;
-      }
-      pages.push(pa);
-      i++;
-    }
-    return pages;
+    shmemFreePages(this.dev.memory, pages);
   }
 }
