@@ -3,6 +3,7 @@
  */
 import { PAGE_SIZE, type PhysicalMemory } from "@panmmu/hw";
 import { EFAULT, KernelError } from "@panmmu/uapi";
+import type { DrmVma, DrmVmOps } from "./vma.js";
 
 /** What a CPU view reads of its object (a `DrmGemShmemObject`). */
 export interface ShmemCpuViewSource {
@@ -109,3 +110,14 @@ export class ShmemCpuView {
     }
   }
 }
+
+/**
+ * The shmem mapping's operations: close drops the mapping's page use (its CPU view), then the
+ * object reference it holds. Mirrors drm_gem_shmem_vm_ops (drm_gem_shmem_vm_close()).
+ */
+export const SHMEM_VM_OPS: DrmVmOps = {
+  close(vma: DrmVma): void {
+    (vma.access as ShmemCpuView | null)?.unmap();
+    vma.privateData?.put();
+  },
+};

@@ -39,3 +39,12 @@ export class PanfrostFilePriv implements JobOwner {
     this.isClosed = true;
   }
 }
+
+/**
+ * The driver state of `file` (`file->driver_priv`), or null for a file that has none (its open
+ * failed) or that is not a panfrost file.
+ */
+export function panfrostFilePriv(file: DrmFile): PanfrostFilePriv | null {
+  const p = file.driverPriv;
+  return p instanceof PanfrostFilePriv ? p : null;
+}
