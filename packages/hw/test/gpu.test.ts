@@ -29,6 +29,7 @@ import {
   MMU_INT_STAT,
   SHADER_PWRON_LO,
   SHADER_READY_LO,
+  SYSTEM_COUNTER_FREQUENCY_HZ,
   TRANSLATE_FAULTED,
 } from "../src/index.js";
 import {
@@ -212,5 +213,33 @@ describe("determinism", () => {
     expect(a.length).toBeGreaterThan(20);
     expect(a.some((l) => l.includes("ok"))).toBe(true);
     expect(scenario(11)).toEqual(a);
+  });
+});
+
+describe("CSF identity registers and system counter (G610)", () => {
+  it("reads the real G610's GPU_ID, CSF_ID, features and present masks", () => {
+    const { mmio } = createPlatform("g610").platform;
+    expect(mmio.read32(0x0) >>> 0).toBe(0xa8670005);
+    expect(mmio.read32(0x1c) >>> 0).toBe(0x040a0412);
+    expect(mmio.read32(0x4) >>> 0).toBe(0x07120306);
+    expect(mmio.read32(0x10) >>> 0).toBe(0x301);
+    expect(mmio.read32(0x14) >>> 0).toBe(0x2830);
+    expect(mmio.read32(0xac) >>> 0).toBe(0x04010000);
+    expect([mmio.read32(0x60), mmio.read32(0x64)]).toEqual([0, 0]);
+    expect([mmio.read32(0x100), mmio.read32(0x104)]).toEqual([0x50005, 0]);
+  });
+
+  it("GPU_TIMESTAMP counts the 24 MHz system counter plus GPU_TIMESTAMP_OFFSET", () => {
+    expect(SYSTEM_COUNTER_FREQUENCY_HZ).toBe(24_000_000);
+    const sim = createPlatform("g610");
+    const { mmio } = sim.platform;
+    sim.loop.advance(1_000_000); // 1 ms
+    expect([mmio.read32(0x98), mmio.read32(0x9c)]).toEqual([24_000, 0]);
+    mmio.write32(0x88, 0xffff_ffff);
+    mmio.write32(0x8c, 0x1);
+    // 24000 + 0x1_ffff_ffff = 0x2_0000_5dbf
+    expect([mmio.read32(0x98) >>> 0, mmio.read32(0x9c)]).toEqual([0x5dbf, 2]);
+    // The GPU cycle counter runs at the (1 GHz) GPU clock.
+    expect(mmio.read32(0x90)).toBe(1_000_000);
   });
 });

@@ -23,6 +23,13 @@ import {
 import { CSF_GPU_REGS, JM_GPU_REGS } from "../regs/gpu-control-offsets.js";
 import { type GpuPreset, mmuFeaturesOf } from "./presets.js";
 
+/**
+ * Frequency of the system counter that drives a CSF GPU's GPU_TIMESTAMP (the Arm generic timer,
+ * CNTFRQ): 24 MHz, as on RK3588 and most arm64 boards. The virtual clock counts ns, so the
+ * counter reads `floor(now × 24e6 / 1e9)` plus GPU_TIMESTAMP_OFFSET.
+ */
+export const SYSTEM_COUNTER_FREQUENCY_HZ = 24_000_000;
+
 /** Latencies (virtual ns) of GPU_CONTROL operations. */
 export interface GpuControlTiming {
   /** From GPU_CMD soft/hard reset to RESET_COMPLETED. */
@@ -205,9 +212,9 @@ export class GpuControlBlock {
       case 0x94:
         return Math.floor(this.cycles() / 4294967296) >>> 0;
       case 0x98:
-        return this.timestamp() >>> 0;
+        return Number(this.timestamp() & 0xffff_ffffn);
       case 0x9c:
-        return Math.floor(this.timestamp() / 4294967296) >>> 0;
+        return Number(this.timestamp() >> 32n);
     }
     if (!this.csf && offset === JM_GPU_REGS.GPU_LATEST_FLUSH_ID) return this.latestFlushId;
     if (this.csf && offset === CSF_GPU_REGS.MCU_CONTROL) return this.mcuControl;
@@ -373,10 +380,13 @@ export class GpuControlBlock {
     return this.cycleCounting || this.csf ? this.loop.now : 0;
   }
 
-  private timestamp(): number {
-    if (!this.csf) return this.loop.now;
+  /** GPU_TIMESTAMP as a u64 (wraps like the 64-bit register). */
+  private timestamp(): bigint {
+    if (!this.csf) return BigInt(Math.floor(this.loop.now));
     const lo = this.rw.get(CSF_GPU_REGS.GPU_TIMESTAMP_OFFSET) ?? 0;
     const hi = this.rw.get(CSF_GPU_REGS.GPU_TIMESTAMP_OFFSET + 4) ?? 0;
-    return this.loop.now + hi * 4294967296 + lo;
+    const ticks =
+      (BigInt(Math.floor(this.loop.now)) * BigInt(SYSTEM_COUNTER_FREQUENCY_HZ)) / 1_000_000_000n;
+    return (ticks + (BigInt(hi) << 32n) + BigInt(lo)) & 0xffff_ffff_ffff_ffffn;
   }
 }

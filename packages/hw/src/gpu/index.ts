@@ -3,6 +3,7 @@ export {
   GpuControlBlock,
   type GpuControlHooks,
   type GpuControlTiming,
+  SYSTEM_COUNTER_FREQUENCY_HZ,
 } from "./gpu-control-block.js";
 export { IrqLineSim } from "./irq-line.js";
 export { createPlatform, type PlatformOptions, type SimPlatform } from "./platform.js";

@@ -170,31 +170,39 @@ export const MALI_G57_9091: GpuPreset = { ...MALI_G57, key: "g57-9091", gpuId: 0
 export const MALI_G57_9093: GpuPreset = { ...MALI_G57, key: "g57-9093", gpuId: 0x90930000 };
 
 /**
- * Mali-G610 (Valhall, CSF; arch major 10, product major 7 → panthor's "Mali-G610"). GPU_ID
- * arch minor/rev 8.6 as on RK3588 boards. AArch64-only MMU; AS 0 is the firmware's in panthor.
+ * Mali-G610 (Valhall, CSF; arch major 10, product major 7 → panthor's "Mali-G610"), as on RK3588
+ * boards. AArch64-only MMU; AS 0 is the firmware's in panthor.
+ *
+ * Values read from a real RK3588 G610 (panthor's probe log "mali-g610 id 0xa867 major 0x0 minor
+ * 0x0 status 0x5 / Features: L2:0x7120306 Tiler:0x809 Mem:0x301 MMU:0x2830 AS:0xff /
+ * shader_present=0x50005 l2_present=0x1 tiler_present=0x1", and register captures of the same
+ * chip: CSF_ID 0x040a0412, THREAD_* and TEXTURE_FEATURES_0 below, REVID 0, CORE_FEATURES 0).
+ * GPU_FEATURES exists from arch 11 on and reads 0 here. COHERENCY_FEATURES is a chosen value
+ * (ACE-Lite advertised, so a coherent platform can select it); the RK3588 integration is
+ * non-coherent either way.
  */
 export const MALI_G610: GpuPreset = {
   key: "g610",
   name: "Mali-G610",
   family: "Valhall",
   csf: true,
-  gpuId: 0xa8670000,
+  gpuId: 0xa8670005,
   vaBits: 48,
   paBits: 40,
   asPresent: 0xff,
   jsPresent: 0x0,
   aarch64Mmu: true,
   idRegisters: {
-    [C.GPU_L2_FEATURES]: 0x07110206,
+    [C.GPU_L2_FEATURES]: 0x07120306,
     [C.GPU_CORE_FEATURES]: 0x0,
     [C.GPU_TILER_FEATURES]: 0x809,
-    [C.GPU_MEM_FEATURES]: 0x1,
-    [C.GPU_CSF_ID]: 0x0,
+    [C.GPU_MEM_FEATURES]: 0x301,
+    [C.GPU_CSF_ID]: 0x040a0412,
     [C.GPU_FEATURES]: 0x0,
     [C.GPU_THREAD_MAX_THREADS]: 0x800,
     [C.GPU_THREAD_MAX_WORKGROUP_SIZE]: 0x400,
     [C.GPU_THREAD_MAX_BARRIER_SIZE]: 0x400,
-    [C.GPU_THREAD_FEATURES]: 0x04001000,
+    [C.GPU_THREAD_FEATURES]: 0x04010000,
     [C.GPU_FEATURES + 4]: 0x0,
     [C.GPU_TEXTURE_FEATURES_BASE]: 0xc1ffff9e,
     [C.GPU_TEXTURE_FEATURES_BASE + 4]: 0x0,

@@ -136,7 +136,10 @@ export class PanfrostDevice implements PanfrostIoctlApi {
    */
   static probe(platform: GpuPlatform, options: PanfrostProbeOptions = {}): PanfrostDevice | number {
     const features = readGpuFeatures(platform.mmio);
-    if (features.asPresent === 0 || features.jsPresent === 0) return -ENODEV;
+    // panfrost's of_match table lists no CSF GPU (arch major 10 and later, whose 0x1c reads
+    // CSF_ID, not JS_PRESENT): such a GPU never binds to panfrost.
+    const csf = features.id >>> 12 >= 10;
+    if (csf || features.asPresent === 0 || features.jsPresent === 0) return -ENODEV;
     let format: PgtableFormat = "ARM_MALI_LPAE";
     if (options.forceAarch64Pgtable === true) {
       // The kernel logs "AARCH64_4K page table not supported" and refuses.

@@ -12,14 +12,17 @@ import {
   type DrmFile,
   DrmGemObject,
 } from "@panmmu/drm";
-import { GPU_ID, type GpuPlatform } from "@panmmu/hw";
+import { GPU_ID, type GpuPlatform, SYSTEM_COUNTER_FREQUENCY_HZ } from "@panmmu/hw";
 import { ENODEV } from "@panmmu/uapi";
 import { PanthorFilePriv } from "../file/file-priv.js";
 import { panthorIoctls } from "../ioctl/table.js";
 import { PanthorMmu } from "../mmu/as-manager.js";
 import { PtCache } from "../vm/pt-cache.js";
 import { PanthorVm } from "../vm/vm.js";
+import type { PanthorDevQueryCtx } from "./dev-query.js";
+import { MALI_G610_FW_PROFILE, type PanthorFwProfile, panthorCsifInfo } from "./fw-profile.js";
 import { PanthorGpu } from "./gpu.js";
+import { readPanthorGpuInfo, selectGpuCoherency } from "./gpu-info.js";
 import { platformMmuEnv } from "./mmu-env.js";
 import { attachMmuIrq } from "./mmu-irq.js";
 
@@ -36,6 +39,11 @@ export const CSF_MCU_SHARED_REGION_SIZE = 0x0400_0000;
 export interface PanthorProbeOptions {
   /** TASK_SIZE of the processes opening the device (default 2^47). */
   readonly taskSize?: bigint;
+  /**
+   * What the firmware's interface would report (CSG/CS slots, registers, scoreboards). Part 2
+   * reads it from the firmware; default: a Mali-G610's.
+   */
+  readonly fwProfile?: PanthorFwProfile;
 }
 
 /** An open file: the DRM file and its panthor state. */
@@ -62,6 +70,8 @@ export class PanthorDevice {
   readonly taskSize: bigint;
   /** GPU resets asked for. */
   resetRequests = 0;
+  /** What DEV_QUERY reports: GPU info read at probe, CSIF info, the timestamp sources. */
+  readonly queryCtx: PanthorDevQueryCtx;
   /** Set by {@link unplug}: ioctls that enter the device fail with -ENODEV. */
   unplugged = false;
   private nextFileName = 1;
@@ -74,6 +84,16 @@ export class PanthorDevice {
   ) {
     this.gpu = gpu;
     this.taskSize = options.taskSize ?? 1n << 47n;
+    const coherency = selectGpuCoherency(platform.mmio, platform.coherent);
+    this.queryCtx = {
+      gpuInfo: readPanthorGpuInfo(platform.mmio, coherency < 0 ? 31 : coherency),
+      csifInfo: panthorCsifInfo(options.fwProfile ?? MALI_G610_FW_PROFILE),
+      timestamp: {
+        mmio: platform.mmio,
+        loop: platform.loop,
+        timestampFrequency: SYSTEM_COUNTER_FREQUENCY_HZ,
+      },
+    };
     const env = platformMmuEnv(platform, gpu, () => this.scheduleReset());
     this.mmu = new PanthorMmu(env);
     this.ptCache = new PtCache(env.memory);

@@ -1,4 +1,11 @@
 export {
+  devQueryStructSize,
+  type PanthorDevQueryCtx,
+  type PanthorDevQueryResult,
+  type PanthorDevQueryUser,
+  panthorDevQuery,
+} from "./dev-query.js";
+export {
   CSF_MCU_SHARED_REGION_SIZE,
   CSF_MCU_SHARED_REGION_START,
   PANTHOR_DRIVER_NAME,
@@ -7,6 +14,34 @@ export {
   type PanthorFileHandle,
   type PanthorProbeOptions,
 } from "./device.js";
+export {
+  CSF_UNPRESERVED_REG_COUNT,
+  csFeaturesScoreboards,
+  csFeaturesWorkRegs,
+  csgSlotCount,
+  MALI_G610_FW_PROFILE,
+  MAX_CSG_PRIO,
+  MAX_CSGS,
+  type PanthorFwProfile,
+  panthorCsifInfo,
+} from "./fw-profile.js";
 export { FLUSH_TIMEOUT_NS, GPU_INTERRUPTS_MASK, type GpuCounters, PanthorGpu } from "./gpu.js";
+export {
+  ENOTSUPP,
+  gpuCycleCount,
+  gpuTimestamp,
+  gpuTimestampOffset,
+  readCounter64,
+  readPanthorGpuInfo,
+  selectGpuCoherency,
+} from "./gpu-info.js";
+export { allowedGroupPriorityMask, groupPriorityPermit } from "./group-priority.js";
 export { platformMmuEnv } from "./mmu-env.js";
 export { attachMmuIrq } from "./mmu-irq.js";
+export {
+  DEFAULT_TIMESTAMP_QUERY_FLAGS,
+  type PanthorPmRef,
+  type PanthorTimestampSource,
+  queryTimestampInfo,
+  VALID_TIMESTAMP_QUERY_FLAGS,
+} from "./timestamp-info.js";

@@ -9,6 +9,7 @@ import {
   DRM_IOCTL_PANTHOR_BO_QUERY_INFO,
   DRM_IOCTL_PANTHOR_BO_SET_LABEL,
   DRM_IOCTL_PANTHOR_BO_SYNC,
+  DRM_IOCTL_PANTHOR_DEV_QUERY,
   DRM_IOCTL_PANTHOR_GROUP_CREATE,
   DRM_IOCTL_PANTHOR_GROUP_DESTROY,
   DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
@@ -28,6 +29,7 @@ import {
   DrmPanthorBoSetLabel,
   DrmPanthorBoSync,
   DrmPanthorBoSyncOp,
+  DrmPanthorDevQuery,
   DrmPanthorGroupCreate,
   DrmPanthorGroupDestroy,
   DrmPanthorGroupGetState,
@@ -44,6 +46,7 @@ import {
   getUobjArray,
   type StructCodec,
 } from "@panmmu/uapi";
+import { panthorDevQuery } from "../device/dev-query.js";
 import type { PanthorDevice } from "../device/device.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { boCreate, boMmapOffset, boQueryInfo, boSetLabel, boSync } from "./bo.js";
@@ -63,6 +66,19 @@ function unavailable<T>(name: string, request: number, codec: StructCodec<T>): E
 export function panthorIoctls(dev: PanthorDevice): Entry[] {
   const R = DRM_RENDER_ALLOW;
   return [
+    drmIoctlDef<ReturnType<typeof DrmPanthorDevQuery.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_DEV_QUERY", request: DRM_IOCTL_PANTHOR_DEV_QUERY },
+      DrmPanthorDevQuery,
+      (a, { file, user }) => {
+        const r = panthorDevQuery(dev.queryCtx, a.type, a.size, a.pointer, {
+          mem: user,
+          privileged: file.driverPriv?.privileged ?? false,
+        });
+        a.size = r.size;
+        return r.ret;
+      },
+      R,
+    ),
     drmIoctlDef<ReturnType<typeof DrmPanthorVmCreate.decode>, PanthorFilePriv>(
       { name: "DRM_IOCTL_PANTHOR_VM_CREATE", request: DRM_IOCTL_PANTHOR_VM_CREATE },
       DrmPanthorVmCreate,

@@ -5,10 +5,16 @@
 import { createPlatform, GpuAccessKind } from "@panmmu/hw";
 import {
   CollectingWarningSink,
+  DRM_IOCTL_PANTHOR_DEV_QUERY,
   DRM_IOCTL_PANTHOR_GROUP_CREATE,
   DRM_PANTHOR_BO_NO_MMAP,
   DRM_PANTHOR_BO_WB_MMAP,
+  DRM_PANTHOR_DEV_QUERY_CSIF_INFO,
+  DRM_PANTHOR_DEV_QUERY_GPU_INFO,
   DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP,
+  DrmPanthorCsifInfo,
+  DrmPanthorDevQuery,
+  DrmPanthorGpuInfo,
   DrmPanthorGroupCreate,
   E2BIG,
   EBUSY,
@@ -201,5 +207,30 @@ describe("BO ioctls", () => {
     ).toBe(-ENODEV);
     expect(c.vmGetState(vm).ret).toBe(0);
     expect(c.close()).toBe(0);
+  });
+});
+
+describe("DEV_QUERY through the ioctl", () => {
+  it("Q-1/Q-2: size query, then GPU_INFO and CSIF_INFO from the preset and the firmware profile", () => {
+    const s = stack();
+    const c = s.open();
+    const q = (type: number, size: number, pointer: bigint) =>
+      c.ioctl(DRM_IOCTL_PANTHOR_DEV_QUERY, DrmPanthorDevQuery, { type, size, pointer });
+    expect(q(DRM_PANTHOR_DEV_QUERY_GPU_INFO, 0, 0n).out.size).toBe(DrmPanthorGpuInfo.size);
+    expect(q(99, 0, 0n).ret).toBe(-EINVAL);
+    const buf = c.user.alloc(DrmPanthorGpuInfo.size);
+    expect(q(DRM_PANTHOR_DEV_QUERY_GPU_INFO, DrmPanthorGpuInfo.size, buf).ret).toBe(0);
+    const info = c.user.readStruct(DrmPanthorGpuInfo, buf);
+    if (typeof info === "number") throw new Error("read");
+    expect(info.gpu_id).toBe(s.sim.platform.mmio.read32(0));
+    expect(info.as_present).toBe(s.sim.platform.mmio.read32(0x18));
+    const csif = c.user.alloc(DrmPanthorCsifInfo.size);
+    expect(q(DRM_PANTHOR_DEV_QUERY_CSIF_INFO, DrmPanthorCsifInfo.size, csif).ret).toBe(0);
+    const ci = c.user.readStruct(DrmPanthorCsifInfo, csif);
+    if (typeof ci === "number") throw new Error("read");
+    expect(ci.unpreserved_cs_reg_count).toBe(4);
+    expect(ci.csg_slot_count).toBeGreaterThan(0);
+    expect(q(DRM_PANTHOR_DEV_QUERY_GPU_INFO, 8, buf).ret).toBe(-EINVAL);
+    c.close();
   });
 });
