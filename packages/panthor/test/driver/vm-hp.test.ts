@@ -27,7 +27,7 @@ const BASE = 0x20_0000;
 const WINDOW_END = 0x100_0000;
 
 function rig(): VmRig {
-  return makeVmRig(0, WINDOW_END);
+  return makeVmRig([[0, WINDOW_END]]);
 }
 
 /** Level of the leaf translating `va` (2: 2 MiB block, 3: 4 KiB page); -1 if it faults. */

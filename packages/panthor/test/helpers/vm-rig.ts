@@ -38,7 +38,7 @@ export interface VmRig {
   map(handle: number, offset: number, va: number, size: number, flags?: number): void;
   /** UNMAP, expected to succeed; updates the model. */
   unmap(va: number, size: number): void;
-  /** Checks INV-1 (over `[from, to)`), INV-2, INV-3 and INV-4. */
+  /** Checks INV-1 (over the rig's windows), INV-2, INV-3 and INV-4. */
   check(): void;
   /** The regions LOCK commands locked since the last {@link VmRig.take}, in order, and UNLOCK count. */
   locks(): { locked: LockedRange[]; unlocks: number };
@@ -56,9 +56,10 @@ export function decodeLockaddr(lo: number, hi: number): LockedRange {
 }
 
 /**
- * Builds a rig: a G610 stack, one active user VM, the walk window `[from, to)` for INV-1.
+ * Builds a rig: a G610 stack, one active user VM, and the VA windows `[from, to)` INV-1 walks
+ * page by page.
  */
-export function makeVmRig(from: number, to: number): VmRig {
+export function makeVmRig(windows: ReadonlyArray<readonly [number, number]>): VmRig {
   const s = makeHwStack();
   const base = s.sim.memory.allocatedPages;
   const vm = s.userVm();
@@ -116,7 +117,9 @@ export function makeVmRig(from: number, to: number): VmRig {
     },
     check() {
       const cfg = vmAsConfig(s, vm);
-      expect(checkTranslations(s, cfg, ref, from, to), "INV-1").toBeNull();
+      for (const [from, to] of windows) {
+        expect(checkTranslations(s, cfg, ref, from, to), "INV-1").toBeNull();
+      }
       expect(
         vm.mappings().map((m) => [Number(m.addr), Number(m.addr) + Number(m.range), m.mapFlags]),
       ).toEqual(ref.list.map((m) => [m.start, m.end, m.flags]));
