@@ -13,6 +13,7 @@ import {
   GPU_INT_CLEAR,
   GPU_IRQ_CLEAN_CACHES_COMPLETED,
   GpuAccessKind,
+  type PlatformOptions,
   type ProbeRun,
 } from "@panmmu/hw";
 import { describe, expect, it } from "vitest";
@@ -80,8 +81,8 @@ interface HammerOutcome {
  * replaces BO1 by BO2 over the whole range in one MAP (drm_gpuvm unmap + map), then while an
  * 8 KiB unmap cuts the first 2 MiB block (widened remap of the block's survivors).
  */
-function hammer(atomicUpdates: boolean): HammerOutcome {
-  const s = makeHwStack();
+function hammer(atomicUpdates: boolean, options: PlatformOptions = {}): HammerOutcome {
+  const s = makeHwStack(options);
   const vm = s.userVm();
   vm.atomicUpdates = atomicUpdates;
   expect(s.mmu.vmActive(vm)).toBe(0);
@@ -153,32 +154,45 @@ function hammer(atomicUpdates: boolean): HammerOutcome {
 }
 
 describe("VM-AT: atomic page-table updates under a lock region", () => {
-  it("VM-AT-1: a GPU reader hammering a range while it is remapped never sees a hole or a stale page", () => {
-    const o = hammer(true);
-    expect(o.rets).toEqual([0, 0]);
-    expect(o.invariantErrors).toEqual([]);
-    // The ops took virtual time (LOCK, cache flush, UNLOCK) and the reader ran during them.
-    expect(o.remap[1]).toBeGreaterThan(o.remap[0]);
-    expect(o.partial[1]).toBeGreaterThan(o.partial[0]);
-    expect(o.run.counters.completed).toBeGreaterThan(500);
-    expect(o.holes).toBe(0);
-    expect(o.stale).toBe(0);
-    expect(o.wrong).toBe(0);
-    expect(o.s.mmu.faults).toEqual([]);
-    expect(o.run.counters.stalledOnLock).toBeGreaterThan(0);
-    expect(o.stalledInRemap).toBeGreaterThan(0);
-    expect(o.stalledInPartial).toBeGreaterThan(0);
-    expect(o.s.warnings.warnings).toEqual([]);
-    expect(o.s.resets).toBe(0);
-  });
+  /** Default hw timing, another event tie order, and 20x slower MMU commands and cache flushes. */
+  const platforms: [string, PlatformOptions][] = [
+    ["default timing", {}],
+    ["seed 7", { seed: 7 }],
+    ["slow MMU and caches", { timing: { mmuCommandNs: 20_000, cacheFlushNs: 20_000 } }],
+  ];
 
-  it("VM-AT-2: the same hammering with atomicUpdates off (debug option) sees holes or stale pages", () => {
-    const o = hammer(false);
-    expect(o.rets).toEqual([0, 0]);
-    // Nothing stalls: no LOCK is ever sent.
-    expect(o.run.counters.stalledOnLock).toBe(0);
-    expect(o.holes + o.stale).toBeGreaterThan(0);
-  });
+  it.each(platforms)(
+    "VM-AT-1: a GPU reader hammering a range while it is remapped never sees a hole or a stale page (%s)",
+    (_, options) => {
+      const o = hammer(true, options);
+      expect(o.rets).toEqual([0, 0]);
+      expect(o.invariantErrors).toEqual([]);
+      // The ops took virtual time (LOCK, cache flush, UNLOCK) and the reader ran during them.
+      expect(o.remap[1]).toBeGreaterThan(o.remap[0]);
+      expect(o.partial[1]).toBeGreaterThan(o.partial[0]);
+      expect(o.run.counters.completed).toBeGreaterThan(500);
+      expect(o.holes).toBe(0);
+      expect(o.stale).toBe(0);
+      expect(o.wrong).toBe(0);
+      expect(o.s.mmu.faults).toEqual([]);
+      expect(o.run.counters.stalledOnLock).toBeGreaterThan(0);
+      expect(o.stalledInRemap).toBeGreaterThan(0);
+      expect(o.stalledInPartial).toBeGreaterThan(0);
+      expect(o.s.warnings.warnings).toEqual([]);
+      expect(o.s.resets).toBe(0);
+    },
+  );
+
+  it.each(platforms)(
+    "VM-AT-2: the same hammering with atomicUpdates off (debug option) sees holes or stale pages (%s)",
+    (_, options) => {
+      const o = hammer(false, options);
+      expect(o.rets).toEqual([0, 0]);
+      // Nothing stalls: no LOCK is ever sent.
+      expect(o.run.counters.stalledOnLock).toBe(0);
+      expect(o.holes + o.stale).toBeGreaterThan(0);
+    },
+  );
 });
 
 /** Reads 4 bytes at `va` through AS `as` with the probe; the value, or -exception code. */
