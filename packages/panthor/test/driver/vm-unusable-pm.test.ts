@@ -15,9 +15,9 @@ import {
 } from "@panmmu/hw";
 import { EINVAL, ENODEV, ETIMEDOUT } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
-import { cleanupOpCtx, PanthorVmOpCtx } from "../../src/vm/op-ctx.js";
 import { PanthorVm } from "../../src/vm/vm.js";
 import {
+  execAsync,
   mapOp,
   mmioAccesses,
   pageTag,
@@ -77,15 +77,6 @@ function activeVm(s: HwStack, id = 1): { vm: PanthorVm; bo: SysBo } {
   return { vm, bo };
 }
 
-/** Runs `op` the asynchronous way (prepare, exec with unusable-on-failure, cleanup). */
-function execAsync(vm: PanthorVm, bo: SysBo, op: ReturnType<typeof mapOp>): number {
-  const ctx = new PanthorVmOpCtx();
-  let ret = vm.bindPrepareOpCtx(() => bo, op, ctx);
-  if (ret === 0) ret = vm.execOp(ctx, true);
-  cleanupOpCtx(ctx, vm);
-  return ret;
-}
-
 /** VM-UN's common checks on an unusable VM bound to `as`. */
 function expectUnusableEffects(s: HwStack, vm: PanthorVm, bo: SysBo, as: number): void {
   expect(vm.unusable).toBe(true);
@@ -95,7 +86,7 @@ function expectUnusableEffects(s: HwStack, vm: PanthorVm, bo: SysBo, as: number)
   expect(gpuRead(s, as, A + TAG_AT)).toBeLessThan(0);
   // MAP refused at exec (sync path), UNMAP still runs.
   expect(vm.bindExecSyncOp(() => bo, mapOp(1, A + SZ_2M, 0x10000))).toBe(-EINVAL);
-  expect(execAsync(vm, bo, mapOp(1, A + SZ_2M, 0x10000))).toBe(-EINVAL);
+  expect(execAsync(vm, () => bo, mapOp(1, A + SZ_2M, 0x10000))).toBe(-EINVAL);
   expect(vm.bindExecSyncOp(() => bo, unmapOp(A, 0x10000))).toBe(0);
   expect(vm.mappings()).toEqual([]);
   expect(vm.pgtable.iovaToPhys(A)).toBe(0);
@@ -120,7 +111,7 @@ describe("VM-UN: unusable VM (core)", () => {
     const { vm, bo } = activeVm(s, 2);
     const as = vm.asId;
     s.sim.gpu.mmu.injectStuckActive(as, AS_COMMAND_LOCK);
-    expect(execAsync(vm, bo, mapOp(1, A + SZ_2M, 0x10000))).toBe(-ETIMEDOUT);
+    expect(execAsync(vm, () => bo, mapOp(1, A + SZ_2M, 0x10000))).toBe(-ETIMEDOUT);
     expect(vm.unusable).toBe(true);
     expect(vm.asId).toBe(as);
     // LOCK stuck: the disable's UPDATE cannot be sent either; both ask for the reset.

@@ -2,7 +2,8 @@
  * VM_BIND op builders and BO tagging for the hazard suites on the simulated G610.
  */
 import { DRM_PANTHOR_VM_BIND_OP_TYPE_MAP, DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP } from "@panmmu/uapi";
-import type { PanthorVm, VmBindOp } from "../../src/vm/vm.js";
+import { cleanupOpCtx, PanthorVmOpCtx } from "../../src/vm/op-ctx.js";
+import type { BoLookup, PanthorVm, VmBindOp } from "../../src/vm/vm.js";
 import type { HwStack, SysBo } from "./hw-stack.js";
 
 /** A synchronous MAP of `size` bytes of BO `handle` (from `offset`) at `va`. */
@@ -46,13 +47,18 @@ export function tagBo(s: HwStack, bo: SysBo, id: number, at: number): void {
 }
 
 /**
- * INV-1 and INV-2 of the hazard suites for a bound VM: every page of every mapping translates
- * (through the hardware walker of its AS) to its BO page, the pages just outside the mappings
- * fault, no region is recorded and the AS has no lock. Returns the mismatches (empty: holds).
+ * INV-1..3 of the hazard suites for a bound VM: every page of every mapping translates (through
+ * the hardware walker of its AS) to its BO page, the pages just outside the mappings fault; no
+ * region is recorded and the AS has no lock; no operation context is attached and every reserved
+ * page-table page was used or returned. Returns the mismatches (empty: holds).
  */
 export function vmInvariantErrors(s: HwStack, vm: PanthorVm): string[] {
   const errors: string[] = [];
   if (vm.regionLocked) errors.push("INV-2: a locked region is recorded");
+  const pt = vm.ptStats;
+  if (vm.opCtx !== null) errors.push("INV-3: an operation context is still attached");
+  if (pt.reserved !== pt.used + pt.returned)
+    errors.push(`INV-3: ${pt.reserved} pages reserved, ${pt.used} used + ${pt.returned} returned`);
   if (vm.asId < 0) return [...errors, "VM holds no AS"];
   const hw = s.sim.gpu.mmu;
   if (hw.slot(vm.asId).locked) errors.push(`INV-2: AS${vm.asId} has a region locked`);
@@ -108,4 +114,16 @@ export function mmioAccesses(s: HwStack, from = 0): MmioAccess[] {
 /** Number of trace lines so far (a mark for {@link mmioAccesses}). */
 export function traceMark(s: HwStack): number {
   return s.sim.gpu.trace?.lines.length ?? 0;
+}
+
+/**
+ * Runs `op` the way an asynchronous VM_BIND job does once its dependencies are met (prepare at
+ * ioctl time, exec with unusable-on-failure in run_job, cleanup), without the bind queue.
+ */
+export function execAsync(vm: PanthorVm, lookup: BoLookup, op: VmBindOp): number {
+  const ctx = new PanthorVmOpCtx();
+  let ret = vm.bindPrepareOpCtx(lookup, op, ctx);
+  if (ret === 0) ret = vm.execOp(ctx, true);
+  cleanupOpCtx(ctx, vm);
+  return ret;
 }
