@@ -107,6 +107,11 @@ export interface PanthorVmCreateParams {
    * bare one.
    */
   readonly resvObj?: GpuVmGemObject;
+  /**
+   * Debug/test option, default true: see {@link PanthorVm.atomicUpdates}. Never false in a
+   * real driver.
+   */
+  readonly atomicUpdates?: boolean;
 }
 
 /** Page-table page accounting of a VM (cumulative). */
@@ -170,6 +175,15 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
   hooks: PanthorVmHooks = {};
   /** The asynchronous VM_BIND queue (`sched` + `entity`). */
   readonly bindQueue: PanthorBindQueue;
+  /**
+   * Debug/test option (default true; set at creation or any time between operations). When
+   * false, {@link lockRegion} only records the region and {@link unlockRegion} only flushes the
+   * GPU caches: no AS_COMMAND_LOCK/UNLOCK is sent, so the page table is rewritten while GPU
+   * accesses to the range proceed, and the TLB entries of the range (which UNLOCK invalidates)
+   * survive the update — the hazards the atomic-update series closed. It exists so tests can
+   * show that their checks catch a driver without atomic updates; the kernel has no such switch.
+   */
+  atomicUpdates: boolean;
   private freedAll = false;
 
   private constructor(
@@ -180,6 +194,7 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
     pgtable: (vm: PanthorVm) => { ops: IoPgtableOps<PanthorVm>; s1: ArmLpaeS1Outputs } | null,
   ) {
     const env = mmu.env;
+    this.atomicUpdates = params.atomicUpdates ?? true;
     const vaRange = forMcu ? MCU_VA_RANGE : 2 ** mmuFeaturesVaBits(env.mmuFeatures);
     this.mm.init(params.kernelVaStart, params.kernelVaSize);
     this.bindQueue = new PanthorBindQueue(env.loop, env.warnings);
@@ -357,11 +372,12 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
   /**
    * Locks `[start, start + size)` on the MMU (widened to the union with a region already
    * locked, rounded to what AS_LOCKADDR can express) before the page table is touched; without
-   * an AS only the request is remembered. Mirrors panthor_vm_lock_region().
+   * an AS (or with {@link atomicUpdates} off) only the request is remembered. Mirrors
+   * panthor_vm_lock_region().
    */
   lockRegion(start: bigint, size: bigint): number {
     const env = this.mmu.env;
-    const bound = this.asId >= 0;
+    const bound = this.asId >= 0 && this.atomicUpdates;
     const step = vmLockRegionStep(this.lockedRegion, bound, u64(start), u64(size), (lockaddr) => {
       write64n(env, asReg(this.asId, AS_LOCKADDR_LO), lockaddr);
       return sendCmdAndWait(env, this.asId, AS_COMMAND_LOCK);
@@ -374,13 +390,14 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
 
   /**
    * Ends an update: flushes the GPU caches and unlocks the region (a failure schedules a
-   * reset), then forgets the region. Mirrors panthor_vm_unlock_region().
+   * reset), then forgets the region. With {@link atomicUpdates} off only the caches are
+   * flushed. Mirrors panthor_vm_unlock_region().
    */
   unlockRegion(): void {
     const env = this.mmu.env;
     if (this.asId >= 0) {
       let ret = env.flushCaches(CACHE_CLEAN | CACHE_INV, CACHE_CLEAN | CACHE_INV, CACHE_INV);
-      if (ret === 0) ret = sendCmdAndWait(env, this.asId, AS_COMMAND_UNLOCK);
+      if (ret === 0 && this.atomicUpdates) ret = sendCmdAndWait(env, this.asId, AS_COMMAND_UNLOCK);
       if (ret !== 0) env.scheduleReset();
     }
     this.lockedRegion = { start: 0n, size: 0n };
