@@ -188,22 +188,7 @@ export class GpuPageAccess {
     kind: GpuAccessKind,
     sourceId: number,
   ): number {
-    const bytes = dst.length;
-    let i = 0;
-    while (i < bytes) {
-      const a = va + i;
-      const off = this.page8(as, a, kind, sourceId);
-      if (off < 0) {
-        this.failVa = a;
-        return off;
-      }
-      if (i === 0) this.firstPa = this.pa;
-      let n = PAGE_SIZE - off;
-      if (n > bytes - i) n = bytes - i;
-      dst.set(this.u8.subarray(off, off + n), i);
-      i += n;
-    }
-    return 0;
+    return this.transfer(as, va, dst, kind, sourceId, false);
   }
 
   /**
@@ -217,7 +202,19 @@ export class GpuPageAccess {
     kind: GpuAccessKind,
     sourceId: number,
   ): number {
-    const bytes = src.length;
+    return this.transfer(as, va, src, kind, sourceId, true);
+  }
+
+  /** Copies `buf` from (`write` false) or to (`write` true) `va`, page by page. */
+  private transfer(
+    as: number,
+    va: number,
+    buf: Uint8Array,
+    kind: GpuAccessKind,
+    sourceId: number,
+    write: boolean,
+  ): number {
+    const bytes = buf.length;
     let i = 0;
     while (i < bytes) {
       const a = va + i;
@@ -229,7 +226,8 @@ export class GpuPageAccess {
       if (i === 0) this.firstPa = this.pa;
       let n = PAGE_SIZE - off;
       if (n > bytes - i) n = bytes - i;
-      this.u8.set(src.subarray(i, i + n), off);
+      if (write) this.u8.set(buf.subarray(i, i + n), off);
+      else buf.set(this.u8.subarray(off, off + n), i);
       i += n;
     }
     return 0;
