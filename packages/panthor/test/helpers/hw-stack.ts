@@ -2,7 +2,6 @@
  * The panthor MMU core on a simulated Mali-G610: real registers, MMU, walker, TLB and system
  * memory, with BOs whose pages come from that memory (optionally in 2 MiB-contiguous folios).
  */
-import { type DrmSgTable, GemGpuvaList, type GpuVmGemObject, sgTableFromPages } from "@panmmu/drm";
 import { createPlatform, type PlatformOptions, type SimPlatform } from "@panmmu/hw";
 import { CollectingWarningSink } from "@panmmu/uapi";
 import { PanthorGpu } from "../../src/device/gpu.js";
@@ -10,24 +9,14 @@ import { platformMmuEnv } from "../../src/device/mmu-env.js";
 import { attachMmuIrq } from "../../src/device/mmu-irq.js";
 import { PanthorMmu } from "../../src/mmu/as-manager.js";
 import { vmCreateCheckArgs } from "../../src/mmu/va-range.js";
-import type { PanthorVmBo } from "../../src/vm/bo.js";
 import { PtCache } from "../../src/vm/pt-cache.js";
 import { PanthorVm } from "../../src/vm/vm.js";
+import { PageListBo } from "./page-list-bo.js";
 
 const SZ_2M = 0x20_0000;
 
 /** A BO whose pages are system-memory pages of the simulated platform. */
-export class SysBo implements PanthorVmBo {
-  readonly gpuva = new GemGpuvaList();
-  readonly resv = {};
-  readonly imported = false;
-  exclusiveVmRootGem: GpuVmGemObject | null = null;
-  pins = 0;
-  /** Physical address of each page. */
-  readonly pages: number[] = [];
-  private readonly folios: number[] = [];
-  private sg: DrmSgTable = { pages: [], segments: [] };
-
+export class SysBo extends PageListBo {
   /**
    * @param sim - the platform whose memory backs the BO.
    * @param size - bytes (multiple of 4 KiB).
@@ -35,9 +24,10 @@ export class SysBo implements PanthorVmBo {
    */
   constructor(
     private readonly sim: SimPlatform,
-    readonly size: number,
+    size: number,
     huge = false,
   ) {
+    super(size);
     let done = 0;
     while (done < size) {
       if (huge && size - done >= SZ_2M) {
@@ -56,20 +46,7 @@ export class SysBo implements PanthorVmBo {
         done += 4096;
       }
     }
-    this.sg = sgTableFromPages(this.pages);
-  }
-  pin(): number {
-    this.pins++;
-    return 0;
-  }
-  unpin(): void {
-    this.pins--;
-  }
-  getPagesSgt(): DrmSgTable {
-    return this.sg;
-  }
-  folioSizeAt(offset: number): number {
-    return this.folios[Math.floor(offset / 4096)] ?? 4096;
+    this.seal();
   }
   /** Frees the pages (the BO must be unmapped everywhere). */
   release(): void {

@@ -3,7 +3,6 @@
  * page table read by `@panmmu/hw`'s own walker (not io-pgtable's), and the page-table pages the
  * VM holds.
  */
-import { type DrmSgTable, GemGpuvaList, type GpuVmGemObject, sgTableFromPages } from "@panmmu/drm";
 import {
   AsConfig,
   mmuFeaturesPaBits,
@@ -23,49 +22,30 @@ import { vmTranscfg } from "../../src/mmu/transcfg.js";
 import type { PanthorVmBo } from "../../src/vm/bo.js";
 import type { PanthorVm } from "../../src/vm/vm.js";
 import type { HwStack } from "./hw-stack.js";
+import { PageListBo } from "./page-list-bo.js";
 
 /**
  * A BO of 4 KiB system-memory pages in descending physical order, so that no two neighbouring
  * pages are contiguous: it never yields a 2 MiB block, whatever VA it is mapped at.
  */
-export class ScatterBo implements PanthorVmBo {
-  readonly gpuva = new GemGpuvaList();
-  readonly resv = {};
-  readonly imported = false;
-  exclusiveVmRootGem: GpuVmGemObject | null = null;
-  pins = 0;
-  /** Physical address of each page. */
-  readonly pages: number[] = [];
-  private sg: DrmSgTable = { pages: [], segments: [] };
-
+export class ScatterBo extends PageListBo {
   /**
    * @param sim - the platform whose memory backs the BO.
    * @param size - bytes (multiple of 4 KiB).
    */
   constructor(
     private readonly sim: SimPlatform,
-    readonly size: number,
+    size: number,
   ) {
+    super(size);
     for (let done = 0; done < size; done += 4096) {
       const pa = sim.memory.allocPage();
       if (pa === null) throw new Error("out of memory");
       this.pages.push(pa);
+      this.folios.push(4096);
     }
-    this.pages.sort((a, b) => b - a);
-    this.sg = sgTableFromPages(this.pages);
-  }
-  pin(): number {
-    this.pins++;
-    return 0;
-  }
-  unpin(): void {
-    this.pins--;
-  }
-  getPagesSgt(): DrmSgTable {
-    return this.sg;
-  }
-  folioSizeAt(): number {
-    return 4096;
+    this.pages.sort((x, y) => y - x);
+    this.seal();
   }
   /** Frees the pages (the BO must be unmapped everywhere). */
   release(): void {

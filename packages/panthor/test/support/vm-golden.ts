@@ -3,14 +3,13 @@
  * always idle), an arena of page-table pages from 0x80000000, and BOs whose pages, folios and sg
  * tables the case lists.
  */
-import { type DrmSgTable, GemGpuvaList, type GpuVmGemObject, sgTableFromPages } from "@panmmu/drm";
 import { goldenBigInt, goldenNumber } from "@panmmu/fixtures";
 import { csfFlushCachesCmd, EventLoopSim, type MmioBus } from "@panmmu/hw";
 import { ArrayPageTableMemory, dumpIoPgtable } from "@panmmu/iopgtable";
 import { CollectingWarningSink } from "@panmmu/uapi";
 import type { PanthorMmuEnv } from "../../src/mmu/env.js";
-import type { PanthorVmBo } from "../../src/vm/bo.js";
 import type { PanthorVm } from "../../src/vm/vm.js";
+import { PageListBo } from "../helpers/page-list-bo.js";
 
 /** GPU_CMD offset. */
 const GPU_CMD = 0x30;
@@ -46,22 +45,12 @@ interface Chunk {
 }
 
 /** A BO built from a golden description. */
-export class GoldenBo implements PanthorVmBo {
-  readonly gpuva = new GemGpuvaList();
-  readonly resv = {};
-  readonly imported = false;
-  readonly exclusiveVmRootGem: GpuVmGemObject | null = null;
-  pins = 0;
-  readonly size: number;
-  private readonly pagePa: number[] = [];
-  private readonly folio: number[] = [];
-  private readonly sg: DrmSgTable;
-
+export class GoldenBo extends PageListBo {
   constructor(
     readonly handle: number,
     json: Record<string, unknown>,
   ) {
-    this.size = goldenNumber(json.size);
+    super(goldenNumber(json.size));
     for (const c of json.chunks as Record<string, unknown>[]) {
       const ch: Chunk = {
         phys: goldenNumber(c.phys),
@@ -69,32 +58,15 @@ export class GoldenBo implements PanthorVmBo {
         folioPages: goldenNumber(c.folioPages),
       };
       for (let i = 0; i < ch.pages; i++) {
-        this.pagePa.push(ch.phys + i * 4096);
-        this.folio.push(ch.folioPages * 4096);
+        this.pages.push(ch.phys + i * 4096);
+        this.folios.push(ch.folioPages * 4096);
       }
     }
+    this.seal();
     // The case lists the merged segments too: they must be what the pages give.
-    this.sg = sgTableFromPages(this.pagePa);
     const listed = (json.sg as unknown[][]).map((s) => [goldenNumber(s[0]), goldenNumber(s[1])]);
-    const made = this.sg.segments.map((s) => [s.pa, s.size]);
+    const made = this.getPagesSgt().segments.map((s) => [s.pa, s.size]);
     if (JSON.stringify(listed) !== JSON.stringify(made)) throw new Error("sg table mismatch");
-  }
-  pin(): number {
-    this.pins++;
-    return 0;
-  }
-  unpin(): void {
-    this.pins--;
-  }
-  getPagesSgt(): DrmSgTable {
-    return this.sg;
-  }
-  folioSizeAt(offset: number): number {
-    return this.folio[Math.floor(offset / 4096)] ?? 4096;
-  }
-  /** Physical address of the BO's page at byte `offset`. */
-  pageAt(offset: number): number {
-    return this.pagePa[Math.floor(offset / 4096)] ?? -1;
   }
 }
 
