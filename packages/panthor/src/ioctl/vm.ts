@@ -15,13 +15,25 @@ import type { PanthorFilePriv } from "../file/file-priv.js";
 import { PanthorBo } from "../gem/bo.js";
 import { vmCreateCheckArgs } from "../mmu/va-range.js";
 import type { PanthorVmBindJob } from "../vm/bind-queue.js";
-import type { BoLookup } from "../vm/vm.js";
+import type { BoLookup, VmBindOp } from "../vm/vm.js";
 import { PanthorSubmitCtx } from "./submit-ctx.js";
 
 /** `DRM_PANTHOR_VM_STATE_USABLE`. */
 export const DRM_PANTHOR_VM_STATE_USABLE = 0;
 /** `DRM_PANTHOR_VM_STATE_UNUSABLE`. */
 export const DRM_PANTHOR_VM_STATE_UNUSABLE = 1;
+
+/** A `drm_panthor_vm_bind_op` as the VM code takes it. */
+function toVmBindOp(op: DrmPanthorVmBindOpArgs): VmBindOp {
+  return {
+    flags: op.flags,
+    boHandle: op.bo_handle,
+    boOffset: op.bo_offset,
+    va: op.va,
+    size: op.size,
+    syncsCount: op.syncs.count,
+  };
+}
 
 /** The panthor BOs of `file`, by handle. */
 export function fileBoLookup(file: DrmFile): BoLookup {
@@ -104,14 +116,7 @@ export function vmBind(
     const lookup = fileBoLookup(file);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as (typeof ops)[number];
-      const ret = vm.bindExecSyncOp(lookup, {
-        flags: op.flags,
-        boHandle: op.bo_handle,
-        boOffset: op.bo_offset,
-        va: op.va,
-        size: op.size,
-        syncsCount: op.syncs.count,
-      });
+      const ret = vm.bindExecSyncOp(lookup, toVmBindOp(op));
       if (ret !== 0) {
         args.ops.count = i;
         return ret;
@@ -146,14 +151,7 @@ export function vmBindAsync(
     if (typeof ops === "number") return ops;
     const lookup = fileBoLookup(file);
     for (const op of ops) {
-      const job = vm.bindJobCreate(lookup, {
-        flags: op.flags,
-        boHandle: op.bo_handle,
-        boOffset: op.bo_offset,
-        va: op.va,
-        size: op.size,
-        syncsCount: op.syncs.count,
-      });
+      const job = vm.bindJobCreate(lookup, toVmBindOp(op));
       if (typeof job === "number") return job;
       const ret = ctx.addJob(job, op.syncs);
       if (ret !== 0) return ret;
