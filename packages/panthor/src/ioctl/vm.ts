@@ -5,6 +5,7 @@ import { DmaResvUsage, type DrmFile, type DrmUserMemory } from "@panmmu/drm";
 import {
   DRM_PANTHOR_VM_BIND_ASYNC,
   type DrmPanthorVmBindArgs,
+  type DrmPanthorVmBindOpArgs,
   DrmPanthorVmBindOp,
   EINVAL,
   ENODEV,
