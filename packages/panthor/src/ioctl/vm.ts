@@ -5,8 +5,8 @@ import { DmaResvUsage, type DrmFile, type DrmUserMemory } from "@panmmu/drm";
 import {
   DRM_PANTHOR_VM_BIND_ASYNC,
   type DrmPanthorVmBindArgs,
-  type DrmPanthorVmBindOpArgs,
   DrmPanthorVmBindOp,
+  type DrmPanthorVmBindOpArgs,
   EINVAL,
   ENODEV,
   getUobjArray,
