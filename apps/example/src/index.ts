@@ -16,6 +16,7 @@ export { runFault } from "./scenarios/fault.js";
 export { runHeap } from "./scenarios/heap.js";
 export { runIsolation } from "./scenarios/isolation.js";
 export { runMain } from "./scenarios/main.js";
+export { PANTHOR_GPU, runPanthor } from "./scenarios/panthor/scenario.js";
 export {
   DEFAULT_SEED,
   type OptionOverrides,

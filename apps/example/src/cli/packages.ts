@@ -21,6 +21,7 @@ export const COMPOSED_PACKAGE_NAMES = [
   "@panmmu/iopgtable",
   "@panmmu/drm",
   "@panmmu/panfrost",
+  "@panmmu/panthor",
 ] as const;
 
 /** Reads the composed packages' metadata. */

@@ -5,6 +5,7 @@ import { FAULT_SCENARIO } from "./fault.js";
 import { HEAP_SCENARIO } from "./heap.js";
 import { ISOLATION_SCENARIO } from "./isolation.js";
 import { MAIN_SCENARIO } from "./main.js";
+import { PANTHOR_SCENARIO } from "./panthor/scenario.js";
 import type { Scenario, ScenarioOptions } from "./types.js";
 
 /** The scenarios `panmmu list` shows, in that order. */
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   FAULT_SCENARIO,
   ISOLATION_SCENARIO,
   AARCH64_SCENARIO,
+  PANTHOR_SCENARIO,
 ];
 
 /** Default seed when none is given. */

@@ -74,6 +74,13 @@ export class PanthorDevice {
   readonly queryCtx: PanthorDevQueryCtx;
   /** Set by {@link unplug}: ioctls that enter the device fail with -ENODEV. */
   unplugged = false;
+  /**
+   * The system's shmem huge-page policy (`/sys/kernel/mm/transparent_hugepage/shmem_enabled`)
+   * as BOs created from now on see it: when set, each 2 MiB-aligned contiguous 2 MiB of their
+   * pages is a 2 MiB folio (a partial unmap of its block widens and re-maps the rest); when
+   * clear (the default, as in the golden vectors' kernel), every folio is 4 KiB.
+   */
+  shmemHugeFolios = false;
   private nextFileName = 1;
   private pendingOpen: { name: string; privileged: boolean } | null = null;
 

@@ -60,7 +60,7 @@ export function boCreate(
     const root = exclusive?.rootGem ?? null;
     const shared = root instanceof DrmGemObject ? { root, resv: root.resv } : null;
     if (exclusive !== null && shared === null) return -EINVAL;
-    const bo = new PanthorBo(dev.drm, Number(rounded), a.flags, shared);
+    const bo = new PanthorBo(dev.drm, Number(rounded), a.flags, shared, dev.shmemHugeFolios);
     const handle = file.gemHandleCreate(bo);
     bo.put();
     if (handle < 0) return handle;
