@@ -44,6 +44,14 @@ export interface PanthorProbeOptions {
    * reads it from the firmware; default: a Mali-G610's.
    */
   readonly fwProfile?: PanthorFwProfile;
+  /**
+   * Later-kernel behaviour (default false, Linux 6.18 as the golden vectors pin it): VM_BIND
+   * refuses with -EINVAL a user MAP or UNMAP whose range `[va, va + size)` intersects the VM's
+   * kernel VA range (where ring buffers, queue syncobjs and heap chunks live). Linux 6.18
+   * accepts such binds, as drm_gpuvm covers the whole VA space; IGT's
+   * `vm_bind_intersect_kbo_range` expects the refusal and runs with this option on.
+   */
+  readonly rejectKernelRangeUserBinds?: boolean;
 }
 
 /** An open file: the DRM file and its panthor state. */
@@ -68,6 +76,8 @@ export class PanthorDevice {
   readonly mcuVm: PanthorVm;
   /** TASK_SIZE used for VM_CREATE's default split. */
   readonly taskSize: bigint;
+  /** {@link PanthorProbeOptions.rejectKernelRangeUserBinds}: user binds into the kernel VA range fail. */
+  readonly rejectKernelRangeUserBinds: boolean;
   /** GPU resets asked for. */
   resetRequests = 0;
   /** What DEV_QUERY reports: GPU info read at probe, CSIF info, the timestamp sources. */
@@ -84,6 +94,7 @@ export class PanthorDevice {
   ) {
     this.gpu = gpu;
     this.taskSize = options.taskSize ?? 1n << 47n;
+    this.rejectKernelRangeUserBinds = options.rejectKernelRangeUserBinds ?? false;
     const coherency = selectGpuCoherency(platform.mmio, platform.coherent);
     this.queryCtx = {
       gpuInfo: readPanthorGpuInfo(platform.mmio, coherency < 0 ? 31 : coherency),
