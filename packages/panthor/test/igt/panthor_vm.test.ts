@@ -334,6 +334,23 @@ describe("panthor_vm: vm_bind_intersect_kbo_range (a later kernel's behaviour)",
     }));
 });
 
+describe("panthor_vm: overflow cases of the sparse branch", () => {
+  // vm_unbind_sparse_overflow maps a sparse range first (uAPI 1.9 SPARSE, not in Linux 6.18 and
+  // not modelled); its UNMAP, whose va + size overflows, is refused whatever is mapped, so it is
+  // ported over an ordinary mapping of the same range.
+  it("vm_unbind_sparse_overflow (UNMAP half, over a non-sparse mapping)", () =>
+    withDevice((t) => {
+      const mapSize = SZ_2M * 3n;
+      const unmapSize = (UINT64_MAX & ~(SZ_2M - 1n)) - mapSize;
+      const initialVa = 0x2000_0000n;
+      const vmId = mapped(t, mapSize, initialVa);
+      igtPanthorVmBind(t.fd, vmId, 0, initialVa, unmapSize, UNMAP, EINVAL);
+      expect(layout(t, vmId)).toEqual([[Number(initialVa), Number(mapSize)]]);
+      expectPageTable(t, vmId);
+      igtPanthorVmDestroy(t.fd, vmId, 0);
+    }));
+});
+
 describe("panthor_vm (extended)", () => {
   it("vm_bind_validation", () =>
     withDevice((t) => {
