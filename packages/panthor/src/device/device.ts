@@ -44,6 +44,14 @@ export interface PanthorProbeOptions {
    * reads it from the firmware; default: a Mali-G610's.
    */
   readonly fwProfile?: PanthorFwProfile;
+  /**
+   * Later-kernel behaviour (default false, Linux 6.18 as the golden vectors pin it): VM_BIND
+   * refuses with -EINVAL a user MAP or UNMAP whose range `[va, va + size)` intersects the VM's
+   * kernel VA range (where ring buffers, queue syncobjs and heap chunks live). Linux 6.18
+   * accepts such binds, as drm_gpuvm covers the whole VA space; IGT's
+   * `vm_bind_intersect_kbo_range` expects the refusal and runs with this option on.
+   */
+  readonly rejectKernelRangeUserBinds?: boolean;
 }
 
 /** An open file: the DRM file and its panthor state. */
@@ -68,6 +76,8 @@ export class PanthorDevice {
   readonly mcuVm: PanthorVm;
   /** TASK_SIZE used for VM_CREATE's default split. */
   readonly taskSize: bigint;
+  /** {@link PanthorProbeOptions.rejectKernelRangeUserBinds}: user binds into the kernel VA range fail. */
+  readonly rejectKernelRangeUserBinds: boolean;
   /** GPU resets asked for. */
   resetRequests = 0;
   /** What DEV_QUERY reports: GPU info read at probe, CSIF info, the timestamp sources. */
@@ -75,12 +85,14 @@ export class PanthorDevice {
   /** Set by {@link unplug}: ioctls that enter the device fail with -ENODEV. */
   unplugged = false;
   /**
-   * The system's shmem huge-page policy (`/sys/kernel/mm/transparent_hugepage/shmem_enabled`)
-   * as BOs created from now on see it: when set, each 2 MiB-aligned contiguous 2 MiB of their
-   * pages is a 2 MiB folio (a partial unmap of its block widens and re-maps the rest); when
-   * clear (the default, as in the golden vectors' kernel), every folio is 4 KiB.
+   * Whether BOs created from now on get transparent huge folios. `@panmmu/drm`'s shmem
+   * objects take a 2 MiB-aligned run of 512 pages for every aligned 2 MiB (a huge tmpfs
+   * mount); when this is set (the default) such a run is one 2 MiB folio, so a partial unmap of
+   * its 2 MiB block widens and re-maps the rest. Clear, the same contiguous pages are 4 KiB
+   * folios (the kernel's non-THP contiguous case: io-pgtable refuses the partial unmap and the
+   * VM becomes unusable). The policy is read at BO creation (Linux decides at page allocation).
    */
-  shmemHugeFolios = false;
+  shmemHugeFolios = true;
   private nextFileName = 1;
   private pendingOpen: { name: string; privileged: boolean } | null = null;
 
@@ -91,6 +103,7 @@ export class PanthorDevice {
   ) {
     this.gpu = gpu;
     this.taskSize = options.taskSize ?? 1n << 47n;
+    this.rejectKernelRangeUserBinds = options.rejectKernelRangeUserBinds ?? false;
     const coherency = selectGpuCoherency(platform.mmio, platform.coherent);
     this.queryCtx = {
       gpuInfo: readPanthorGpuInfo(platform.mmio, coherency < 0 ? 31 : coherency),

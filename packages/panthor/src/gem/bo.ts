@@ -43,7 +43,7 @@ export class PanthorBo extends DrmGemShmemObject implements PanthorVmBo {
     size: number,
     flags: number,
     exclusiveVm: { readonly root: GpuVmGemObject; readonly resv: DmaResv } | null,
-    readonly hugeFolios = false,
+    readonly hugeFolios = true,
   ) {
     super(dev, size, exclusiveVm?.resv);
     this.flags = flags;

@@ -4,6 +4,9 @@
 import { DmaResvUsage, type DrmFile, type DrmUserMemory } from "@panmmu/drm";
 import {
   DRM_PANTHOR_VM_BIND_ASYNC,
+  DRM_PANTHOR_VM_BIND_OP_TYPE_MAP,
+  DRM_PANTHOR_VM_BIND_OP_TYPE_MASK,
+  DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP,
   type DrmPanthorVmBindArgs,
   DrmPanthorVmBindOp,
   type DrmPanthorVmBindOpArgs,
@@ -11,12 +14,12 @@ import {
   ENODEV,
   getUobjArray,
 } from "@panmmu/uapi";
-import type { PanthorDevice } from "../device/device.js";
+import type { PanthorDevice, PanthorProbeOptions } from "../device/device.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { PanthorBo } from "../gem/bo.js";
 import { vmCreateCheckArgs } from "../mmu/va-range.js";
 import type { PanthorVmBindJob } from "../vm/bind-queue.js";
-import type { BoLookup, VmBindOp } from "../vm/vm.js";
+import type { BoLookup, PanthorVm, VmBindOp } from "../vm/vm.js";
 import { PanthorSubmitCtx } from "./submit-ctx.js";
 
 /** `DRM_PANTHOR_VM_STATE_USABLE`. */
@@ -94,6 +97,22 @@ export function vmGetState(priv: PanthorFilePriv, id: number): number {
 }
 
 /**
+ * Whether `op` is a user MAP or UNMAP whose range `[va, va + size)` intersects the VM's kernel
+ * VA range — refused with -EINVAL only under
+ * {@link PanthorProbeOptions.rejectKernelRangeUserBinds} (a later kernel's behaviour; Linux
+ * 6.18 lets such binds through). A wrapping range counts as intersecting.
+ */
+function bindIntersectsKernelRange(dev: PanthorDevice, vm: PanthorVm, op: VmBindOp): boolean {
+  if (!dev.rejectKernelRangeUserBinds || op.size === 0n) return false;
+  const type = (op.flags & DRM_PANTHOR_VM_BIND_OP_TYPE_MASK) >>> 0;
+  if (type !== DRM_PANTHOR_VM_BIND_OP_TYPE_MAP && type !== DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP)
+    return false;
+  const kStart = BigInt(vm.kernelAutoVa.start);
+  const kEnd = BigInt(vm.kernelAutoVa.end) + 1n;
+  return op.va < kEnd && op.va + op.size > kStart;
+}
+
+/**
  * VM_BIND. Synchronous: the VM looked up (-EINVAL), the ops array read (obj_array rules), each
  * op run in order; on the first failure `ops.count` becomes that op's index and its errno is
  * returned, earlier ops staying applied. Asynchronous: see {@link vmBindAsync}.
@@ -116,8 +135,8 @@ export function vmBind(
     if (typeof ops === "number") return ops;
     const lookup = fileBoLookup(file);
     for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as (typeof ops)[number];
-      const ret = vm.bindExecSyncOp(lookup, toVmBindOp(op));
+      const op = toVmBindOp(ops[i] as (typeof ops)[number]);
+      const ret = bindIntersectsKernelRange(dev, vm, op) ? -EINVAL : vm.bindExecSyncOp(lookup, op);
       if (ret !== 0) {
         args.ops.count = i;
         return ret;
@@ -151,10 +170,12 @@ export function vmBindAsync(
     const ops = getUobjArray(user, args.ops, DrmPanthorVmBindOp);
     if (typeof ops === "number") return ops;
     const lookup = fileBoLookup(file);
-    for (const op of ops) {
-      const job = vm.bindJobCreate(lookup, toVmBindOp(op));
+    for (const raw of ops) {
+      const op = toVmBindOp(raw);
+      if (bindIntersectsKernelRange(dev, vm, op)) return -EINVAL;
+      const job = vm.bindJobCreate(lookup, op);
       if (typeof job === "number") return job;
-      const ret = ctx.addJob(job, op.syncs);
+      const ret = ctx.addJob(job, raw.syncs);
       if (ret !== 0) return ret;
     }
     let ret = ctx.collectSignalOps();

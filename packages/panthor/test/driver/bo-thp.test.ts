@@ -29,9 +29,10 @@ function partialUnmap(huge: boolean) {
   const c = PanthorClient.open(dev);
   if (typeof c === "number") throw new Error(`open: ${c}`);
   const vmId = c.vmCreate().id;
+  const policy = dev.shmemHugeFolios;
   dev.shmemHugeFolios = huge;
   const bo = c.boCreate(BigInt(2 * SZ_2M)).handle;
-  dev.shmemHugeFolios = false;
+  dev.shmemHugeFolios = policy;
   expect(c.vmBind(vmId, [{ boHandle: bo, va: BigInt(VA), size: BigInt(2 * SZ_2M) }]).ret).toBe(0);
   const vm = c.handle.priv.vms.get(vmId);
   if (vm === null) throw new Error("no VM");

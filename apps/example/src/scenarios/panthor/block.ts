@@ -44,9 +44,10 @@ export class BlockRegion {
     bytes: number,
     hugeFolios: boolean,
   ): BlockRegion {
+    const policy = rig.dev.shmemHugeFolios;
     rig.dev.shmemHugeFolios = hugeFolios;
     const bo = owner.client.boCreate(BigInt(bytes));
-    rig.dev.shmemHugeFolios = false;
+    rig.dev.shmemHugeFolios = policy;
     if (bo.ret !== 0) throw new StackError(`BO_CREATE failed: ${errnoName(-bo.ret)}`);
     const region = new BlockRegion(owner, bo.handle, bytes, hugeFolios);
     owner.fill(bo.handle, (off) => region.value(off), bytes);
