@@ -9,6 +9,7 @@
  */
 
 export * from "./client/index.js";
+export * from "./debug/index.js";
 export * from "./device/index.js";
 export * from "./file/index.js";
 export * from "./gem/index.js";

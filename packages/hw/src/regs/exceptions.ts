@@ -30,3 +30,44 @@ export const EXCEPTION_GPU_BUS_FAULT = 0x80;
 export function isTranslationFault(code: number): boolean {
   return (code & 0xf8) === 0xc0;
 }
+
+/**
+ * Name of an AS_FAULTSTATUS access type (bits 9:8, given shifted down to 0..3): ATOMIC
+ * (UNKNOWN on a GPU without the AArch64 MMU feature), EXECUTE, READ, WRITE.
+ *
+ * Mirrors access_type_name() of panfrost_mmu.c and panthor_mmu.c (panthor: always AArch64).
+ */
+export function accessTypeName(accessType: number, aarch64Mmu: boolean): string {
+  switch (accessType & 3) {
+    case 0:
+      return aarch64Mmu ? "ATOMIC" : "UNKNOWN";
+    case 1:
+      return "EXECUTE";
+    case 2:
+      return "READ";
+    default:
+      return "WRITE";
+  }
+}
+
+/** The fields of an AS_FAULTSTATUS value. */
+export interface DecodedFaultStatus {
+  /** Exception type, bits 7:0. */
+  readonly exceptionType: number;
+  /** Access type, bits 9:8 (0 atomic, 1 execute, 2 read, 3 write). */
+  readonly accessType: number;
+  /** Source id, bits 31:16. */
+  readonly sourceId: number;
+  /** Bit 10: a decoder fault (set) rather than a slave fault. */
+  readonly decoder: boolean;
+}
+
+/** Splits an AS_FAULTSTATUS value into its fields, as the drivers' MMU IRQ handlers do. */
+export function decodeFaultStatus(status: number): DecodedFaultStatus {
+  return {
+    exceptionType: status & 0xff,
+    accessType: (status >>> 8) & 3,
+    sourceId: status >>> 16,
+    decoder: (status & 0x400) !== 0,
+  };
+}

@@ -75,20 +75,6 @@ export function isTranslationFault(exceptionType: number): boolean {
 }
 
 /**
- * Name of a FAULTSTATUS access type (bits 9:8): ATOMIC (UNKNOWN without the AArch64 MMU
- * feature), EXECUTE, READ, WRITE.
- *
- * Mirrors access_type_name() of panfrost_mmu.c.
+ * Name of a FAULTSTATUS access type; shared with panthor, it lives in `@panmmu/hw`.
  */
-export function accessTypeName(accessType: number, aarch64Mmu: boolean): string {
-  switch (accessType & 3) {
-    case 0:
-      return aarch64Mmu ? "ATOMIC" : "UNKNOWN";
-    case 1:
-      return "EXECUTE";
-    case 2:
-      return "READ";
-    default:
-      return "WRITE";
-  }
-}
+export { accessTypeName } from "@panmmu/hw";

@@ -14,6 +14,7 @@ import {
 } from "@panmmu/drm";
 import { GPU_ID, type GpuPlatform, SYSTEM_COUNTER_FREQUENCY_HZ } from "@panmmu/hw";
 import { ENODEV } from "@panmmu/uapi";
+import { findFaultOwner, PanthorFaultLog } from "../debug/fault-log.js";
 import { PanthorFilePriv } from "../file/file-priv.js";
 import { panthorIoctls } from "../ioctl/table.js";
 import { PanthorMmu } from "../mmu/as-manager.js";
@@ -93,6 +94,8 @@ export class PanthorDevice {
    * VM becomes unusable). The policy is read at BO creation (Linux decides at page allocation).
    */
   shmemHugeFolios = true;
+  /** Every MMU fault, decoded, with the file, VM and BO it hit (the kernel's drm_err() log). */
+  readonly faultLog: PanthorFaultLog;
   private nextFileName = 1;
   private pendingOpen: { name: string; privileged: boolean } | null = null;
 
@@ -116,6 +119,8 @@ export class PanthorDevice {
     };
     const env = platformMmuEnv(platform, gpu, () => this.scheduleReset());
     this.mmu = new PanthorMmu(env);
+    this.faultLog = new PanthorFaultLog((vm) => findFaultOwner(this.drm.files, this.mcuVm, vm));
+    this.mmu.onFaultRecord = (f) => this.faultLog.report(f);
     this.ptCache = new PtCache(env.memory);
     this.drm = new DrmDevice<PanthorFilePriv>(
       {

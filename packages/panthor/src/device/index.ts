@@ -14,6 +14,7 @@ export {
   type PanthorFileHandle,
   type PanthorProbeOptions,
 } from "./device.js";
+export { panthorExceptionIsFault, panthorExceptionName } from "./exceptions.js";
 export {
   CSF_UNPRESERVED_REG_COUNT,
   csFeaturesScoreboards,

@@ -74,6 +74,11 @@ export class PanthorMmu {
   readonly faults: MmuFaultRecord[] = [];
   /** Called after the IRQ handler saw unhandled faults. Mirrors panthor_sched_report_mmu_fault(). */
   onFault: (() => void) | null = null;
+  /**
+   * Called for each fault as the handler reads it, before the AS is disabled (where the kernel
+   * logs it with drm_err()); the device's fault log listens here.
+   */
+  onFaultRecord: ((fault: MmuFaultRecord) => void) | null = null;
   /** Set once the device is unplugged: VM activation then fails with -ENODEV. */
   unplugged = false;
   private readonly vaBits: number;
@@ -230,7 +235,9 @@ export class PanthorMmu {
         (this.env.mmio.read32(asReg(as, AS_FAULTADDRESS_LO)) >>> 0);
       this.faultyMask = (this.faultyMask | bit) >>> 0;
       const vm = this.slots[as] ?? null;
-      this.faults.push({ time: this.env.loop.now, as, va, status: fs, vm });
+      const rec: MmuFaultRecord = { time: this.env.loop.now, as, va, status: fs, vm };
+      this.faults.push(rec);
+      this.onFaultRecord?.(rec);
       this.env.mmio.write32(MMU_INT_CLEAR, bit);
       if (vm !== null) vm.unhandledFault = true;
       asDisable(this.env, this.irq, as, vm?.regionLocked ?? false, false);

@@ -1,0 +1,177 @@
+/**
+ * fdinfo-style per-file memory statistics: the `drm-*-memory` keys drm_show_memory_stats()
+ * computes over a file's GEM handles, panthor's `panthor-*-memory` keys for kernel objects the
+ * file owns, and (beyond fdinfo) what each of the file's VMs maps and holds in page tables.
+ */
+import { DmaResv, DmaResvUsage, type DrmGemObject } from "@panmmu/drm";
+import type { PanthorFileHandle } from "../device/device.js";
+import { PanthorBo } from "../gem/bo.js";
+import type { PanthorKernelBo } from "../gem/kernel-bo.js";
+
+/** GEM status bit: the object has its pages. Mirrors DRM_GEM_OBJECT_RESIDENT. */
+export const DRM_GEM_OBJECT_RESIDENT = 1 << 0;
+/** GEM status bit: the object may be purged. Mirrors DRM_GEM_OBJECT_PURGEABLE. */
+export const DRM_GEM_OBJECT_PURGEABLE = 1 << 1;
+/** GEM status bit: the object is in use by the GPU. Mirrors DRM_GEM_OBJECT_ACTIVE. */
+export const DRM_GEM_OBJECT_ACTIVE = 1 << 2;
+
+/** Byte totals over a set of objects. Mirrors `struct drm_memory_stats`. */
+export interface DrmMemoryStats {
+  /** Objects with more than one handle, or exported. */
+  shared: number;
+  /** The other objects. */
+  private: number;
+  /** Objects with their pages. */
+  resident: number;
+  /** Resident objects that could be purged now. */
+  purgeable: number;
+  /** Objects with unsignalled fences. */
+  active: number;
+}
+
+/** What one of the file's VMs holds. */
+export interface VmMemoryStats {
+  /** The VM's id in the file's pool. */
+  readonly id: number;
+  /** AS slot, or -1. */
+  readonly as: number;
+  /** Number of mappings (gpuvas). */
+  readonly mappings: number;
+  /** Bytes mapped. */
+  readonly mappedBytes: number;
+  /** Page-table pages the VM holds: the root plus the tables io-pgtable took and kept. */
+  readonly ptPages: number;
+}
+
+/** A file's memory statistics. */
+export interface FileMemoryStats {
+  /** Driver name (`drm-driver`). */
+  readonly driver: string;
+  /** DRM client id (`drm-client-id`). */
+  readonly clientId: number;
+  /** The file's name. */
+  readonly name: string;
+  /** Over the file's GEM handles (`drm-*-memory`). */
+  readonly memory: DrmMemoryStats;
+  /** DRM_GEM_OBJECT_* bits any object reported: which of the keys are printed. */
+  readonly supportedStatus: number;
+  /** Kernel objects the file owns (`panthor-resident-memory`, `panthor-active-memory`). */
+  readonly internal: { resident: number; active: number };
+  /** The file's VMs by id. */
+  readonly vms: readonly VmMemoryStats[];
+}
+
+/** The object's status bits: resident when imported or holding pages. Mirrors panthor_gem_status(). */
+export function panthorGemStatus(obj: DrmGemObject): number {
+  if (obj instanceof PanthorBo) {
+    return obj.imported || obj.pages !== null ? DRM_GEM_OBJECT_RESIDENT : 0;
+  }
+  return 0;
+}
+
+/**
+ * Adds up a file's GEM handles the way fdinfo does: total split into shared (more than one
+ * handle, or exported) and private; resident; active (an unsignalled fence a write would wait
+ * for); purgeable (resident, idle and reported purgeable — panthor never does).
+ * Mirrors drm_show_memory_stats().
+ */
+export function drmMemoryStats(objects: Iterable<DrmGemObject>): {
+  stats: DrmMemoryStats;
+  supportedStatus: number;
+} {
+  const stats: DrmMemoryStats = { shared: 0, private: 0, resident: 0, purgeable: 0, active: 0 };
+  let supported = 0;
+  for (const obj of objects) {
+    let s = panthorGemStatus(obj);
+    supported |= s;
+    const add = obj.size;
+    if (obj.handleCount > 1 || obj.dmaBuf !== null) stats.shared += obj.size;
+    else stats.private += obj.size;
+    if ((s & DRM_GEM_OBJECT_RESIDENT) !== 0) stats.resident += add;
+    else s &= ~DRM_GEM_OBJECT_PURGEABLE;
+    if (obj.resv instanceof DmaResv && !obj.resv.testSignaled(DmaResvUsage.READ)) {
+      stats.active += add;
+      supported |= DRM_GEM_OBJECT_ACTIVE;
+      s &= ~DRM_GEM_OBJECT_PURGEABLE;
+    }
+    if ((s & DRM_GEM_OBJECT_PURGEABLE) !== 0) stats.purgeable += add;
+  }
+  return { stats, supportedStatus: supported };
+}
+
+/**
+ * The file's memory statistics: its GEM handles as fdinfo counts them, the kernel objects it
+ * owns (`internal`: resident always, active while their VM holds an AS — the groups and heaps
+ * of part 3 pass theirs here), and its VMs. Mirrors panthor_show_fdinfo()'s memory part.
+ */
+export function fileMemoryStats(
+  handle: PanthorFileHandle,
+  internal: readonly PanthorKernelBo[] = [],
+): FileMemoryStats {
+  const objs = handle.file.objectIdr.entries().map(([, o]) => o);
+  const { stats, supportedStatus } = drmMemoryStats(objs);
+  let iResident = 0;
+  let iActive = 0;
+  for (const k of internal) {
+    iResident += k.obj.size;
+    if (k.vm.asId >= 0) iActive += k.obj.size;
+  }
+  const vms = handle.priv.vms.entries().map(([id, vm]): VmMemoryStats => {
+    let mapped = 0;
+    const maps = vm.mappings();
+    for (const m of maps) mapped += Number(m.range);
+    return {
+      id,
+      as: vm.asId,
+      mappings: maps.length,
+      mappedBytes: mapped,
+      ptPages: (vm.rootPageTable === null ? 0 : 1) + vm.ptStats.used - vm.ptStats.freed,
+    };
+  });
+  return {
+    driver: handle.file.dev.driver.name,
+    clientId: handle.file.clientId,
+    name: handle.priv.name,
+    memory: stats,
+    supportedStatus,
+    internal: { resident: iResident, active: iActive },
+    vms,
+  };
+}
+
+/**
+ * One fdinfo size line: the value in the largest of B/KiB/MiB it divides exactly.
+ * Mirrors drm_fdinfo_print_size().
+ */
+export function fdinfoSizeLine(prefix: string, stat: string, region: string, size: number): string {
+  const units = ["", " KiB", " MiB"];
+  let u = 0;
+  let sz = size;
+  while (u < units.length - 1 && sz !== 0 && sz % 1024 === 0) {
+    sz /= 1024;
+    u++;
+  }
+  return `${prefix}-${stat}-${region}:\t${sz}${units[u]}`;
+}
+
+/**
+ * The memory part of the file's fdinfo, line for line: driver and client id, panthor's
+ * internal memory, then drm_print_memory_stats() (total, shared, and active/resident/purgeable
+ * only when some object reports that status). Mirrors drm_show_fdinfo() + panthor_show_fdinfo()
+ * without the GPU cycle/frequency keys (no devfreq or profiling model yet).
+ */
+export function formatFdinfo(s: FileMemoryStats): string {
+  const out = [`drm-driver:\t${s.driver}`, `drm-client-id:\t${s.clientId}`];
+  out.push(fdinfoSizeLine(s.driver, "resident", "memory", s.internal.resident));
+  out.push(fdinfoSizeLine(s.driver, "active", "memory", s.internal.active));
+  const m = s.memory;
+  out.push(fdinfoSizeLine("drm", "total", "memory", m.private + m.shared));
+  out.push(fdinfoSizeLine("drm", "shared", "memory", m.shared));
+  if ((s.supportedStatus & DRM_GEM_OBJECT_ACTIVE) !== 0)
+    out.push(fdinfoSizeLine("drm", "active", "memory", m.active));
+  if ((s.supportedStatus & DRM_GEM_OBJECT_RESIDENT) !== 0)
+    out.push(fdinfoSizeLine("drm", "resident", "memory", m.resident));
+  if ((s.supportedStatus & DRM_GEM_OBJECT_PURGEABLE) !== 0)
+    out.push(fdinfoSizeLine("drm", "purgeable", "memory", m.purgeable));
+  return out.join("\n");
+}

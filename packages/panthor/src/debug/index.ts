@@ -1,0 +1,37 @@
+export {
+  type AsSlotDump,
+  formatPanthorDump,
+  type PanthorDeviceDump,
+  panthorDeviceDump,
+} from "./device-dump.js";
+export {
+  describeFaultTarget,
+  findFaultOwner,
+  formatPanthorFault,
+  PanthorFaultLog,
+  type PanthorFaultOwner,
+  type PanthorFaultRecord,
+  type PanthorFaultTarget,
+  resolveFaultTarget,
+} from "./fault-log.js";
+export {
+  DRM_GEM_OBJECT_ACTIVE,
+  DRM_GEM_OBJECT_PURGEABLE,
+  DRM_GEM_OBJECT_RESIDENT,
+  type DrmMemoryStats,
+  drmMemoryStats,
+  type FileMemoryStats,
+  fdinfoSizeLine,
+  fileMemoryStats,
+  formatFdinfo,
+  panthorGemStatus,
+  type VmMemoryStats,
+} from "./fdinfo.js";
+export {
+  dumpVm,
+  dumpVmPageTable,
+  formatPageTableDump,
+  formatVmDump,
+  type VmDump,
+  type VmDumpMapping,
+} from "./vm-dump.js";
