@@ -21,9 +21,9 @@ import {
   EPERM,
   strndupUser,
 } from "@panmmu/uapi";
-import type { PanthorDevice } from "../device/device.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { PANTHOR_BO_FLAGS, PanthorBo } from "../gem/bo.js";
+import type { PanthorIoctlDevice } from "./device-api.js";
 
 /** BO_SET_LABEL's limit in bytes, the NUL included. Mirrors PANTHOR_BO_LABEL_MAXLEN. */
 export const PANTHOR_BO_LABEL_MAXLEN = 4096;
@@ -37,7 +37,7 @@ export const DRM_PANTHOR_BO_IS_IMPORTED = 1 << 0;
  * rounded size. Mirrors panthor_ioctl_bo_create() and panthor_gem_create_with_handle().
  */
 export function boCreate(
-  dev: PanthorDevice,
+  dev: PanthorIoctlDevice,
   file: DrmFile<PanthorFilePriv>,
   priv: PanthorFilePriv,
   a: { size: bigint; flags: number; exclusiveVmId: number; pad: number },
@@ -140,7 +140,7 @@ export function boQueryInfo(
  * counted on the BO. Mirrors panthor_ioctl_bo_sync() / panthor_gem_sync().
  */
 export function boSync(
-  dev: PanthorDevice,
+  dev: PanthorIoctlDevice,
   file: DrmFile,
   ops: ReadonlyArray<{ handle: number; type: number; offset: bigint; size: bigint }>,
 ): number {
@@ -155,7 +155,7 @@ export function boSync(
 }
 
 function boSyncOne(
-  dev: PanthorDevice,
+  dev: PanthorIoctlDevice,
   obj: object,
   op: { type: number; offset: bigint; size: bigint },
 ): number {

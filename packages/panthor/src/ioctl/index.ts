@@ -17,3 +17,4 @@ export {
   vmDestroy,
   vmGetState,
 } from "./vm.js";
+export type { PanthorIoctlDevice } from "./device-api.js";

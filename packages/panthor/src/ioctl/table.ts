@@ -47,9 +47,9 @@ import {
   type StructCodec,
 } from "@panmmu/uapi";
 import { panthorDevQuery } from "../device/dev-query.js";
-import type { PanthorDevice } from "../device/device.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { boCreate, boMmapOffset, boQueryInfo, boSetLabel, boSync } from "./bo.js";
+import type { PanthorIoctlDevice } from "./device-api.js";
 import { vmBind, vmCreate, vmDestroy, vmGetState } from "./vm.js";
 
 type Entry = DrmIoctlEntry<PanthorFilePriv>;
@@ -63,7 +63,7 @@ function unavailable<T>(name: string, request: number, codec: StructCodec<T>): E
 }
 
 /** Builds the panthor ioctl table over `dev`. Mirrors panthor_drm_driver_ioctls[]. */
-export function panthorIoctls(dev: PanthorDevice): Entry[] {
+export function panthorIoctls(dev: PanthorIoctlDevice): Entry[] {
   const R = DRM_RENDER_ALLOW;
   return [
     drmIoctlDef<ReturnType<typeof DrmPanthorDevQuery.decode>, PanthorFilePriv>(

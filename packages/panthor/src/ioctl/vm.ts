@@ -14,12 +14,12 @@ import {
   ENODEV,
   getUobjArray,
 } from "@panmmu/uapi";
-import type { PanthorDevice, PanthorProbeOptions } from "../device/device.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { PanthorBo } from "../gem/bo.js";
 import { vmCreateCheckArgs } from "../mmu/va-range.js";
 import type { PanthorVmBindJob } from "../vm/bind-queue.js";
 import type { BoLookup, PanthorVm, VmBindOp } from "../vm/vm.js";
+import type { PanthorIoctlDevice } from "./device-api.js";
 import { PanthorSubmitCtx } from "./submit-ctx.js";
 
 /** `DRM_PANTHOR_VM_STATE_USABLE`. */
@@ -54,7 +54,7 @@ export function fileBoLookup(file: DrmFile): BoLookup {
  * Mirrors panthor_ioctl_vm_create() and panthor_vm_pool_create_vm().
  */
 export function vmCreate(
-  dev: PanthorDevice,
+  dev: PanthorIoctlDevice,
   priv: PanthorFilePriv,
   flags: number,
   userVaRange: bigint,
@@ -99,10 +99,10 @@ export function vmGetState(priv: PanthorFilePriv, id: number): number {
 /**
  * Whether `op` is a user MAP or UNMAP whose range `[va, va + size)` intersects the VM's kernel
  * VA range — refused with -EINVAL only under
- * {@link PanthorProbeOptions.rejectKernelRangeUserBinds} (a later kernel's behaviour; Linux
+ * {@link PanthorIoctlDevice.rejectKernelRangeUserBinds} (a later kernel's behaviour; Linux
  * 6.18 lets such binds through). A wrapping range counts as intersecting.
  */
-function bindIntersectsKernelRange(dev: PanthorDevice, vm: PanthorVm, op: VmBindOp): boolean {
+function bindIntersectsKernelRange(dev: PanthorIoctlDevice, vm: PanthorVm, op: VmBindOp): boolean {
   if (!dev.rejectKernelRangeUserBinds || op.size === 0n) return false;
   const type = (op.flags & DRM_PANTHOR_VM_BIND_OP_TYPE_MASK) >>> 0;
   if (type !== DRM_PANTHOR_VM_BIND_OP_TYPE_MAP && type !== DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP)
@@ -119,7 +119,7 @@ function bindIntersectsKernelRange(dev: PanthorDevice, vm: PanthorVm, op: VmBind
  * Mirrors panthor_ioctl_vm_bind() / panthor_ioctl_vm_bind_sync().
  */
 export function vmBind(
-  dev: PanthorDevice,
+  dev: PanthorIoctlDevice,
   file: DrmFile<PanthorFilePriv>,
   priv: PanthorFilePriv,
   args: DrmPanthorVmBindArgs,
@@ -157,7 +157,7 @@ export function vmBind(
  * and leaves every syncobj untouched. Mirrors panthor_ioctl_vm_bind_async().
  */
 export function vmBindAsync(
-  dev: PanthorDevice,
+  dev: PanthorIoctlDevice,
   file: DrmFile<PanthorFilePriv>,
   priv: PanthorFilePriv,
   args: DrmPanthorVmBindArgs,
