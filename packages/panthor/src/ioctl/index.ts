@@ -7,6 +7,7 @@ export {
   DRM_PANTHOR_BO_IS_IMPORTED,
   PANTHOR_BO_LABEL_MAXLEN,
 } from "./bo.js";
+export type { PanthorIoctlDevice } from "./device-api.js";
 export { panthorIoctls } from "./table.js";
 export {
   DRM_PANTHOR_VM_STATE_UNUSABLE,
@@ -17,4 +18,3 @@ export {
   vmDestroy,
   vmGetState,
 } from "./vm.js";
-export type { PanthorIoctlDevice } from "./device-api.js";
