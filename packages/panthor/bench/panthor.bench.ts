@@ -4,6 +4,9 @@
  * 1. VM_BIND map + unmap of one 4 KiB page through the ioctl path (two synchronous VM_BIND
  *    ioctls on a probed G610, the VM active so LOCK / cache flush / UNLOCK run on the simulated
  *    MMU); baseline: a bare io-pgtable map + unmap of one page. Target: ≤ 10 µs median.
+ *    The ioctl args and op arrays are written once into the client's memory and reissued
+ *    (`PanthorClient.vmBind` writes a new op array per call, which a 100,000-call loop would
+ *    pile up in the simulated process memory). Rows (1a–c) time parts of it on their own.
  * 2. Map of 1 GiB of a 2 MiB-contiguous BO, and (3) of a scattered BO (4 KiB pages in random
  *    order), by the VM (panthor_vm_map_bo_range(): reservations, gpuvm, locked region, page
  *    writer) and by a bare io-pgtable mapping the same physical pages at the same VA with the
@@ -27,6 +30,7 @@ import {
   SZ_4K,
 } from "@panmmu/iopgtable";
 import { afterAll, bench, describe } from "vitest";
+import { fileBoLookup } from "../src/ioctl/vm.js";
 import { mapOpPtCount, unmapOpPtCount } from "../src/mmu/pt-count.js";
 import {
   type AsRig,
@@ -162,11 +166,12 @@ describe("VM_BIND map + unmap of one 4 KiB page (two synchronous ioctls, VM acti
   );
 });
 
-// What two of the simulated-hardware pieces of one map + unmap cost on their own, for reading
-// the figure above: the two locked-region round trips (LOCK, GPU cache flush, UNLOCK — every
-// register access and event of the simulated MMU and GPU), and the page-table pages the two
-// operations reserve and give back unused (fresh zeroed pages of the simulated memory).
-describe("VM_BIND map + unmap: simulated-hardware parts", () => {
+// Parts of one map + unmap on their own, for reading the figure above: the two ops below the
+// ioctl layers (PanthorVm.bindExecSyncOp, as the VM_BIND ioctl calls it per op), and in them
+// the two locked-region round trips (LOCK, GPU cache flush, UNLOCK — every register access and
+// event of the simulated MMU and GPU) and the page-table pages the two operations reserve and
+// give back unused (fresh zeroed pages of the simulated memory).
+describe("VM_BIND map + unmap: parts", () => {
   const rig = lifetime<BindRig>(bindRig, (r) => r.client.close());
   bench(
     "2 x (lock region, flush caches, unlock region) on the active VM",
@@ -178,6 +183,21 @@ describe("VM_BIND map + unmap: simulated-hardware parts", () => {
         vm.unlockRegion();
       }
       record("(1a) of which 2 locked-region round trips, µs", (performance.now() - t0) * 1e3);
+    },
+    { time: 1000, warmupTime: 200, setup: rig.setup, teardown: rig.teardown },
+  );
+  bench(
+    "the same two ops through PanthorVm.bindExecSyncOp (no ioctl layers)",
+    () => {
+      const r = rig.get();
+      const lookup = fileBoLookup(r.client.handle.file);
+      const t0 = performance.now();
+      if (r.vm.bindExecSyncOp(lookup, r.mapOp) !== 0) throw new Error("map");
+      if (r.vm.bindExecSyncOp(lookup, r.unmapOp) !== 0) throw new Error("unmap");
+      record(
+        "(1c) of which the two ops below the ioctl layers, µs",
+        (performance.now() - t0) * 1e3,
+      );
     },
     { time: 1000, warmupTime: 200, setup: rig.setup, teardown: rig.teardown },
   );

@@ -37,7 +37,7 @@ import { PanthorClient } from "../src/client/client.js";
 import { PanthorDevice } from "../src/device/device.js";
 import { flagsToProt } from "../src/mmu/prot.js";
 import type { PanthorVmBo } from "../src/vm/bo.js";
-import type { PanthorVm } from "../src/vm/vm.js";
+import type { PanthorVm, VmBindOp } from "../src/vm/vm.js";
 import { type HwStack, makeHwStack } from "../test/helpers/hw-stack.js";
 
 /** 1 GiB. */
@@ -62,6 +62,10 @@ export interface BindRig {
   readonly mapArgs: DrmPanthorVmBindArgs;
   /** VM_BIND args unmapping it. */
   readonly unmapArgs: DrmPanthorVmBindArgs;
+  /** The map op as the ioctl hands it to {@link PanthorVm.bindExecSyncOp}. */
+  readonly mapOp: VmBindOp;
+  /** The unmap op, likewise. */
+  readonly unmapOp: VmBindOp;
 }
 
 /**
@@ -84,6 +88,7 @@ export function bindRig(): BindRig {
   vm.put();
   check(dev.mmu.vmActive(vm), "vmActive");
   const va = 0x1000_0000n;
+  const op = { flags: 0, boHandle: 0, boOffset: 0n, va, size: BigInt(SZ_4K), syncsCount: 0 };
   const args = (flags: number, boHandle: number): DrmPanthorVmBindArgs => {
     const op = DrmPanthorVmBindOp.zero();
     op.flags = flags;
@@ -103,6 +108,8 @@ export function bindRig(): BindRig {
     warnings,
     mapArgs: args(DRM_PANTHOR_VM_BIND_OP_TYPE_MAP, bo.handle),
     unmapArgs: args(DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP, 0),
+    mapOp: { ...op, flags: DRM_PANTHOR_VM_BIND_OP_TYPE_MAP, boHandle: bo.handle },
+    unmapOp: { ...op, flags: DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP },
   };
 }
 
