@@ -257,12 +257,16 @@ export function bareUnmapBig(rig: BigMapRig): void {
   }
 }
 
-/** Frees everything a {@link BigMapRig} holds in its memory (the VM must be unmapped). */
+/**
+ * Frees everything a {@link BigMapRig} holds in its memory (the VM must be unmapped); throws
+ * if the driver WARNed on the way.
+ */
 export function releaseBigMapRig(rig: BigMapRig): void {
   rig.bare.free();
   rig.hw.mmu.vmIdle(rig.vm);
   rig.vm.destroy();
   for (const pa of rig.bo.pages) rig.hw.sim.memory.freePage(pa);
+  if (rig.hw.warnings.warnings.length !== 0) throw new Error("kernel warnings during the bench");
 }
 
 /** A G610 with one user AS slot (AS_PRESENT 0x3: AS0 for the MCU, AS1) and two user VMs. */
