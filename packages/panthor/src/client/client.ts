@@ -131,6 +131,9 @@ export class PanthorClient {
     arg.flags = flags;
     arg.ops = writeObjArray(this.user, DrmPanthorVmBindOp, values);
     const { ret, out } = this.ioctl(DRM_IOCTL_PANTHOR_VM_BIND, DrmPanthorVmBind, arg);
+    // The arrays were only the ioctl's input: give the process memory back.
+    for (const v of values) if (v.syncs.count > 0) this.user.free(v.syncs.array);
+    if (arg.ops.count > 0) this.user.free(arg.ops.array);
     return { ret, count: out.ops.count };
   }
 
@@ -167,11 +170,13 @@ export class PanthorClient {
   /** BO_SET_LABEL (`null` clears the label). */
   boSetLabel(handle: number, label: string | null): number {
     const ptr = label === null ? 0n : this.user.writeString(label);
-    return this.ioctl(DRM_IOCTL_PANTHOR_BO_SET_LABEL, DrmPanthorBoSetLabel, {
+    const ret = this.ioctl(DRM_IOCTL_PANTHOR_BO_SET_LABEL, DrmPanthorBoSetLabel, {
       handle,
       pad: 0,
       label: ptr,
     }).ret;
+    if (ptr !== 0n) this.user.free(ptr);
+    return ret;
   }
 
   /** BO_QUERY_INFO. */

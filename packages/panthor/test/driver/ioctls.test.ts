@@ -109,6 +109,13 @@ describe("VM_BIND (synchronous)", () => {
     expect(run.results[0]?.value).toBe(0xcafe);
     s.dev.mmu.vmIdle(pvm);
     pvm.put();
+    // The client gives back the op arrays it wrote for the ioctl.
+    const before = c.user.allocatedBytes;
+    expect(
+      c.vmBind(vm, [{ flags: DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP, va: 0x300000n, size: 0x1000n }])
+        .ret,
+    ).toBe(0);
+    expect(c.user.allocatedBytes).toBe(before);
     // Unmap through the ioctl; an unknown VM is -EINVAL.
     const unmap = { flags: DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP, va: 0x100000n, size: 0x10000n };
     expect(c.vmBind(vm, [unmap]).ret).toBe(0);
