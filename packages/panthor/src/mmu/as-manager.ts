@@ -42,6 +42,14 @@ export interface AsVm {
   readonly memattrHi: number;
 }
 
+/** A VM's bind queue, as a reset stops and restarts it. */
+export interface BindQueueControl {
+  /** Stops the queue. Mirrors panthor_vm_stop(). */
+  stopBindQueue(): void;
+  /** Restarts it. Mirrors panthor_vm_start(). */
+  startBindQueue(): void;
+}
+
 /** One fault the IRQ handler saw. */
 export interface MmuFaultRecord {
   /** Virtual time (ns). */
@@ -81,6 +89,10 @@ export class PanthorMmu {
   onFaultRecord: ((fault: MmuFaultRecord) => void) | null = null;
   /** Set once the device is unplugged: VM activation then fails with -ENODEV. */
   unplugged = false;
+  /** Every live VM (`mmu->vm.list`), whose bind queues a reset stops and restarts. */
+  readonly vms = new Set<BindQueueControl>();
+  /** Between {@link preReset} and {@link postReset} (`mmu->vm.reset_in_progress`). */
+  resetInProgress = false;
   private readonly vaBits: number;
 
   /**
@@ -263,20 +275,47 @@ export class PanthorMmu {
     this.irq.resume();
   }
 
-  /** Before a reset: the IRQ is suspended (the slots are not touched). Mirrors the MMU part of panthor_mmu_pre_reset(). */
+  /**
+   * A VM was created: it joins the VM list, its bind queue stopped if a reset is in progress.
+   * Mirrors the list part of panthor_vm_create().
+   */
+  addVm(vm: BindQueueControl): void {
+    this.vms.add(vm);
+    if (this.resetInProgress) vm.stopBindQueue();
+  }
+
+  /**
+   * A VM is being freed: it leaves the list, its queue restarted if a reset stopped it (so the
+   * queue can be torn down). Mirrors the list part of panthor_vm_free().
+   */
+  removeVm(vm: BindQueueControl): void {
+    this.vms.delete(vm);
+    if (this.resetInProgress) vm.startBindQueue();
+  }
+
+  /**
+   * Before a reset: the IRQ is suspended and every VM's bind queue stopped, so no VM operation
+   * runs while the GPU is down (the slots are not touched: the reset may come from a stuck
+   * AS). Mirrors panthor_mmu_pre_reset().
+   */
   preReset(): void {
     this.irq.suspend();
+    this.resetInProgress = true;
+    for (const vm of this.vms) vm.stopBindQueue();
   }
 
   /**
    * After a reset: every slot is free and no slot faulty (the hardware forgot them), every
-   * binding released, the IRQ back on. Mirrors the MMU part of panthor_mmu_post_reset().
+   * binding released, the IRQ back on, and the bind queues restarted. Mirrors
+   * panthor_mmu_post_reset().
    */
   postReset(): void {
     this.allocMask = 0;
     this.faultyMask = 0;
     for (const vm of this.slots) if (vm !== null) this.releaseAsLocked(vm);
     this.irq.resume();
+    for (const vm of this.vms) vm.startBindQueue();
+    this.resetInProgress = false;
   }
 
   /**

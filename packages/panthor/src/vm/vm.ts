@@ -43,7 +43,7 @@ import {
   EINVAL,
   ENOENT,
 } from "@panmmu/uapi";
-import type { AsVm, PanthorMmu } from "../mmu/as-manager.js";
+import type { AsVm, BindQueueControl, PanthorMmu } from "../mmu/as-manager.js";
 import { sendCmdAndWait, write64n } from "../mmu/as-regs.js";
 import { type LockedRegion, vmLockRegionStep } from "../mmu/lock-state.js";
 import { u64 } from "../mmu/u64.js";
@@ -138,7 +138,7 @@ export interface PanthorVmHooks {
  * A GPU (or MCU) virtual address space. Mirrors `struct panthor_vm` and the VM half of
  * panthor_mmu.c.
  */
-export class PanthorVm implements AsVm, StepVm, OpCtxVm {
+export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
   /** drm_gpuvm VA space (`base`). */
   readonly gpuvm: GpuVm<PanthorVm>;
   /** io-pgtable ops. */
@@ -231,6 +231,7 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
         ...(params.resvObj === undefined ? {} : { resvObj: params.resvObj }),
       },
     );
+    mmu.addVm(this);
   }
 
   /**
@@ -616,11 +617,22 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm {
   private free(): void {
     if (this.freedAll) return;
     this.freedAll = true;
+    this.mmu.removeVm(this);
     this.bindQueue.fini();
     this.mmu.vmFree(this);
     this.pgtable.free();
     this.mm.takedown();
     this.hooks.freed?.(this);
+  }
+
+  /** Stops the bind queue (before a reset). Mirrors panthor_vm_stop(). */
+  stopBindQueue(): void {
+    this.bindQueue.stop();
+  }
+
+  /** Restarts the bind queue (after a reset). Mirrors panthor_vm_start(). */
+  startBindQueue(): void {
+    this.bindQueue.start();
   }
 
   /** Whether the VM was freed (last reference dropped). */

@@ -228,4 +228,50 @@ describe("asynchronous VM_BIND", () => {
     expect(s.sim.memory.allocatedPages).toBe(s.base);
     expect(s.warnings.warnings).toEqual([]);
   });
+
+  it("VM-AQ-7: binds queued across a reset run after it, none lost; a VM created meanwhile waits too", () => {
+    const s = stack();
+    const gate = s.syncobj();
+    const ctx = new DmaFenceContext(s.sim.loop, "test", "gate");
+    const gateFence = ctx.createFence();
+    drmSyncobjFind(s.c.handle.file, gate)?.replaceFence(gateFence);
+    const done = s.syncobj();
+    const op = {
+      boHandle: s.bo,
+      va: 0x100000n,
+      size: 0x10000n,
+      syncs: [
+        { flags: WAIT, handle: gate },
+        { flags: SIGNAL, handle: done },
+      ],
+    };
+    expect(s.c.vmBind(s.vm, [op], DRM_PANTHOR_VM_BIND_ASYNC).ret).toBe(0);
+    s.dev.mmu.preReset();
+    gateFence.signal();
+    // A VM created during the reset gets a stopped queue as well.
+    const late = s.c.vmCreate().id;
+    const lateDone = s.syncobj();
+    const lateOp = {
+      boHandle: s.bo,
+      va: 0x400000n,
+      size: 0x1000n,
+      syncs: [{ flags: SIGNAL, handle: lateDone }],
+    };
+    expect(s.c.vmBind(late, [lateOp], DRM_PANTHOR_VM_BIND_ASYNC).ret).toBe(0);
+    s.sim.loop.advance(1_000_000);
+    expect(s.mappings()).toEqual([]);
+    expect(s.fenceOf(done)?.signaled).toBe(false);
+    expect(s.fenceOf(lateDone)?.signaled).toBe(false);
+    s.dev.mmu.postReset();
+    s.sim.loop.runUntilIdle();
+    expect(s.mappings()).toEqual([[0x100000, 0x10000]]);
+    expect(s.fenceOf(done)?.signaled).toBe(true);
+    expect(s.fenceOf(done)?.error).toBe(0);
+    expect(s.fenceOf(lateDone)?.signaled).toBe(true);
+    expect(s.fenceOf(lateDone)?.error).toBe(0);
+    expect(s.c.close()).toBe(0);
+    s.sim.loop.runUntilIdle();
+    expect(s.sim.memory.allocatedPages).toBe(s.base);
+    expect(s.warnings.warnings).toEqual([]);
+  });
 });
