@@ -37,7 +37,8 @@ import { PanthorClient } from "../src/client/client.js";
 import { PanthorDevice } from "../src/device/device.js";
 import { flagsToProt } from "../src/mmu/prot.js";
 import type { PanthorVmBo } from "../src/vm/bo.js";
-import type { PanthorVm, VmBindOp } from "../src/vm/vm.js";
+import type { PanthorVm } from "../src/vm/vm.js";
+import type { VmBindOp } from "../src/vm/vm-types.js";
 import { type HwStack, makeHwStack } from "../test/helpers/hw-stack.js";
 
 /** 1 GiB. */

@@ -4,7 +4,8 @@
  * accounting, and the page-table dump.
  */
 import { type DumpRow, dumpIoPgtable } from "@panmmu/iopgtable";
-import type { PanthorVm, PtStats } from "../vm/vm.js";
+import type { PanthorVm } from "../vm/vm.js";
+import type { PtStats } from "../vm/vm-types.js";
 
 /** One mapping of a {@link VmDump}. */
 export interface VmDumpMapping {

@@ -18,7 +18,8 @@ import type { PanthorFilePriv } from "../file/file-priv.js";
 import { PanthorBo } from "../gem/bo.js";
 import { vmCreateCheckArgs } from "../mmu/va-range.js";
 import type { PanthorVmBindJob } from "../vm/bind-queue.js";
-import type { BoLookup, PanthorVm, VmBindOp } from "../vm/vm.js";
+import type { PanthorVm } from "../vm/vm.js";
+import type { BoLookup, VmBindOp } from "../vm/vm-types.js";
 import type { PanthorIoctlDevice } from "./device-api.js";
 import { PanthorSubmitCtx } from "./submit-ctx.js";
 

@@ -7,7 +7,6 @@ import {
   type DmaFence,
   DmaResv,
   type DmaResvUsage,
-  DRM_MM_INSERT_BEST,
   DrmMm,
   type DrmMmNode,
   GPUVM_RESV_PROTECTED,
@@ -15,17 +14,7 @@ import {
   type GpuVmBo,
   type GpuVmGemObject,
 } from "@panmmu/drm";
-import {
-  AS_COMMAND_LOCK,
-  AS_COMMAND_UNLOCK,
-  AS_LOCKADDR_LO,
-  asReg,
-  CACHE_CLEAN,
-  CACHE_INV,
-  mairToMemattr,
-  mmuFeaturesPaBits,
-  mmuFeaturesVaBits,
-} from "@panmmu/hw";
+import { mairToMemattr, mmuFeaturesPaBits, mmuFeaturesVaBits } from "@panmmu/hw";
 import {
   type ArmLpaeS1Outputs,
   allocIoPgtableOps,
@@ -44,11 +33,10 @@ import {
   ENOENT,
 } from "@panmmu/uapi";
 import type { AsVm, BindQueueControl, PanthorMmu } from "../mmu/as-manager.js";
-import { sendCmdAndWait, write64n } from "../mmu/as-regs.js";
-import { type LockedRegion, vmLockRegionStep } from "../mmu/lock-state.js";
-import { u64 } from "../mmu/u64.js";
+import type { LockedRegion } from "../mmu/lock-state.js";
 import { PanthorBindQueue, PanthorVmBindJob } from "./bind-queue.js";
 import type { PanthorVmBo } from "./bo.js";
+import { kernelVaAlloc } from "./kernel-va.js";
 import {
   cleanupOpCtx,
   type OpCtxVm,
@@ -59,80 +47,17 @@ import {
 } from "./op-ctx.js";
 import type { PtCache } from "./pt-cache.js";
 import { type StepVm, smStepMap, smStepRemap, smStepUnmap } from "./steps.js";
+import { vmAllocPt, vmFreePt, vmLockRegion, vmUnlockRegion } from "./vm-hw.js";
+import {
+  type BoLookup,
+  MCU_VA_RANGE,
+  PANTHOR_VM_KERNEL_AUTO_VA,
+  type PanthorVmCreateParams,
+  type PanthorVmHooks,
+  type PtStats,
+  type VmBindOp,
+} from "./vm-types.js";
 import type { PanthorVma } from "./vma.js";
-
-/** `PANTHOR_VM_KERNEL_AUTO_VA`: let {@link PanthorVm.allocVa} pick the VA. */
-export const PANTHOR_VM_KERNEL_AUTO_VA = -1;
-
-/** The MCU addresses 4 GiB (a Cortex-M7). */
-const MCU_VA_RANGE = 2 ** 32;
-
-/** One VM_BIND operation as userspace wrote it (`struct drm_panthor_vm_bind_op`, decoded). */
-export interface VmBindOp {
-  /** Type (bits 31:28) and map flags. */
-  readonly flags: number;
-  /** BO handle (MAP). */
-  readonly boHandle: number;
-  /** Offset in the BO (u64). */
-  readonly boOffset: bigint;
-  /** Virtual address (u64). */
-  readonly va: bigint;
-  /** Size (u64). */
-  readonly size: bigint;
-  /** Number of sync operations attached (`syncs.count`). */
-  readonly syncsCount: number;
-}
-
-/**
- * Looks a BO handle up in the calling file: the BO with a reference taken (dropped with its
- * `put`, when it has one), or null.
- */
-export type BoLookup = (handle: number) => PanthorVmBo | null;
-
-/** Creation parameters of {@link PanthorVm.create}. */
-export interface PanthorVmCreateParams {
-  /** The MCU's VM (4 GiB, always AS 0). */
-  readonly forMcu: boolean;
-  /** Start of the range kernel BOs are mapped in (the drm_mm's range). */
-  readonly kernelVaStart: number;
-  /** Size of that range. */
-  readonly kernelVaSize: number;
-  /** Start of the auto-VA range inside it. */
-  readonly autoKernelVaStart: number;
-  /** Size of the auto-VA range. */
-  readonly autoKernelVaSize: number;
-  /**
-   * The GEM object whose reservation object the VM uses (`r_obj`; the kernel allocates a
-   * dummy one with drm_gpuvm_resv_object_alloc()). The VM takes its own reference. Default: a
-   * bare one.
-   */
-  readonly resvObj?: GpuVmGemObject;
-  /**
-   * Debug/test option, default true: see {@link PanthorVm.atomicUpdates}. Never false in a
-   * real driver.
-   */
-  readonly atomicUpdates?: boolean;
-}
-
-/** Page-table page accounting of a VM (cumulative). */
-export interface PtStats {
-  /** Pages reserved by operations. */
-  reserved: number;
-  /** Reserved pages io-pgtable took through alloc_pt(). */
-  used: number;
-  /** Reserved pages given back unused. */
-  returned: number;
-  /** Non-root table pages io-pgtable released through free_pt(). */
-  freed: number;
-}
-
-/** The VM's hooks into the rest of the driver (scheduler, bind queue); all optional. */
-export interface PanthorVmHooks {
-  /** The VM is being destroyed while active. Mirrors panthor_sched_prepare_for_vm_destruction(). */
-  prepareForDestruction?(vm: PanthorVm): void;
-  /** The VM's last reference went (after the MMU teardown). */
-  freed?(vm: PanthorVm): void;
-}
 
 /**
  * A GPU (or MCU) virtual address space. Mirrors `struct panthor_vm` and the VM half of
@@ -288,41 +213,12 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
    * operation reserved (a WARN and null otherwise). Mirrors alloc_pt().
    */
   allocPt(size: number): number | null {
-    const env = this.mmu.env;
-    if (this.rootPageTable === null) {
-      if (this.opCtx !== null)
-        env.warnings.warn("alloc_pt", "root table allocated during an operation");
-      const pa = env.memory.allocPage();
-      this.rootPageTable = pa;
-      return pa;
-    }
-    if (size !== SZ_4K) {
-      env.warnings.warn("alloc_pt", `table of ${size} bytes`);
-      return null;
-    }
-    const ctx = this.opCtx;
-    if (ctx === null || ctx.remainingPages === 0) {
-      env.warnings.warn("alloc_pt", ctx === null ? "no operation context" : "reservation short");
-      return null;
-    }
-    const pa = ctx.rsvd.pages[ctx.rsvd.ptr++] as number;
-    this.ptStats.used++;
-    return pa;
+    return vmAllocPt(this, size);
   }
 
   /** io-pgtable's table release: the root goes back to memory, others to the cache. Mirrors free_pt(). */
   freePt(pa: number, size: number): void {
-    if (pa === this.rootPageTable) {
-      this.mmu.env.memory.freePage(pa);
-      this.rootPageTable = null;
-      return;
-    }
-    if (size !== SZ_4K) {
-      this.mmu.env.warnings.warn("free_pt", `table of ${size} bytes`);
-      return;
-    }
-    this.ptStats.freed++;
-    this.ptCache.free(pa);
+    vmFreePt(this, pa, size);
   }
 
   /** OpCtxVm: pages reserved so far. */
@@ -371,37 +267,16 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
   }
 
   /**
-   * Locks `[start, start + size)` on the MMU (widened to the union with a region already
-   * locked, rounded to what AS_LOCKADDR can express) before the page table is touched; without
-   * an AS (or with {@link atomicUpdates} off) only the request is remembered. Mirrors
-   * panthor_vm_lock_region().
+   * Locks `[start, start + size)` on the MMU before the page table is touched (see
+   * {@link vmLockRegion}). Mirrors panthor_vm_lock_region().
    */
   lockRegion(start: bigint, size: bigint): number {
-    const env = this.mmu.env;
-    const bound = this.asId >= 0 && this.atomicUpdates;
-    const step = vmLockRegionStep(this.lockedRegion, bound, u64(start), u64(size), (lockaddr) => {
-      write64n(env, asReg(this.asId, AS_LOCKADDR_LO), lockaddr);
-      return sendCmdAndWait(env, this.asId, AS_COMMAND_LOCK);
-    });
-    if (step.warnedDisjoint)
-      this.warn("panthor_vm_lock_region", "new region disjoint from the locked one");
-    if (step.ret === 0) this.lockedRegion = step.locked;
-    return step.ret;
+    return vmLockRegion(this, start, size);
   }
 
-  /**
-   * Ends an update: flushes the GPU caches and unlocks the region (a failure schedules a
-   * reset), then forgets the region. With {@link atomicUpdates} off only the caches are
-   * flushed. Mirrors panthor_vm_unlock_region().
-   */
+  /** Ends an update: cache flush and UNLOCK (see {@link vmUnlockRegion}). Mirrors panthor_vm_unlock_region(). */
   unlockRegion(): void {
-    const env = this.mmu.env;
-    if (this.asId >= 0) {
-      let ret = env.flushCaches(CACHE_CLEAN | CACHE_INV, CACHE_CLEAN | CACHE_INV, CACHE_INV);
-      if (ret === 0 && this.atomicUpdates) ret = sendCmdAndWait(env, this.asId, AS_COMMAND_UNLOCK);
-      if (ret !== 0) env.scheduleReset();
-    }
-    this.lockedRegion = { start: 0n, size: 0n };
+    vmUnlockRegion(this);
   }
 
   // ---- operations ------------------------------------------------------------------------------
@@ -545,27 +420,10 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
 
   /**
    * Reserves `[va, va + size)` in the kernel VA range, or with {@link PANTHOR_VM_KERNEL_AUTO_VA}
-   * picks one in the auto-VA range (2 MiB aligned from 2 MiB up). 0, -EINVAL (unaligned or
-   * empty), -ENOSPC. Mirrors panthor_vm_alloc_va().
+   * picks one in the auto-VA range; see {@link kernelVaAlloc}. Mirrors panthor_vm_alloc_va().
    */
   allocVa(va: number, size: number, node: DrmMmNode): number {
-    const pg = this.pageSize;
-    if (size <= 0 || size % pg !== 0) return -EINVAL;
-    if (va !== PANTHOR_VM_KERNEL_AUTO_VA && va % pg !== 0) return -EINVAL;
-    if (va !== PANTHOR_VM_KERNEL_AUTO_VA) {
-      node.start = va;
-      node.size = size;
-      return this.mm.reserveNode(node);
-    }
-    return this.mm.insertNodeInRange(
-      node,
-      size,
-      size >= SZ_2M ? SZ_2M : SZ_4K,
-      0,
-      this.kernelAutoVa.start,
-      this.kernelAutoVa.end,
-      DRM_MM_INSERT_BEST,
-    );
+    return kernelVaAlloc(this.mm, this.kernelAutoVa, this.pageSize, va, size, node);
   }
 
   /** Releases a region from {@link allocVa}. Mirrors panthor_vm_free_va(). */

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { PanthorMmu } from "../../src/mmu/as-manager.js";
 import { vmCreateCheckArgs } from "../../src/mmu/va-range.js";
 import { PtCache } from "../../src/vm/pt-cache.js";
-import { PanthorVm, type PtStats } from "../../src/vm/vm.js";
+import { PanthorVm } from "../../src/vm/vm.js";
+import type { PtStats } from "../../src/vm/vm-types.js";
 import { bindOp, consistent, GoldenBo, goldenEnv, hex, leafRuns } from "../support/vm-golden.js";
 
 type Json = Record<string, unknown>;

@@ -24,7 +24,7 @@ import {
 import { PanthorDevice } from "../../src/device/device.js";
 import type { PanthorBo } from "../../src/gem/bo.js";
 import { panthorKernelBoCreate, panthorKernelBoDestroy } from "../../src/gem/kernel-bo.js";
-import { PANTHOR_VM_KERNEL_AUTO_VA } from "../../src/vm/vm.js";
+import { PANTHOR_VM_KERNEL_AUTO_VA } from "../../src/vm/vm-types.js";
 
 const RO = DRM_PANTHOR_VM_BIND_OP_MAP_READONLY;
 const NX = DRM_PANTHOR_VM_BIND_OP_MAP_NOEXEC;

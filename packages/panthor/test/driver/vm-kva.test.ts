@@ -29,7 +29,8 @@ import {
   panthorKernelBoDestroy,
   panthorKernelBoVmap,
 } from "../../src/gem/kernel-bo.js";
-import { PANTHOR_VM_KERNEL_AUTO_VA, type PanthorVm } from "../../src/vm/vm.js";
+import type { PanthorVm } from "../../src/vm/vm.js";
+import { PANTHOR_VM_KERNEL_AUTO_VA } from "../../src/vm/vm-types.js";
 
 const SZ_4K = 0x1000;
 const SZ_2M = 0x20_0000;

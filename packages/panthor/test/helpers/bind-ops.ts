@@ -3,7 +3,8 @@
  */
 import { DRM_PANTHOR_VM_BIND_OP_TYPE_MAP, DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP } from "@panmmu/uapi";
 import { cleanupOpCtx, PanthorVmOpCtx } from "../../src/vm/op-ctx.js";
-import type { BoLookup, PanthorVm, VmBindOp } from "../../src/vm/vm.js";
+import type { PanthorVm } from "../../src/vm/vm.js";
+import type { BoLookup, VmBindOp } from "../../src/vm/vm-types.js";
 import type { HwStack, SysBo } from "./hw-stack.js";
 
 /** A synchronous MAP of `size` bytes of BO `handle` (from `offset`) at `va`. */

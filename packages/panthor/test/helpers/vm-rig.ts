@@ -6,7 +6,8 @@
 import { AS_COMMAND, AS_COMMAND_LOCK, AS_COMMAND_UNLOCK, AS_LOCKADDR_LO, asReg } from "@panmmu/hw";
 import { DRM_PANTHOR_VM_BIND_OP_TYPE_MAP, DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP } from "@panmmu/uapi";
 import { expect } from "vitest";
-import type { PanthorVm, VmBindOp } from "../../src/vm/vm.js";
+import type { PanthorVm } from "../../src/vm/vm.js";
+import type { VmBindOp } from "../../src/vm/vm-types.js";
 import { type HwStack, makeHwStack } from "./hw-stack.js";
 import { checkTranslations, countTables, type PagedBo, RefVm, vmAsConfig } from "./vm-check.js";
 
