@@ -41,6 +41,8 @@ export class PanthorGpu {
   pendingReqs = 0;
   /** Counters. */
   readonly counters: GpuCounters = { flushes: 0, flushTimeouts: 0, irqs: 0 };
+  private readonly flushAcked = (): boolean =>
+    (this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0;
 
   constructor(
     private readonly mmio: MmioBus,
@@ -84,8 +86,8 @@ export class PanthorGpu {
       this.counters.flushes++;
       this.mmio.write32(GPU_CMD, csfFlushCachesCmd(l2, lsc, other));
     }
-    const acked = (): boolean => (this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0;
-    if (acked() || this.loop.runUntil(acked, FLUSH_TIMEOUT_NS)) return 0;
+    if ((this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) return 0;
+    if (this.loop.runUntil(this.flushAcked, FLUSH_TIMEOUT_NS)) return 0;
     // Timed out: the interrupt may just not have been handled yet.
     if ((this.mmio.read32(GPU_INT_RAWSTAT) & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) {
       this.counters.flushTimeouts++;

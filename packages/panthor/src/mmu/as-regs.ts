@@ -39,8 +39,10 @@ export function write64n(env: PanthorMmuEnv, offset: number, v: bigint): void {
  * schedules a GPU reset and returns -ETIMEDOUT. Mirrors wait_ready().
  */
 export function waitReady(env: PanthorMmuEnv, as: number): number {
-  const idle = (): boolean => (env.mmio.read32(asReg(as, AS_STATUS)) & AS_STATUS_AS_ACTIVE) === 0;
-  if (idle() || env.loop.runUntil(idle, AS_WAIT_TIMEOUT_NS)) return 0;
+  const status = asReg(as, AS_STATUS);
+  if ((env.mmio.read32(status) & AS_STATUS_AS_ACTIVE) === 0) return 0;
+  const idle = (): boolean => (env.mmio.read32(status) & AS_STATUS_AS_ACTIVE) === 0;
+  if (env.loop.runUntil(idle, AS_WAIT_TIMEOUT_NS)) return 0;
   env.scheduleReset();
   env.warnings.warn("panthor_mmu", `AS${as}: AS_ACTIVE bit stuck`);
   return -ETIMEDOUT;
