@@ -81,4 +81,30 @@ describe("panthor VM core on a simulated Mali-G610", () => {
     expect(s.warnings.warnings).toEqual([]);
     expect(s.resets).toBe(0);
   });
+
+  it("destroying an active VM tells the scheduler hook first; the freed hook runs at the last put", () => {
+    const s = makeHwStack();
+    const vm = s.userVm();
+    const events: string[] = [];
+    vm.hooks = {
+      prepareForDestruction: () => events.push(`prepare active=${vm.activeCnt}`),
+      freed: () => events.push(`freed as=${vm.asId}`),
+    };
+    expect(s.mmu.vmActive(vm)).toBe(0);
+    vm.get();
+    vm.destroy();
+    expect(events).toEqual(["prepare active=1"]);
+    expect(vm.isFreed).toBe(false);
+    s.mmu.vmIdle(vm);
+    vm.put();
+    expect(events).toEqual(["prepare active=1", "freed as=-1"]);
+    // An idle VM is destroyed without the scheduler hook.
+    const idle = s.userVm();
+    const seen: string[] = [];
+    idle.hooks = { prepareForDestruction: () => seen.push("prepare") };
+    idle.destroy();
+    expect(seen).toEqual([]);
+    expect(idle.isFreed).toBe(true);
+    expect(s.warnings.warnings).toEqual([]);
+  });
 });
