@@ -237,7 +237,7 @@ export class PanthorMmu {
    */
   handleIrq(rawStatus: number): void {
     let status = rawStatus & MMU_FAULT_EVENTS;
-    let any = false;
+    let faulted = false;
     while (status !== 0) {
       const as = 31 - Math.clz32(status & -status);
       const bit = 1 << as;
@@ -254,9 +254,9 @@ export class PanthorMmu {
       if (vm !== null) vm.unhandledFault = true;
       asDisable(this.env, this.irq, as, vm?.regionLocked ?? false, false);
       status &= ~bit;
-      any = true;
+      faulted = true;
     }
-    if (any) this.onFault?.();
+    if (faulted) this.onFault?.();
   }
 
   /**
