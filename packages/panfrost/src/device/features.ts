@@ -90,7 +90,7 @@ const MODELS: readonly ModelEntry[] = [
 
 /**
  * Compares product id `productId` (GPU_ID >> 16, as GET_PARAM(GPU_PROD_ID) reports it) with
- * model key `modelId`: Bifrost and later ids (any of bits 15:12 set) keep only their
+ * model key `modelId`: Bifrost and later ids (one or more of bits 15:12 set) keep only their
  * architecture and product-major nibbles (mask 0xf00f) first, so a real G52 reading 0x7212 or
  * 0x7402 matches key 0x7002 and a G57 reading 0x9091 matches 0x9001; Midgard ids compare as
  * they are. 0 when they match, negative / positive when the (masked) id is lower / higher.

@@ -29,7 +29,7 @@ import {
   traceMark,
   vmInvariantErrors,
 } from "../helpers/bind-ops.js";
-import { type HwStack, makeHwStack, SysBo } from "../helpers/hw-stack.js";
+import { gpuRead, type HwStack, makeHwStack, readReg, SysBo } from "../helpers/hw-stack.js";
 
 const A = 0x4000_0000;
 const TAG_AT = 0x800;
@@ -45,22 +45,6 @@ function mcuVm(s: HwStack): PanthorVm {
   });
   if (typeof vm === "number") throw new Error(`MCU VM creation failed: ${vm}`);
   return vm;
-}
-
-/** Reads a 32-bit register. */
-function reg(s: HwStack, off: number): number {
-  return s.sim.platform.mmio.read32(off) >>> 0;
-}
-
-/** Reads 4 bytes at `va` through AS `as`; the value, or -(exception code) when it failed. */
-function gpuRead(s: HwStack, as: number, va: number): number {
-  const run = s.sim.gpu.accessProbe.start({
-    as,
-    accesses: [{ va, kind: GpuAccessKind.Read, size: 4 }],
-  });
-  s.sim.loop.runUntil(() => run.done, 1_000_000);
-  const r = run.results[0];
-  return run.status === 1 && r !== undefined ? r.value : -run.status;
 }
 
 /** A user VM with one tagged 64 KiB BO mapped at {@link A}. */
@@ -87,8 +71,8 @@ describe("VM-AS: address-space slot management", () => {
     const mcu = mcuVm(s);
     expect(s.mmu.vmActive(mcu)).toBe(0);
     expect(mcu.asId).toBe(0);
-    expect(reg(s, asReg(0, AS_TRANSTAB_LO))).toBe(mcu.transtab % 2 ** 32);
-    expect(reg(s, asReg(0, AS_TRANSCFG_LO))).not.toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
+    expect(readReg(s.sim, asReg(0, AS_TRANSTAB_LO))).toBe(mcu.transtab % 2 ** 32);
+    expect(readReg(s.sim, asReg(0, AS_TRANSCFG_LO))).not.toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
     const vms = Array.from({ length: 9 }, () => s.userVm());
     const rand = lcg(0x5eed);
     let activations = 0;
@@ -111,7 +95,7 @@ describe("VM-AS: address-space slot management", () => {
     expect(violations).toEqual([]);
     expect(activations).toBeGreaterThan(4000);
     expect(s.mmu.slots[0]).toBe(mcu);
-    expect(reg(s, asReg(0, AS_TRANSTAB_LO))).toBe(mcu.transtab % 2 ** 32);
+    expect(readReg(s.sim, asReg(0, AS_TRANSTAB_LO))).toBe(mcu.transtab % 2 ** 32);
     // A second MCU VM claiming AS0 is a WARN.
     const other = mcuVm(s);
     s.mmu.vmActive(other);
@@ -143,7 +127,7 @@ describe("VM-AS: address-space slot management", () => {
       `W ${AS_COMMAND}`,
       `R ${AS_STATUS}`,
     ]);
-    expect(reg(s, asReg(2, AS_TRANSTAB_LO))).toBe(v2.transtab % 2 ** 32);
+    expect(readReg(s.sim, asReg(2, AS_TRANSTAB_LO))).toBe(v2.transtab % 2 ** 32);
     expect(s.warnings.warnings).toEqual([]);
   });
 
@@ -160,7 +144,7 @@ describe("VM-AS: address-space slot management", () => {
     s.mmu.vmIdle(vm);
     expect(s.mmu.lru).toEqual([vm]);
     expect(vm.asId).toBe(1);
-    expect(reg(s, asReg(1, AS_TRANSCFG_LO))).not.toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
+    expect(readReg(s.sim, asReg(1, AS_TRANSCFG_LO))).not.toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
     expect(s.warnings.warnings).toEqual([]);
   });
 
@@ -172,7 +156,7 @@ describe("VM-AS: address-space slot management", () => {
       expect(s.mmu.vmActive(vm(i))).toBe(0);
       expect(vm(i).asId).toBe(i);
     }
-    expect(gpuRead(s, 3, A + 0x3000 + TAG_AT)).toBe(pageTag(3, 3));
+    expect(gpuRead(s.sim, 3, A + 0x3000 + TAG_AT)).toBe(pageTag(3, 3));
     s.mmu.vmIdle(vm(3));
     s.mmu.vmIdle(vm(1));
     s.mmu.vmIdle(vm(5));
@@ -194,13 +178,13 @@ describe("VM-AS: address-space slot management", () => {
     expect(acc.filter((a) => a.off === asReg(3, AS_TRANSTAB_LO)).map((a) => a.val)).toEqual([
       vm(8).transtab % 2 ** 32,
     ]);
-    expect(gpuRead(s, 3, A + 0x3000 + TAG_AT)).toBe(pageTag(8, 3));
+    expect(gpuRead(s.sim, 3, A + 0x3000 + TAG_AT)).toBe(pageTag(8, 3));
     // V3 back: it evicts V1 (the next on the LRU) and translates as before.
     expect(s.mmu.vmActive(vm(3))).toBe(0);
     expect(vm(3).asId).toBe(1);
     expect(vm(1).asId).toBe(-1);
     expect(s.mmu.lru).toEqual([vm(5)]);
-    expect(gpuRead(s, 1, A + 0x3000 + TAG_AT)).toBe(pageTag(3, 3));
+    expect(gpuRead(s.sim, 1, A + 0x3000 + TAG_AT)).toBe(pageTag(3, 3));
     expect(vmInvariantErrors(s, vm(3))).toEqual([]);
     expect(s.warnings.warnings).toEqual([]);
   });
@@ -227,14 +211,14 @@ describe("VM-AS: address-space slot management", () => {
     expect(s.mmu.vmActive(v2)).toBe(0);
     expect(v2.asId).toBe(2);
     const stray = A + 0x100000;
-    expect(gpuRead(s, 2, stray)).toBeLessThan(0);
+    expect(gpuRead(s.sim, 2, stray)).toBeLessThan(0);
     expect(s.mmu.faults.map((f) => [f.as, f.va])).toEqual([[2, stray]]);
     expect(s.mmu.faultyMask).toBe(1 << 2);
     expect(v2.unhandledFault).toBe(true);
-    expect(reg(s, MMU_INT_MASK) & (1 << 2)).toBe(0);
-    expect(reg(s, asReg(2, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
+    expect(readReg(s.sim, MMU_INT_MASK) & (1 << 2)).toBe(0);
+    expect(readReg(s.sim, asReg(2, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
     // V1 is untouched.
-    expect(gpuRead(s, 1, A + TAG_AT)).toBe(pageTag(1, 0));
+    expect(gpuRead(s.sim, 1, A + TAG_AT)).toBe(pageTag(1, 0));
     s.mmu.vmIdle(v2);
     const mark = traceMark(s);
     expect(s.mmu.vmActive(v2)).toBe(0);
@@ -246,9 +230,9 @@ describe("VM-AS: address-space slot management", () => {
     expect(transtab).toBeGreaterThan(clear);
     expect(s.mmu.faultyMask).toBe(0);
     expect(v2.unhandledFault).toBe(false);
-    expect(reg(s, MMU_INT_MASK) & (1 << 2)).toBe(1 << 2);
-    expect(gpuRead(s, 2, A + TAG_AT)).toBe(pageTag(2, 0));
-    expect(gpuRead(s, 2, stray)).toBeLessThan(0);
+    expect(readReg(s.sim, MMU_INT_MASK) & (1 << 2)).toBe(1 << 2);
+    expect(gpuRead(s.sim, 2, A + TAG_AT)).toBe(pageTag(2, 0));
+    expect(gpuRead(s.sim, 2, stray)).toBeLessThan(0);
     expect(s.mmu.faults.map((f) => [f.as, f.va])).toEqual([
       [2, stray],
       [2, stray],
@@ -314,7 +298,7 @@ describe("VM-AS: address-space slot management", () => {
     expect(s.mmu.vmActive(v)).toBe(0);
     expect(v.asId).toBe(1);
     expect(vmInvariantErrors(s, v)).toEqual([]);
-    expect(gpuRead(s, 1, A + 0x20_0000 + 0x1000 + TAG_AT)).toBe(pageTag(9, 1));
+    expect(gpuRead(s.sim, 1, A + 0x20_0000 + 0x1000 + TAG_AT)).toBe(pageTag(9, 1));
     expect(s.warnings.warnings).toEqual([]);
   });
 
@@ -348,7 +332,7 @@ describe("VM-AS: address-space slot management", () => {
     expect([v1.asId, v2.asId]).toEqual([-1, -1]);
     expect(s.mmu.vmActive(v2)).toBe(0);
     expect(v2.asId).toBe(1);
-    expect(gpuRead(s, 1, A + TAG_AT)).toBe(pageTag(2, 0));
+    expect(gpuRead(s.sim, 1, A + TAG_AT)).toBe(pageTag(2, 0));
     expect(s.warnings.warnings).toHaveLength(1);
   });
 });

@@ -30,7 +30,7 @@ import {
   unmapOp,
   vmInvariantErrors,
 } from "../helpers/bind-ops.js";
-import { type HwStack, makeHwStack, SysBo } from "../helpers/hw-stack.js";
+import { gpuRead, type HwStack, makeHwStack, SysBo } from "../helpers/hw-stack.js";
 
 const SZ_2M = 0x20_0000;
 const SZ_4M = 0x40_0000;
@@ -197,17 +197,6 @@ describe("VM-AT: atomic page-table updates under a lock region", () => {
   );
 });
 
-/** Reads 4 bytes at `va` through AS `as` with the probe; the value, or -exception code. */
-function gpuRead(s: HwStack, as: number, va: number): number {
-  const run = s.sim.gpu.accessProbe.start({
-    as,
-    accesses: [{ va, kind: GpuAccessKind.Read, size: 4 }],
-  });
-  s.sim.loop.runUntil(() => run.done, 1_000_000);
-  const r = run.results[0];
-  return run.status === 1 && r !== undefined ? r.value : -run.status;
-}
-
 /** AS_COMMAND values written to AS `as`. */
 function asCommands(s: HwStack, as: number, from: number): number[] {
   return mmioAccesses(s, from)
@@ -339,10 +328,10 @@ describe("VM-AT: lock-region protocol of one operation", () => {
     expect(vm.asId).toBe(-1);
     expect(s.mmu.vmActive(vm)).toBe(0);
     expect(vmInvariantErrors(s, vm)).toEqual([]);
-    expect(gpuRead(s, vm.asId, A + 0x1000 + TAG_AT)).toBe(pageTag(1, 1));
-    expect(gpuRead(s, vm.asId, A + 0x11000 + TAG_AT)).toBe(pageTag(2, 1));
+    expect(gpuRead(s.sim, vm.asId, A + 0x1000 + TAG_AT)).toBe(pageTag(1, 1));
+    expect(gpuRead(s.sim, vm.asId, A + 0x11000 + TAG_AT)).toBe(pageTag(2, 1));
     expect(vm.bindExecSyncOp(lookup, mapOp(2, A, 0x10000))).toBe(0);
-    expect(gpuRead(s, vm.asId, A + 0x1000 + TAG_AT)).toBe(pageTag(2, 1));
+    expect(gpuRead(s.sim, vm.asId, A + 0x1000 + TAG_AT)).toBe(pageTag(2, 1));
     expect(vmInvariantErrors(s, vm)).toEqual([]);
     expect(s.resets).toBe(resetsAsked);
     expect(s.warnings.warnings).toHaveLength(1);

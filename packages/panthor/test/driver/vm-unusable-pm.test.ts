@@ -10,7 +10,6 @@ import {
   asReg,
   CSF_GPU_CMD_SOFT_RESET,
   GPU_CMD,
-  GpuAccessKind,
   MMU_INT_MASK,
 } from "@panmmu/hw";
 import { EINVAL, ENODEV, ETIMEDOUT } from "@panmmu/uapi";
@@ -26,26 +25,11 @@ import {
   unmapOp,
   vmInvariantErrors,
 } from "../helpers/bind-ops.js";
-import { type HwStack, makeHwStack, SysBo } from "../helpers/hw-stack.js";
+import { gpuRead, type HwStack, makeHwStack, readReg, SysBo } from "../helpers/hw-stack.js";
 
 const A = 0x4000_0000;
 const SZ_2M = 0x20_0000;
 const TAG_AT = 0x800;
-
-function reg(s: HwStack, off: number): number {
-  return s.sim.platform.mmio.read32(off) >>> 0;
-}
-
-/** Reads 4 bytes at `va` through AS `as`; the value, or -(exception code) when it failed. */
-function gpuRead(s: HwStack, as: number, va: number): number {
-  const run = s.sim.gpu.accessProbe.start({
-    as,
-    accesses: [{ va, kind: GpuAccessKind.Read, size: 4 }],
-  });
-  s.sim.loop.runUntil(() => run.done, 1_000_000);
-  const r = run.results[0];
-  return run.status === 1 && r !== undefined ? r.value : -run.status;
-}
 
 /** The GPU reset as the device runs it: MMU pre-reset, GPU soft reset, MMU post-reset. */
 function resetGpu(s: HwStack): void {
@@ -81,9 +65,9 @@ function activeVm(s: HwStack, id = 1): { vm: PanthorVm; bo: SysBo } {
 function expectUnusableEffects(s: HwStack, vm: PanthorVm, bo: SysBo, as: number): void {
   expect(vm.unusable).toBe(true);
   expect(vm.asId).toBe(as);
-  expect(reg(s, asReg(as, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
+  expect(readReg(s.sim, asReg(as, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
   // GPU work on the VM cannot reach memory any more.
-  expect(gpuRead(s, as, A + TAG_AT)).toBeLessThan(0);
+  expect(gpuRead(s.sim, as, A + TAG_AT)).toBeLessThan(0);
   // MAP refused at exec (sync path), UNMAP still runs.
   expect(vm.bindExecSyncOp(() => bo, mapOp(1, A + SZ_2M, 0x10000))).toBe(-EINVAL);
   expect(execAsync(vm, () => bo, mapOp(1, A + SZ_2M, 0x10000))).toBe(-EINVAL);
@@ -181,7 +165,7 @@ describe("VM-UN: unusable VM (core)", () => {
     const { vm: fresh, bo: freshBo } = activeVm(s, 2);
     expect(fresh.unusable).toBe(false);
     expect(fresh.asId).toBe(1);
-    expect(gpuRead(s, 1, A + 0x2000 + TAG_AT)).toBe(pageTag(2, 2));
+    expect(gpuRead(s.sim, 1, A + 0x2000 + TAG_AT)).toBe(pageTag(2, 2));
     s.mmu.vmIdle(fresh);
     fresh.destroy();
     bo.release();
@@ -204,14 +188,14 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
     s.mmu.vmIdle(b.vm);
     s.mmu.suspend();
     for (const as of [0, 1, 2]) {
-      expect(reg(s, asReg(as, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
-      expect(reg(s, asReg(as, AS_TRANSTAB_LO))).toBe(0);
+      expect(readReg(s.sim, asReg(as, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
+      expect(readReg(s.sim, asReg(as, AS_TRANSTAB_LO))).toBe(0);
     }
     expect([mcu.asId, a.vm.asId, b.vm.asId]).toEqual([-1, -1, -1]);
     expect(s.mmu.allocMask).toBe(0);
     expect(s.mmu.lru).toEqual([]);
     expect(s.mmu.irq.suspended).toBe(true);
-    expect(reg(s, MMU_INT_MASK)).toBe(0);
+    expect(readReg(s.sim, MMU_INT_MASK)).toBe(0);
     expect(a.vm.pgtable.iovaToPhys(A)).toBe(a.bo.pages[0]);
     expect(b.vm.mappings()).toHaveLength(1);
     expect(s.warnings.warnings).toEqual([]);
@@ -222,7 +206,7 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
     const mcu = mcuVm(s);
     expect(s.mmu.vmActive(mcu)).toBe(0);
     const a = activeVm(s, 1);
-    expect(gpuRead(s, 1, A + 0x100000)).toBeLessThan(0);
+    expect(gpuRead(s.sim, 1, A + 0x100000)).toBeLessThan(0);
     expect(s.mmu.faultyMask).toBe(1 << 1);
     s.mmu.vmIdle(a.vm);
     s.mmu.suspend();
@@ -238,10 +222,10 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
     expect(a.vm.asId).toBe(-1);
     expect(s.mmu.vmActive(a.vm)).toBe(0);
     expect(a.vm.asId).toBe(1);
-    expect(reg(s, MMU_INT_MASK) & 0b11).toBe(0b11);
-    expect(gpuRead(s, 1, A + 0x3000 + TAG_AT)).toBe(pageTag(1, 3));
+    expect(readReg(s.sim, MMU_INT_MASK) & 0b11).toBe(0b11);
+    expect(gpuRead(s.sim, 1, A + 0x3000 + TAG_AT)).toBe(pageTag(1, 3));
     // Faults are reported again.
-    expect(gpuRead(s, 1, A + 0x100000)).toBeLessThan(0);
+    expect(gpuRead(s.sim, 1, A + 0x100000)).toBeLessThan(0);
     expect(s.mmu.faults).toHaveLength(2);
     expect(s.warnings.warnings).toEqual([]);
   });
@@ -255,7 +239,7 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
     s.mmu.vmIdle(b.vm);
     s.mmu.preReset();
     expect(s.mmu.irq.suspended).toBe(true);
-    expect(reg(s, MMU_INT_MASK)).toBe(0);
+    expect(readReg(s.sim, MMU_INT_MASK)).toBe(0);
     s.sim.platform.mmio.write32(GPU_CMD, CSF_GPU_CMD_SOFT_RESET);
     s.sim.loop.advance(100_000);
     s.mmu.postReset();
@@ -273,7 +257,7 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
     expect([b.vm.asId, a.vm.asId]).toEqual([1, 2]);
     expect(vmInvariantErrors(s, a.vm)).toEqual([]);
     expect(vmInvariantErrors(s, b.vm)).toEqual([]);
-    expect(gpuRead(s, 1, A + TAG_AT)).toBe(pageTag(2, 0));
+    expect(gpuRead(s.sim, 1, A + TAG_AT)).toBe(pageTag(2, 0));
     expect(s.warnings.warnings).toEqual([]);
   });
 
@@ -284,9 +268,9 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
     const b = activeVm(s, 2);
     s.mmu.vmIdle(b.vm);
     s.mmu.unplug();
-    expect(reg(s, asReg(1, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
-    expect(reg(s, asReg(2, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
-    expect(reg(s, MMU_INT_MASK)).toBe(0);
+    expect(readReg(s.sim, asReg(1, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
+    expect(readReg(s.sim, asReg(2, AS_TRANSCFG_LO))).toBe(AS_TRANSCFG_ADRMODE_UNMAPPED);
+    expect(readReg(s.sim, MMU_INT_MASK)).toBe(0);
     expect([a.vm.asId, b.vm.asId]).toEqual([-1, -1]);
     const mark = traceMark(s);
     expect(s.mmu.vmActive(a.vm)).toBe(-ENODEV);

@@ -2,7 +2,7 @@
  * The panthor MMU core on a simulated Mali-G610: real registers, MMU, walker, TLB and system
  * memory, with BOs whose pages come from that memory (optionally in 2 MiB-contiguous folios).
  */
-import { createPlatform, type PlatformOptions, type SimPlatform } from "@panmmu/hw";
+import { createPlatform, GpuAccessKind, type PlatformOptions, type SimPlatform } from "@panmmu/hw";
 import { CollectingWarningSink } from "@panmmu/uapi";
 import { PanthorGpu } from "../../src/device/gpu.js";
 import { platformMmuEnv } from "../../src/device/mmu-env.js";
@@ -105,4 +105,23 @@ export function makeHwStack(options: PlatformOptions = {}): HwStack {
       return vm;
     },
   };
+}
+
+/**
+ * Reads 4 bytes at `va` through AS `as` with the hw access probe (running the loop until it is
+ * done); the value, or -(exception code) when the access failed.
+ */
+export function gpuRead(sim: SimPlatform, as: number, va: number): number {
+  const run = sim.gpu.accessProbe.start({
+    as,
+    accesses: [{ va, kind: GpuAccessKind.Read, size: 4 }],
+  });
+  sim.loop.runUntil(() => run.done, 1_000_000);
+  const r = run.results[0];
+  return run.status === 1 && r !== undefined ? r.value : -run.status;
+}
+
+/** Reads a 32-bit GPU register. */
+export function readReg(sim: SimPlatform, off: number): number {
+  return sim.platform.mmio.read32(off) >>> 0;
 }

@@ -14,7 +14,7 @@ export const DEFAULT_PROBE_MAX_RESULTS = 65536;
 
 /** One access of a probe's list. */
 export interface ProbeAccess {
-  /** GPU virtual address of the first byte (any alignment; a page-crossing access is split). */
+  /** GPU virtual address of the first byte (unaligned is fine; a page-crossing access is split). */
   va: number;
   /** Read, Write, or Execute (a read checked against the execute permission). */
   kind: GpuAccessKind;
