@@ -7,10 +7,9 @@
 import { goldenBigInt, goldenNumber, loadGoldenCases } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
 import { PanthorMmu } from "../../src/mmu/as-manager.js";
-import { vmCreateCheckArgs } from "../../src/mmu/va-range.js";
 import { PtCache } from "../../src/vm/pt-cache.js";
-import { PanthorVm } from "../../src/vm/vm.js";
 import type { PtStats } from "../../src/vm/vm-types.js";
+import { createUserVm } from "../helpers/hw-stack.js";
 import { bindOp, consistent, GoldenBo, goldenEnv, hex, leafRuns } from "../support/vm-golden.js";
 
 type Json = Record<string, unknown>;
@@ -29,23 +28,6 @@ function ptDelta(before: PtStats, after: PtStats): Json {
   };
 }
 
-function makeVm(mmu: PanthorMmu, cache: PtCache): PanthorVm {
-  const vaBits = mmu.env.mmuFeatures & 0xff;
-  const layout = vmCreateCheckArgs(vaBits, 0n, 0, 1n << 47n);
-  expect(layout.ret).toBe(0);
-  const start = Number(layout.kernelVaStart);
-  const size = Number(layout.kernelVaRange);
-  const vm = PanthorVm.create(mmu, cache, {
-    forMcu: false,
-    kernelVaStart: start,
-    kernelVaSize: size,
-    autoKernelVaStart: start,
-    autoKernelVaSize: size,
-  });
-  if (typeof vm === "number") throw new Error(`VM creation failed: ${vm}`);
-  return vm;
-}
-
 function runCase(c: Json): void {
   const device = c.device as Json;
   const setup = c.setup as Json;
@@ -58,10 +40,10 @@ function runCase(c: Json): void {
     bos.set(goldenNumber(b.handle), new GoldenBo(goldenNumber(b.handle), b));
   const lookup = (h: number): GoldenBo | null => bos.get(h) ?? null;
 
-  const vm = makeVm(mmu, cache);
+  const vm = createUserVm(mmu, cache);
   expect(hex(vm.transtab), "transtab").toBe(setup.transtab);
   expect(hex((BigInt(vm.memattrHi) << 32n) | BigInt(vm.memattrLo)), "memattr").toBe(setup.memattr);
-  const vm2 = c.secondVm === true ? makeVm(mmu, cache) : null;
+  const vm2 = c.secondVm === true ? createUserVm(mmu, cache) : null;
   if (vm2 !== null) expect(hex(vm2.transtab), "vm2 transtab").toBe(setup.vm2Transtab);
   expect(env.memory.livePages, "tables after create").toBe(
     goldenNumber(setup.tablePagesAfterCreate),

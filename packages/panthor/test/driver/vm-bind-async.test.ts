@@ -54,16 +54,20 @@ function stack() {
     const f = drmSyncobjFindFence(c.handle.file, h, point, 0);
     return typeof f === "number" ? null : f;
   };
-  return { sim, dev, warnings, base, c, vm, bo, syncobj, mappings, fenceOf };
+  /** A syncobj holding an unsignalled fence the test signals when it wants the waiter to run. */
+  const gatedSyncobj = () => {
+    const gate = syncobj();
+    const gateFence = new DmaFenceContext(sim.loop, "test", "gate").createFence();
+    drmSyncobjFind(c.handle.file, gate)?.replaceFence(gateFence);
+    return { gate, gateFence };
+  };
+  return { sim, dev, warnings, base, c, vm, bo, syncobj, gatedSyncobj, mappings, fenceOf };
 }
 
 describe("asynchronous VM_BIND", () => {
   it("VM-AQ-1: a bind queued behind one waiting on an unsignalled syncobj runs only after it", () => {
     const s = stack();
-    const gate = s.syncobj();
-    const ctx = new DmaFenceContext(s.sim.loop, "test", "gate");
-    const gateFence = ctx.createFence();
-    drmSyncobjFind(s.c.handle.file, gate)?.replaceFence(gateFence);
+    const { gate, gateFence } = s.gatedSyncobj();
     const done = s.syncobj();
     const a = {
       boHandle: s.bo,
@@ -195,10 +199,7 @@ describe("asynchronous VM_BIND", () => {
 
   it("VM-AQ-8: VM_DESTROY with a bind queued: the bind still runs and its mapping keeps the VM alive, as in Linux", () => {
     const s = stack();
-    const gate = s.syncobj();
-    const ctx = new DmaFenceContext(s.sim.loop, "test", "gate");
-    const gateFence = ctx.createFence();
-    drmSyncobjFind(s.c.handle.file, gate)?.replaceFence(gateFence);
+    const { gate, gateFence } = s.gatedSyncobj();
     const op = {
       boHandle: s.bo,
       va: 0x100000n,
@@ -231,10 +232,7 @@ describe("asynchronous VM_BIND", () => {
 
   it("VM-AQ-7: binds queued across a reset run after it, none lost; a VM created meanwhile waits too", () => {
     const s = stack();
-    const gate = s.syncobj();
-    const ctx = new DmaFenceContext(s.sim.loop, "test", "gate");
-    const gateFence = ctx.createFence();
-    drmSyncobjFind(s.c.handle.file, gate)?.replaceFence(gateFence);
+    const { gate, gateFence } = s.gatedSyncobj();
     const done = s.syncobj();
     const op = {
       boHandle: s.bo,

@@ -91,20 +91,29 @@ export function makeHwStack(options: PlatformOptions = {}): HwStack {
       return counter.resets;
     },
     userVm(): PanthorVm {
-      const layout = vmCreateCheckArgs(env.mmuFeatures & 0xff, 0n, 0, 1n << 47n);
-      const start = Number(layout.kernelVaStart);
-      const size = Number(layout.kernelVaRange);
-      const vm = PanthorVm.create(mmu, cache, {
-        forMcu: false,
-        kernelVaStart: start,
-        kernelVaSize: size,
-        autoKernelVaStart: start,
-        autoKernelVaSize: size,
-      });
-      if (typeof vm === "number") throw new Error(`VM creation failed: ${vm}`);
-      return vm;
+      return createUserVm(mmu, cache);
     },
   };
+}
+
+/**
+ * Creates a user VM the way VM_CREATE does with a zero user VA range and a full 47-bit kernel
+ * range request: the kernel VA range is what `vmCreateCheckArgs` derives from the MMU's VA bits.
+ */
+export function createUserVm(mmu: PanthorMmu, cache: PtCache): PanthorVm {
+  const layout = vmCreateCheckArgs(mmu.env.mmuFeatures & 0xff, 0n, 0, 1n << 47n);
+  if (layout.ret !== 0) throw new Error(`VM layout rejected: ${layout.ret}`);
+  const start = Number(layout.kernelVaStart);
+  const size = Number(layout.kernelVaRange);
+  const vm = PanthorVm.create(mmu, cache, {
+    forMcu: false,
+    kernelVaStart: start,
+    kernelVaSize: size,
+    autoKernelVaStart: start,
+    autoKernelVaSize: size,
+  });
+  if (typeof vm === "number") throw new Error(`VM creation failed: ${vm}`);
+  return vm;
 }
 
 /**
