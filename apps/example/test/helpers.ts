@@ -1,4 +1,11 @@
-import { buildProgram, type CliIo, type Scenario } from "../src/index.js";
+import {
+  buildProgram,
+  type CliIo,
+  resolveOptions,
+  SCENARIOS,
+  type Scenario,
+  type ScenarioReport,
+} from "../src/index.js";
 
 /** Captured output and exit status of one CLI run. */
 export interface CliRun {
@@ -32,4 +39,26 @@ export async function runCli(args: string[], scenarios?: readonly Scenario[]): P
 export function plain(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences
   return text.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+/** Runs scenario `name` with its defaults overridden by `over`; its report. */
+export function runScenario(
+  name: string,
+  over: Parameters<typeof resolveOptions>[1] = {},
+): ScenarioReport {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (s === undefined) throw new Error(`no scenario ${name}`);
+  return s.run(resolveOptions(s, over, () => {}));
+}
+
+/** The report's failing checks as `name: detail` lines (empty when all hold). */
+export function failedChecks(r: ScenarioReport): string[] {
+  return r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+}
+
+/** The report's table whose title starts with `prefix`; throws when there is none. */
+export function reportTable(r: ScenarioReport, prefix: string): ScenarioReport["tables"][number] {
+  const t = r.tables.find((x) => x.title.startsWith(prefix));
+  if (t === undefined) throw new Error(`no table ${prefix}`);
+  return t;
 }

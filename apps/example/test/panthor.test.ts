@@ -1,65 +1,45 @@
 /** The panthor scenario: its checks hold, its tables and JSON carry what happened, seeds replay. */
 import { describe, expect, it } from "vitest";
-import {
-  EXIT_USAGE,
-  renderJson,
-  resolveOptions,
-  SCENARIOS,
-  type Scenario,
-  type ScenarioReport,
-} from "../src/index.js";
-import { runCli } from "./helpers.js";
-
-function run(over: Parameters<typeof resolveOptions>[1] = {}): ScenarioReport {
-  const s = SCENARIOS.find((x) => x.name === "panthor") as Scenario;
-  return s.run(resolveOptions(s, over, () => {}));
-}
-
-function failed(r: ScenarioReport): string[] {
-  return r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-}
-
-function table(r: ScenarioReport, prefix: string) {
-  const t = r.tables.find((x) => x.title.startsWith(prefix));
-  if (t === undefined) throw new Error(`no table ${prefix}`);
-  return t;
-}
+import { EXIT_USAGE, renderJson, type ScenarioReport } from "../src/index.js";
+import { failedChecks, reportTable, runCli, runScenario } from "./helpers.js";
 
 describe("panthor scenario", () => {
   it("4 processes on 2 user AS slots of a G610: every check holds", () => {
-    const r = run();
-    expect(failed(r)).toEqual([]);
+    const r = runScenario("panthor");
+    expect(failedChecks(r)).toEqual([]);
     expect([r.scenario, r.gpu, r.clients]).toEqual(["panthor", "mali-g610", 4]);
     expect(r.checks.length).toBe(10);
     // Slots: only AS1 and AS2 are handed out, every process held one, slots were stolen.
-    const events = table(r, "AS slot events");
+    const events = reportTable(r, "AS slot events");
     expect(new Set(events.rows.map((row) => row[1]))).toEqual(new Set(["AS1", "AS2"]));
     expect(new Set(r.slotHistory.map((t) => t.client))).toEqual(
       new Set(["p01", "p02", "p03", "p04"]),
     );
     expect(r.slotHistory.filter((t) => t.stolen).length).toBeGreaterThan(0);
     // Processes: reads saw old and new data and nothing else; the last one is unusable.
-    const procs = table(r, "Processes");
+    const procs = reportTable(r, "Processes");
     expect(procs.rows.map((row) => row[10])).toEqual(["usable", "usable", "usable", "UNUSABLE"]);
     expect(procs.rows.every((row) => row[8] === 0)).toBe(true);
     expect(Number(procs.rows[3]?.[4])).toBeGreaterThan(0);
     // The huge page was split into 4 KiB pages around the hole; the 4K-folio block stayed whole.
-    const blocks = table(r, "Partial unmaps");
+    const blocks = reportTable(r, "Partial unmaps");
     expect(blocks.rows.map((row) => row.slice(0, 3))).toEqual([
       ["p01", "2 MiB (THP)", "1 × 2 MiB block + 508 × 4 KiB pages"],
       ["p04", "4 KiB", "1 × 2 MiB block"],
     ]);
     expect(blocks.rows[0]?.[3]).toBe("[0x200000000, 0x200100000) [0x200104000, 0x200400000)");
     // One fault: p01's read of the hole.
-    const faults = table(r, "MMU faults");
+    const faults = reportTable(r, "MMU faults");
     expect(faults.rows).toHaveLength(1);
     expect(faults.rows[0]?.slice(3, 5)).toEqual(["0x200100100", "p01"]);
-    expect(table(r, "Page tables").rows).toHaveLength(4);
+    expect(reportTable(r, "Page tables").rows).toHaveLength(4);
   });
 
   it("holds with 3 and with 8 processes, and other seeds", () => {
-    expect(failed(run({ clients: 3, seed: 2 }))).toEqual([]);
-    expect(failed(run({ clients: 8, jobsPerClient: 5, seed: 9 }))).toEqual([]);
+    expect(failedChecks(runScenario("panthor", { clients: 3, seed: 2 }))).toEqual([]);
+    expect(failedChecks(runScenario("panthor", { clients: 8, jobsPerClient: 5, seed: 9 }))).toEqual(
+      [],
+    );
   });
 
   it("the same seed gives the same report; another seed another run", () => {
@@ -67,8 +47,12 @@ describe("panthor scenario", () => {
       const { hostMs: _h, ...rest } = r;
       return JSON.stringify(rest);
     };
-    expect(strip(run({ seed: 4 }))).toBe(strip(run({ seed: 4 })));
-    expect(strip(run({ seed: 4 }))).not.toBe(strip(run({ seed: 5 })));
+    expect(strip(runScenario("panthor", { seed: 4 }))).toBe(
+      strip(runScenario("panthor", { seed: 4 })),
+    );
+    expect(strip(runScenario("panthor", { seed: 4 }))).not.toBe(
+      strip(runScenario("panthor", { seed: 5 })),
+    );
   });
 
   it("--json prints the report: checks, tables and the slot history", async () => {
@@ -99,7 +83,7 @@ describe("panthor scenario", () => {
       "MMU",
     ]);
     expect(j.slotHistory[0]).toMatchObject({ as: 1, stolen: false });
-    expect(JSON.parse(renderJson(run({ seed: 3 }))).checks).toEqual(j.checks);
+    expect(JSON.parse(renderJson(runScenario("panthor", { seed: 3 }))).checks).toEqual(j.checks);
   });
 
   it("options it cannot run with: another GPU, fewer than 3 or more than 8 processes", async () => {
