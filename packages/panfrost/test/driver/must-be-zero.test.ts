@@ -166,6 +166,16 @@ interface MustBeZeroRow {
 }
 
 /** The panfrost rows (panfrost_drv.c, newest upstream with JM contexts). */
+/** A SUBMIT that succeeds: one job in the job BO, signalling the out syncobj. */
+function validSubmit(e: Env): Record<string, number | bigint> {
+  return {
+    jc: e.jobBo.offset,
+    bo_handles: e.jobBoHandles,
+    bo_handle_count: 1,
+    out_sync: e.outSync,
+  };
+}
+
 const PANFROST_ROWS: readonly MustBeZeroRow[] = [
   {
     ioctl: "DRM_IOCTL_PANFROST_SUBMIT",
@@ -174,12 +184,7 @@ const PANFROST_ROWS: readonly MustBeZeroRow[] = [
     values: [1, 0x80000000],
     expected: -EINVAL,
     linux: "panfrost_ioctl_submit: first check, `if (args->pad) return -EINVAL`",
-    valid: (e) => ({
-      jc: e.jobBo.offset,
-      bo_handles: e.jobBoHandles,
-      bo_handle_count: 1,
-      out_sync: e.outSync,
-    }),
+    valid: validSubmit,
   },
   {
     ioctl: "DRM_IOCTL_PANFROST_SUBMIT",
@@ -188,12 +193,7 @@ const PANFROST_ROWS: readonly MustBeZeroRow[] = [
     values: [1 << 2, 0x80000000],
     expected: -EINVAL,
     linux: "panfrost_ioctl_submit: bits outside PANFROST_JD_REQ_FS | PANFROST_JD_REQ_CYCLE_COUNT",
-    valid: (e) => ({
-      jc: e.jobBo.offset,
-      bo_handles: e.jobBoHandles,
-      bo_handle_count: 1,
-      out_sync: e.outSync,
-    }),
+    valid: validSubmit,
   },
   {
     ioctl: "DRM_IOCTL_PANFROST_SUBMIT",
@@ -202,12 +202,7 @@ const PANFROST_ROWS: readonly MustBeZeroRow[] = [
     values: [7, 0xffffffff],
     expected: -EINVAL,
     linux: "panfrost_ioctl_submit: 0 is the default context; another value must name one",
-    valid: (e) => ({
-      jc: e.jobBo.offset,
-      bo_handles: e.jobBoHandles,
-      bo_handle_count: 1,
-      out_sync: e.outSync,
-    }),
+    valid: validSubmit,
   },
   {
     ioctl: "DRM_IOCTL_PANFROST_WAIT_BO",
