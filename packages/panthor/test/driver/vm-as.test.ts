@@ -20,7 +20,7 @@ import {
 } from "@panmmu/hw";
 import { EBUSY, ENODEV, ETIMEDOUT } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
-import { PanthorVm } from "../../src/vm/vm.js";
+import type { PanthorVm } from "../../src/vm/vm.js";
 import {
   mapOp,
   mmioAccesses,
@@ -33,19 +33,6 @@ import { gpuRead, type HwStack, makeHwStack, readReg, SysBo } from "../helpers/h
 
 const A = 0x4000_0000;
 const TAG_AT = 0x800;
-
-/** The MCU's VM: [0, 4 GiB), kernel auto-VA range at 0x0400_0000 of 0x0400_0000. */
-function mcuVm(s: HwStack): PanthorVm {
-  const vm = PanthorVm.create(s.mmu, s.cache, {
-    forMcu: true,
-    kernelVaStart: 0,
-    kernelVaSize: 2 ** 32,
-    autoKernelVaStart: 0x0400_0000,
-    autoKernelVaSize: 0x0400_0000,
-  });
-  if (typeof vm === "number") throw new Error(`MCU VM creation failed: ${vm}`);
-  return vm;
-}
 
 /** A user VM with one tagged 64 KiB BO mapped at {@link A}. */
 function vmWithBo(s: HwStack, id: number): { vm: PanthorVm; bo: SysBo } {
@@ -68,7 +55,7 @@ function lcg(seed: number): () => number {
 describe("VM-AS: address-space slot management", () => {
   it("VM-AS-1: the MCU VM takes AS0 and no user VM ever gets it (10k random activate/idle steps)", () => {
     const s = makeHwStack();
-    const mcu = mcuVm(s);
+    const mcu = s.mcuVm();
     expect(s.mmu.vmActive(mcu)).toBe(0);
     expect(mcu.asId).toBe(0);
     expect(readReg(s.sim, asReg(0, AS_TRANSTAB_LO))).toBe(mcu.transtab % 2 ** 32);
@@ -97,7 +84,7 @@ describe("VM-AS: address-space slot management", () => {
     expect(s.mmu.slots[0]).toBe(mcu);
     expect(readReg(s.sim, asReg(0, AS_TRANSTAB_LO))).toBe(mcu.transtab % 2 ** 32);
     // A second MCU VM claiming AS0 is a WARN.
-    const other = mcuVm(s);
+    const other = s.mcuVm();
     s.mmu.vmActive(other);
     expect(s.warnings.warnings.map((w) => w.message)).toEqual(["AS0 already taken"]);
   });

@@ -14,7 +14,7 @@ import {
 } from "@panmmu/hw";
 import { EINVAL, ENODEV, ETIMEDOUT } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
-import { PanthorVm } from "../../src/vm/vm.js";
+import type { PanthorVm } from "../../src/vm/vm.js";
 import {
   execAsync,
   mapOp,
@@ -37,18 +37,6 @@ function resetGpu(s: HwStack): void {
   s.sim.platform.mmio.write32(GPU_CMD, CSF_GPU_CMD_SOFT_RESET);
   s.sim.loop.advance(100_000);
   s.mmu.postReset();
-}
-
-function mcuVm(s: HwStack): PanthorVm {
-  const vm = PanthorVm.create(s.mmu, s.cache, {
-    forMcu: true,
-    kernelVaStart: 0,
-    kernelVaSize: 2 ** 32,
-    autoKernelVaStart: 0x0400_0000,
-    autoKernelVaSize: 0x0400_0000,
-  });
-  if (typeof vm === "number") throw new Error(`MCU VM creation failed: ${vm}`);
-  return vm;
 }
 
 /** An active user VM with a tagged 64 KiB BO (handle 1) mapped at {@link A}. */
@@ -180,7 +168,7 @@ describe("VM-UN: unusable VM (core)", () => {
 describe("MMU halves of suspend, resume, reset and unplug", () => {
   it("PM-1: suspend disables and releases every slot (TRANSCFG UNMAPPED), masks the IRQ; VMs keep their page tables", () => {
     const s = makeHwStack();
-    const mcu = mcuVm(s);
+    const mcu = s.mcuVm();
     expect(s.mmu.vmActive(mcu)).toBe(0);
     const a = activeVm(s, 1);
     const b = activeVm(s, 2);
@@ -203,7 +191,7 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
 
   it("PM-2: resume clears the slot and faulty masks and resumes the IRQ; the MCU VM gets AS0 back, user VMs a slot when activated", () => {
     const s = makeHwStack();
-    const mcu = mcuVm(s);
+    const mcu = s.mcuVm();
     expect(s.mmu.vmActive(mcu)).toBe(0);
     const a = activeVm(s, 1);
     expect(gpuRead(s.sim, 1, A + 0x100000)).toBeLessThan(0);
@@ -232,7 +220,7 @@ describe("MMU halves of suspend, resume, reset and unplug", () => {
 
   it("RST: pre-reset masks the IRQ; post-reset frees every slot and releases every VM; the MCU VM and user VMs come back with identical translations", () => {
     const s = makeHwStack();
-    const mcu = mcuVm(s);
+    const mcu = s.mcuVm();
     expect(s.mmu.vmActive(mcu)).toBe(0);
     const a = activeVm(s, 1);
     const b = activeVm(s, 2);

@@ -66,6 +66,8 @@ export interface HwStack {
   readonly resets: number;
   /** A user VM with the default VA split (47-bit process). */
   userVm(): PanthorVm;
+  /** The MCU's VM: [0, 4 GiB), kernel auto-VA range at 0x0400_0000 of 0x0400_0000. */
+  mcuVm(): PanthorVm;
 }
 
 /** Builds a {@link HwStack}. */
@@ -92,6 +94,17 @@ export function makeHwStack(options: PlatformOptions = {}): HwStack {
     },
     userVm(): PanthorVm {
       return createUserVm(mmu, cache);
+    },
+    mcuVm(): PanthorVm {
+      const vm = PanthorVm.create(mmu, cache, {
+        forMcu: true,
+        kernelVaStart: 0,
+        kernelVaSize: 2 ** 32,
+        autoKernelVaStart: 0x0400_0000,
+        autoKernelVaSize: 0x0400_0000,
+      });
+      if (typeof vm === "number") throw new Error(`MCU VM creation failed: ${vm}`);
+      return vm;
     },
   };
 }
