@@ -1,6 +1,7 @@
+import { CollectingWarningSink } from "@panmmu/uapi";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SystemMemory } from "../src/index.js";
+import { PAGE_POISON, SystemMemory } from "../src/index.js";
 
 describe("SystemMemory", () => {
   it("allocates zeroed pages from the base, counts and reuses LIFO", () => {
@@ -130,5 +131,134 @@ describe("SystemMemory", () => {
         expect(m.allocatedPages + m.freePages).toBe(32);
       }),
     );
+  });
+});
+
+describe("SystemMemory slabs, generations and poisoning", () => {
+  it("gives a reused page a zeroed view and a new generation", () => {
+    const m = new SystemMemory({ size: 16 * 4096 });
+    const p = m.allocPage() as number;
+    const g = m.pageGeneration(p);
+    const w = m.pageU32(p);
+    w.fill(0x12345678);
+    m.freePage(p);
+    expect(m.pageGeneration(p)).toBe(g + 1);
+    // The freed page is absent to the address-based accessors.
+    expect(m.words(p)).toBeUndefined();
+    expect(m.read32(p)).toBe(0);
+    expect(m.stats.strayAccesses).toBe(1);
+    expect(m.allocPage()).toBe(p);
+    expect(m.pageGeneration(p)).toBe(g + 1);
+    expect([...m.pageU32(p)].every((x) => x === 0)).toBe(true);
+    expect(m.pageGeneration(0)).toBe(-1);
+  });
+
+  it("keeps one byte view per page and aliases it with the word view", () => {
+    const m = new SystemMemory({ size: 16 * 4096 });
+    const p = m.allocPage() as number;
+    expect(m.pageU8(p)).toBe(m.pageU8(p + 100));
+    m.pageU8(p)[4] = 0x7f;
+    expect(m.read32(p + 4)).toBe(0x7f);
+  });
+
+  it("backs pages of different slabs with separate memory", () => {
+    // 300 pages: a full slab of 256 and a partial one of 44.
+    const m = new SystemMemory({ base: 0x8000_0000, size: 300 * 4096 });
+    const run = m.allocContiguous(300, 1) as number;
+    for (let i = 0; i < 300; i++) m.write32(run + i * 4096, i + 1);
+    for (let i = 0; i < 300; i++) expect(m.read32(run + i * 4096)).toBe(i + 1);
+    expect(m.pageU32(run + 299 * 4096).length).toBe(1024);
+    expect(m.allocPage()).toBeNull();
+  });
+
+  it("reports a write through a stale view when the page is allocated again (poison)", () => {
+    const warnings = new CollectingWarningSink();
+    const m = new SystemMemory({ size: 8 * 4096, poison: true, warnings });
+    const p = m.allocPage() as number;
+    const stale = m.pageU32(p);
+    m.freePage(p);
+    expect(stale[0]).toBe(PAGE_POISON * 0x01010101);
+    stale[5] = 1;
+    expect(m.allocPage()).toBe(p);
+    expect(m.stats.poisonCorruptions).toBe(1);
+    expect(warnings.warnings).toHaveLength(1);
+    expect(warnings.warnings[0]?.message).toContain("written after free (word 5: 0x1)");
+    // The new owner still gets a zeroed page; an untouched freed page passes the check.
+    expect([...m.pageU32(p)].every((x) => x === 0)).toBe(true);
+    m.freePage(p);
+    expect(m.allocPage()).toBe(p);
+    expect(m.stats.poisonCorruptions).toBe(1);
+  });
+
+  it("does not report without poisoning", () => {
+    const m = new SystemMemory({ size: 8 * 4096 });
+    const p = m.allocPage() as number;
+    const stale = m.pageU32(p);
+    m.freePage(p);
+    stale[5] = 1;
+    expect(m.allocPage()).toBe(p);
+    expect(m.pageU32(p)[5]).toBe(0);
+    expect(m.stats.poisonCorruptions).toBe(0);
+  });
+});
+
+describe("SystemMemory reservations", () => {
+  it("counts reserved pages as allocated until taken or given back", () => {
+    const m = new SystemMemory({ size: 8 * 4096 });
+    expect(m.reservePages(6)).toBe(true);
+    expect(m.allocatedPages).toBe(6);
+    expect(m.freePages).toBe(2);
+    expect(m.reservedPages).toBe(6);
+    expect(m.allocPage()).not.toBeNull();
+    expect(m.allocPage()).not.toBeNull();
+    // Everything else is promised to the reservation.
+    expect(m.allocPage()).toBeNull();
+    expect(m.allocContiguous(1, 1)).toBeNull();
+    const p = m.allocReservedPage() as number;
+    expect(m.isAllocated(p)).toBe(true);
+    expect([...m.pageU32(p)].every((x) => x === 0)).toBe(true);
+    expect(m.allocatedPages).toBe(8);
+    m.unreservePages(5);
+    expect(m.allocatedPages).toBe(3);
+    expect(m.peakPages).toBe(8);
+    expect(() => m.unreservePages(1)).toThrow(RangeError);
+    expect(() => m.allocReservedPage()).toThrow(RangeError);
+  });
+
+  it("sees one injection point per reserved page and reserves nothing when one fails", () => {
+    const m = new SystemMemory({ size: 64 * 4096 });
+    m.failNthAllocation(4);
+    expect(m.reservePages(3)).toBe(true);
+    // The 4th call is the first page of the next reservation.
+    expect(m.reservePages(3)).toBe(false);
+    expect(m.allocatedPages).toBe(3);
+    expect(m.stats.injectedFailures).toBe(1);
+    expect(m.allocPage()).not.toBeNull();
+    m.failEveryNth(10);
+    // Calls 5 and 6 succeed; a reservation spanning call 10 fails.
+    expect(m.reservePages(2)).toBe(true);
+    expect(m.reservePages(5)).toBe(false);
+    expect(m.stats.injectedFailures).toBe(2);
+  });
+
+  it("asks the shrinkers for the missing pages before failing a reservation", () => {
+    const m = new SystemMemory({ size: 4 * 4096 });
+    const held = [m.allocPage() as number, m.allocPage() as number, m.allocPage() as number];
+    m.registerShrinker({
+      name: "test",
+      count: () => held.length,
+      scan: (n) => {
+        let freed = 0;
+        while (freed < n && held.length > 0) {
+          m.freePage(held.pop() as number);
+          freed++;
+        }
+        return freed;
+      },
+    });
+    expect(m.reservePages(3)).toBe(true);
+    expect(held).toHaveLength(1);
+    expect(m.reservePages(2)).toBe(false);
+    expect(m.stats.failures).toBe(1);
   });
 });

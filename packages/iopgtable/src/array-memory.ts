@@ -36,8 +36,13 @@ export class ArrayPageTableMemory implements PageTableMemory {
   readonly base: number;
   /** Upper bound on live pages. */
   readonly maxPages: number;
-  /** Pages currently allocated (a block of 2^order pages counts 2^order). */
+  /**
+   * Pages currently allocated (a block of 2^order pages counts 2^order), reserved pages not yet
+   * allocated included.
+   */
   livePages = 0;
+  /** Pages set aside by {@link reservePages} and not yet allocated or given back. */
+  reservedPages = 0;
   /** Allocations currently live: single pages and blocks, one each. */
   liveAllocations = 0;
   /** Highest value `livePages` has reached. */
@@ -93,10 +98,60 @@ export class ArrayPageTableMemory implements PageTableMemory {
 
   /** Allocates one zeroed page; its physical address, or null (limit reached or injected failure). */
   allocPage(): number | null {
-    // Kept inline (no shared helpers): this is on the table-allocation path of every map.
+    // On the table-allocation path of every map: plain fields, one small private helper.
     const attempt = ++this.allocAttempts;
     if (this.failAt.size !== 0 && this.failAt.delete(attempt)) return null;
     if (this.livePages >= this.maxPages) return null;
+    const pa = this.takePage();
+    if (pa === null) return null;
+    this.livePages++;
+    if (this.livePages > this.peakPages) this.peakPages = this.livePages;
+    return pa;
+  }
+
+  /**
+   * Sets aside `pages` pages for {@link allocReservedPage}, all or nothing: true, or false with
+   * nothing set aside. They count in {@link livePages} from now on but take no page until
+   * allocated. Fault injection sees one attempt per page and stops at the first that fails.
+   */
+  reservePages(pages: number): boolean {
+    if (!Number.isSafeInteger(pages) || pages < 0) return false;
+    if (this.failAt.size !== 0) {
+      for (const at of [...this.failAt].sort((a, b) => a - b)) {
+        if (at > this.allocAttempts && at <= this.allocAttempts + pages) {
+          this.failAt.delete(at);
+          this.allocAttempts = at;
+          return false;
+        }
+      }
+    }
+    this.allocAttempts += pages;
+    if (this.livePages + pages > this.maxPages) return false;
+    this.reservedPages += pages;
+    this.livePages += pages;
+    if (this.livePages > this.peakPages) this.peakPages = this.livePages;
+    return true;
+  }
+
+  /** Allocates one zeroed page out of a reservation; its address (throws when none is reserved). */
+  allocReservedPage(): number | null {
+    if (this.reservedPages === 0) throw new Error("allocReservedPage: no page reserved");
+    const pa = this.takePage();
+    if (pa !== null) this.reservedPages--;
+    return pa;
+  }
+
+  /** Gives back `pages` reserved pages that were not allocated. */
+  unreservePages(pages: number): void {
+    if (!Number.isSafeInteger(pages) || pages < 0 || pages > this.reservedPages) {
+      throw new Error(`unreservePages(${pages}): ${this.reservedPages} reserved`);
+    }
+    this.reservedPages -= pages;
+    this.livePages -= pages;
+  }
+
+  /** Takes a zeroed page (no accounting of `livePages`); null past 4 GiB of pages. */
+  private takePage(): number | null {
     let n = this.freeList.pop();
     let view: Uint32Array;
     if (n !== undefined) {
@@ -109,8 +164,6 @@ export class ArrayPageTableMemory implements PageTableMemory {
       view = this.store[n]!;
     }
     this.views[n] = view;
-    this.livePages++;
-    if (this.livePages > this.peakPages) this.peakPages = this.livePages;
     this.liveAllocations++;
     this.allocCount++;
     return this.base + n * PAGE_SIZE;

@@ -63,3 +63,39 @@ describe("ArrayPageTableMemory", () => {
     expect(() => new ArrayPageTableMemory({ base: 0x1234 })).toThrow(RangeError);
   });
 });
+
+describe("ArrayPageTableMemory reservations", () => {
+  it("counts a reservation as live pages and hands its pages out zeroed without failing", () => {
+    const m = new ArrayPageTableMemory({ base: 0x1000_0000, maxPages: 4 });
+    const a = m.allocPage() as number;
+    m.pageU32(a)[3] = 9;
+    m.freePage(a);
+    expect(m.reservePages(3)).toBe(true);
+    expect(m.livePages).toBe(3);
+    expect(m.reservedPages).toBe(3);
+    // The limit counts the reservation: one page is left for ordinary allocations.
+    expect(m.reservePages(2)).toBe(false);
+    const b = m.allocPage();
+    expect(b).not.toBeNull();
+    expect(m.allocPage()).toBeNull();
+    const r = m.allocReservedPage() as number;
+    expect(m.pageU32(r)[3]).toBe(0);
+    expect(m.reservedPages).toBe(2);
+    expect(m.livePages).toBe(4);
+    m.unreservePages(2);
+    expect(m.livePages).toBe(2);
+    expect(() => m.unreservePages(1)).toThrow(/reserved/);
+    expect(() => m.allocReservedPage()).toThrow(/no page reserved/);
+  });
+
+  it("fails a reservation at an injected attempt inside it, reserving nothing", () => {
+    const m = new ArrayPageTableMemory();
+    m.failAlloc(3);
+    expect(m.reservePages(5)).toBe(false);
+    expect(m.allocAttempts).toBe(3);
+    expect(m.livePages).toBe(0);
+    // The failure is used up: the same reservation now succeeds.
+    expect(m.reservePages(5)).toBe(true);
+    expect(m.allocAttempts).toBe(8);
+  });
+});

@@ -13,7 +13,13 @@ import {
   sgTableFromPages,
 } from "@panmmu/drm";
 import { createRng } from "@panmmu/fixtures";
-import { createPlatform, mmuFeaturesPaBits, mmuFeaturesVaBits, type SimPlatform } from "@panmmu/hw";
+import {
+  createPlatform,
+  mmuFeaturesPaBits,
+  mmuFeaturesVaBits,
+  type PlatformOptions,
+  type SimPlatform,
+} from "@panmmu/hw";
 import {
   allocIoPgtableOps,
   IoPgtableFormat,
@@ -23,6 +29,15 @@ import {
   SZ_2M,
   SZ_4K,
 } from "@panmmu/iopgtable";
+// The package's own entry point: in benchmark mode it resolves to the built `dist/`.
+import {
+  flagsToProt,
+  PanthorClient,
+  PanthorDevice,
+  type PanthorVm,
+  type PanthorVmBo,
+  type VmBindOp,
+} from "@panmmu/panthor";
 import {
   CollectingWarningSink,
   DRM_IOCTL_PANTHOR_VM_BIND,
@@ -33,13 +48,6 @@ import {
   DrmPanthorVmBindOp,
   writeObjArray,
 } from "@panmmu/uapi";
-import { PanthorClient } from "../src/client/client.js";
-import { PanthorDevice } from "../src/device/device.js";
-import { flagsToProt } from "../src/mmu/prot.js";
-import type { PanthorVmBo } from "../src/vm/bo.js";
-import type { PanthorVm } from "../src/vm/vm.js";
-import type { VmBindOp } from "../src/vm/vm-types.js";
-import { type HwStack, makeHwStack } from "../test/helpers/hw-stack.js";
 
 /** 1 GiB. */
 export const SZ_1G = 2 ** 30;
@@ -50,6 +58,35 @@ export const MAP_FLAGS = DRM_PANTHOR_VM_BIND_OP_TYPE_MAP;
 
 function check(ret: number, what: string): void {
   if (ret !== 0) throw new Error(`${what} failed: ${ret}`);
+}
+
+/** A probed device with one open file (the bench's client). */
+interface OpenDevice {
+  readonly sim: SimPlatform;
+  readonly dev: PanthorDevice;
+  readonly client: PanthorClient;
+  readonly warnings: CollectingWarningSink;
+}
+
+/** Probes a G610 (with `options`) and opens a file on it. */
+function openDevice(options: Omit<PlatformOptions, "warnings">): OpenDevice {
+  const warnings = new CollectingWarningSink();
+  const sim = createPlatform("g610", { ...options, warnings });
+  const dev = PanthorDevice.probe(sim.platform);
+  if (typeof dev === "number") throw new Error(`probe: ${dev}`);
+  const client = PanthorClient.open(dev, "bench");
+  if (typeof client === "number") throw new Error(`open: ${client}`);
+  return { sim, dev, client, warnings };
+}
+
+/** VM_CREATE on the file: the VM's id and the VM (the file's pool keeps it alive). */
+function createVm(client: PanthorClient): { id: number; vm: PanthorVm } {
+  const created = client.vmCreate();
+  check(created.ret, "VM_CREATE");
+  const vm = client.handle.priv.vms.get(created.id);
+  if (vm === null) throw new Error("no VM");
+  vm.put();
+  return { id: created.id, vm };
 }
 
 /** A probed G610, a file, a VM with a 4 KiB BO, and prebuilt VM_BIND args to map/unmap a page. */
@@ -74,19 +111,10 @@ export interface BindRig {
  * region on the simulated MMU.
  */
 export function bindRig(): BindRig {
-  const warnings = new CollectingWarningSink();
-  const sim = createPlatform("g610", { seed: 3, warnings });
-  const dev = PanthorDevice.probe(sim.platform);
-  if (typeof dev === "number") throw new Error(`probe: ${dev}`);
-  const client = PanthorClient.open(dev, "bench");
-  if (typeof client === "number") throw new Error(`open: ${client}`);
-  const created = client.vmCreate();
-  check(created.ret, "VM_CREATE");
+  const { sim, dev, client, warnings } = openDevice({ seed: 3 });
+  const { id, vm } = createVm(client);
   const bo = client.boCreate(BigInt(SZ_4K));
   check(bo.ret, "BO_CREATE");
-  const vm = client.handle.priv.vms.get(created.id);
-  if (vm === null) throw new Error("no VM");
-  vm.put();
   check(dev.mmu.vmActive(vm), "vmActive");
   const va = 0x1000_0000n;
   const op = { flags: 0, boHandle: 0, boOffset: 0n, va, size: BigInt(SZ_4K), syncsCount: 0 };
@@ -97,7 +125,7 @@ export function bindRig(): BindRig {
     op.va = va;
     op.size = BigInt(SZ_4K);
     const arg = DrmPanthorVmBind.zero();
-    arg.vm_id = created.id;
+    arg.vm_id = id;
     arg.ops = writeObjArray(client.user, DrmPanthorVmBindOp, [op]);
     return arg;
   };
@@ -180,8 +208,7 @@ function scatteredPages(sim: SimPlatform): number[] {
  * A G610 with 2 GiB of memory, an active user VM, a 1 GiB BO, and a bare io-pgtable
  * (ARM_64_LPAE_S1, 4K|2M, same ias/oas/coherency, tables from the same memory).
  */
-export interface BigMapRig {
-  readonly hw: HwStack;
+export interface BigMapRig extends OpenDevice {
   readonly vm: PanthorVm;
   readonly bo: PagesBo;
   readonly bare: IoPgtableOps<null>;
@@ -191,25 +218,26 @@ export interface BigMapRig {
 
 /** Builds a {@link BigMapRig} with a 2 MiB-contiguous (`huge`) or a scattered BO. */
 export function bigMapRig(huge: boolean): BigMapRig {
-  const hw = makeHwStack({ memory: { size: 2 * SZ_1G } });
-  const vm = hw.userVm();
-  check(hw.mmu.vmActive(vm), "vmActive");
-  const pages = huge ? hugePages(hw.sim) : scatteredPages(hw.sim);
+  const opened = openDevice({ seed: 1, memory: { size: 2 * SZ_1G } });
+  const { sim, dev } = opened;
+  const { vm } = createVm(opened.client);
+  check(dev.mmu.vmActive(vm), "vmActive");
+  const pages = huge ? hugePages(sim) : scatteredPages(sim);
   const bo = new PagesBo(pages, huge ? SZ_2M : SZ_4K);
-  const features = hw.mmu.env.mmuFeatures;
+  const features = dev.mmu.env.mmuFeatures;
   const bare = allocIoPgtableOps(
     IoPgtableFormat.ARM_64_LPAE_S1,
     {
       pgsizeBitmap: SZ_4K | SZ_2M,
       ias: mmuFeaturesVaBits(features),
       oas: mmuFeaturesPaBits(features),
-      coherentWalk: hw.mmu.env.coherent,
-      memory: hw.sim.memory,
+      coherentWalk: dev.mmu.env.coherent,
+      memory: sim.memory,
     },
     null,
   );
   if (bare === null) throw new Error("io-pgtable refused");
-  return { hw, vm, bo, bare, segments: bo.getPagesSgt().segments.length };
+  return { ...opened, vm, bo, bare, segments: bo.getPagesSgt().segments.length };
 }
 
 /** The VM maps the whole BO at {@link BIG_VA} (panthor_vm_map_bo_range()). */
@@ -264,10 +292,10 @@ export function bareUnmapBig(rig: BigMapRig): void {
  */
 export function releaseBigMapRig(rig: BigMapRig): void {
   rig.bare.free();
-  rig.hw.mmu.vmIdle(rig.vm);
-  rig.vm.destroy();
-  for (const pa of rig.bo.pages) rig.hw.sim.memory.freePage(pa);
-  if (rig.hw.warnings.warnings.length !== 0) throw new Error("kernel warnings during the bench");
+  rig.dev.mmu.vmIdle(rig.vm);
+  rig.client.close();
+  for (const pa of rig.bo.pages) rig.sim.memory.freePage(pa);
+  if (rig.warnings.warnings.length !== 0) throw new Error("kernel warnings during the bench");
 }
 
 /** A G610 with one user AS slot (AS_PRESENT 0x3: AS0 for the MCU, AS1) and two user VMs. */
@@ -280,21 +308,6 @@ export interface AsRig {
 
 /** Builds an {@link AsRig}. */
 export function asRig(): AsRig {
-  const sim = createPlatform("g610", {
-    seed: 3,
-    warnings: new CollectingWarningSink(),
-    overrides: { asPresent: 0x3 },
-  });
-  const dev = PanthorDevice.probe(sim.platform);
-  if (typeof dev === "number") throw new Error(`probe: ${dev}`);
-  const client = PanthorClient.open(dev, "as");
-  if (typeof client === "number") throw new Error(`open: ${client}`);
-  const vms = [client.vmCreate(), client.vmCreate()].map((r) => {
-    check(r.ret, "VM_CREATE");
-    const vm = client.handle.priv.vms.get(r.id);
-    if (vm === null) throw new Error("no VM");
-    vm.put();
-    return vm;
-  });
-  return { sim, dev, a: vms[0] as PanthorVm, b: vms[1] as PanthorVm };
+  const { sim, dev, client } = openDevice({ seed: 3, overrides: { asPresent: 0x3 } });
+  return { sim, dev, a: createVm(client).vm, b: createVm(client).vm };
 }

@@ -212,3 +212,35 @@ describe("panfrost_dump_object_header anonymous union", () => {
     expect(errnoOf(() => PanfrostDumpObjectHeader.encode(v as never))).toBe(EINVAL);
   });
 });
+
+describe("codec staging", () => {
+  it("encodeInto leaves the target untouched when a field does not fit", () => {
+    const target = new Uint8Array(DrmPanthorVmBindOp.size + 8).fill(0x5a);
+    const op = DrmPanthorVmBindOp.zero();
+    op.va = 0x1000n;
+    op.size = -1n;
+    expect(errnoOf(() => DrmPanthorVmBindOp.encodeInto(op, target, 4))).toBe(EINVAL);
+    expect(target.every((b) => b === 0x5a)).toBe(true);
+    op.size = 0x2000n;
+    DrmPanthorVmBindOp.encodeInto(op, target, 4);
+    expect(target.subarray(0, 4).every((b) => b === 0x5a)).toBe(true);
+    expect(DrmPanthorVmBindOp.decodeAt(target, 4)).toEqual(op);
+  });
+
+  it("gives every decode its own nested objects", () => {
+    const op = DrmPanthorVmBindOp.zero();
+    op.syncs.count = 2;
+    const bytes = DrmPanthorVmBindOp.encode(op);
+    const a = DrmPanthorVmBindOp.decode(bytes);
+    const b = DrmPanthorVmBindOp.decode(bytes);
+    expect(a.syncs).not.toBe(b.syncs);
+    a.syncs.count = 7;
+    expect(b.syncs.count).toBe(2);
+    expect(DrmPanthorVmBindOp.decode(bytes).syncs.count).toBe(2);
+    // encode() returns a fresh buffer each time, not its scratch bytes.
+    const again = DrmPanthorVmBindOp.encode(op);
+    expect(again).not.toBe(bytes);
+    again[0] = 0xff;
+    expect(DrmPanthorVmBindOp.encode(op)[0]).toBe(0);
+  });
+});

@@ -1,1 +1,6 @@
-export { type MemoryStats, SystemMemory, type SystemMemoryOptions } from "./system-memory.js";
+export {
+  type MemoryStats,
+  PAGE_POISON,
+  SystemMemory,
+  type SystemMemoryOptions,
+} from "./system-memory.js";

@@ -11,6 +11,13 @@ import { SimRng } from "../sim/rng.js";
 const PAGE_BYTES: number = PAGE_SIZE;
 const CHUNK_SHIFT = 10;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+/** Pages per slab: the unit in which host memory backs simulated pages (256 pages, 1 MiB). */
+const SLAB_SHIFT = 8;
+const SLAB_PAGES = 1 << SLAB_SHIFT;
+const SLAB_MASK = SLAB_PAGES - 1;
+/** The byte freed pages are filled with when poisoning is on (Linux's PAGE_POISON). */
+export const PAGE_POISON = 0xaa;
+const POISON_WORD = 0xaaaaaaaa;
 
 /** Options of {@link SystemMemory}. */
 export interface SystemMemoryOptions {
@@ -22,6 +29,13 @@ export interface SystemMemoryOptions {
   seed?: number;
   /** Where misuse (double free, freeing a foreign page) is reported; without it such misuse throws. */
   warnings?: WarningSink;
+  /**
+   * Page poisoning (Linux's `page_poison`): freed pages are filled with {@link PAGE_POISON} and
+   * checked when allocated again, so a write through a stale view of a freed page is counted
+   * (`stats.poisonCorruptions`) and reported to `warnings`. Costs a fill and a scan per page;
+   * default false.
+   */
+  poison?: boolean;
 }
 
 /** Allocation statistics of a {@link SystemMemory}. */
@@ -42,12 +56,22 @@ export interface MemoryStats {
   shrunkPages: number;
   /** Reads or writes of unallocated pages through the lenient accessors. */
   strayAccesses: number;
+  /** Freed pages found written when allocated again (only with poisoning on). */
+  poisonCorruptions: number;
 }
 
 /**
  * Sparse physical memory with a page allocator. Satisfies `PhysicalMemory` and, structurally,
- * `@panmmu/iopgtable`'s `PageTableMemory`. Pages are zeroed when allocated and dropped when
- * freed, so a stale reference to a freed page reads zeros (counted as a stray access).
+ * `@panmmu/iopgtable`'s `PageTableMemory`.
+ *
+ * Host memory backs the range in slabs of 256 pages (1 MiB), created when a page of the slab is
+ * first allocated and kept afterwards; each page has one word view for its whole life, so
+ * allocating a page costs a zero fill, not a host allocation. Pages are zeroed when allocated.
+ * The address-based accessors treat a freed page as absent (reads give zeros, writes are
+ * dropped; both counted as stray accesses). A word view kept past {@link freePage} still aliases
+ * the page, as a kernel pointer to a freed page does: whoever caches views checks
+ * {@link releaseGeneration} or {@link pageGeneration} first (the MMU walker does), and the
+ * `poison` option reports writes made through such a view before the page is reused.
  */
 export class SystemMemory implements PhysicalMemory {
   /** First physical address of the range. */
@@ -57,7 +81,15 @@ export class SystemMemory implements PhysicalMemory {
   /** Number of pages in the range. */
   readonly pageCount: number;
   private readonly basePfn: number;
+  /** Word views of allocated pages (undefined while free), by page index, in chunks of 1024. */
   private readonly chunks: ((Uint32Array | undefined)[] | undefined)[];
+  /** Every page's word view, by slab (undefined until the slab is first used). */
+  private readonly slabs: (Uint32Array[] | undefined)[];
+  /** Byte views of pages, made on first request. */
+  private readonly bytes: (Uint8Array | undefined)[];
+  /** Per-page generation: bumped when the page is freed. */
+  private readonly gens: Uint32Array;
+  private readonly poison: boolean;
   private readonly used: Uint8Array;
   private readonly freeStack: number[] = [];
   private cursor = 0;
@@ -65,6 +97,8 @@ export class SystemMemory implements PhysicalMemory {
   private readonly rng: SimRng;
   private readonly warnings: WarningSink | undefined;
   private released = 0;
+  /** Pages set aside by {@link reservePages} and not yet taken (counted in `allocated`). */
+  private reserved = 0;
   private failAt = 0;
   private failEvery = 0;
   private failProbability = 0;
@@ -79,6 +113,7 @@ export class SystemMemory implements PhysicalMemory {
     shrinkerCalls: 0,
     shrunkPages: 0,
     strayAccesses: 0,
+    poisonCorruptions: 0,
   };
 
   /** Creates an empty memory covering `[base, base + size)`. */
@@ -98,6 +133,12 @@ export class SystemMemory implements PhysicalMemory {
     this.pageCount = size / PAGE_SIZE;
     this.basePfn = base / PAGE_SIZE;
     this.used = new Uint8Array(this.pageCount);
+    this.gens = new Uint32Array(this.pageCount);
+    this.slabs = new Array<Uint32Array[] | undefined>(Math.ceil(this.pageCount / SLAB_PAGES)).fill(
+      undefined,
+    );
+    this.bytes = new Array<Uint8Array | undefined>(this.pageCount).fill(undefined);
+    this.poison = options.poison === true;
     // Dense (never dictionary-mode) arrays keep page lookups fast on the walker's hot path.
     this.chunks = new Array<(Uint32Array | undefined)[] | undefined>(
       Math.ceil(this.pageCount / (1 << CHUNK_SHIFT)),
@@ -109,6 +150,16 @@ export class SystemMemory implements PhysicalMemory {
   /** Changes whenever a page is freed (lets the MMU's walker keep page views between walks). */
   get releaseGeneration(): number {
     return this.released;
+  }
+
+  /**
+   * The generation of the page holding `pa`: changes each time the page is freed, so a view
+   * cached with its generation is still the same allocation while the two agree. -1 outside
+   * the range.
+   */
+  pageGeneration(pa: number): number {
+    const idx = this.indexOf(pa);
+    return idx < 0 ? -1 : (this.gens[idx] as number);
   }
 
   /** Pages currently allocated. */
@@ -158,8 +209,9 @@ export class SystemMemory implements PhysicalMemory {
   /** Allocates one zeroed page; its physical address, or null. */
   allocPage(): number | null {
     if (this.injectFailure()) return null;
-    let idx = this.findFreePage();
-    if (idx < 0 && this.shrink(1)) idx = this.findFreePage();
+    let idx = this.st.allocated < this.pageCount ? this.findFreePage() : -1;
+    if (idx < 0 && this.shrink(1))
+      idx = this.st.allocated < this.pageCount ? this.findFreePage() : -1;
     if (idx < 0) {
       this.st.failures++;
       return null;
@@ -167,6 +219,69 @@ export class SystemMemory implements PhysicalMemory {
     this.take(idx);
     this.st.allocations++;
     return (this.basePfn + idx) * PAGE_SIZE;
+  }
+
+  /**
+   * Sets aside `pages` pages, all or nothing, for later {@link allocReservedPage} calls that
+   * cannot fail: true, or false with nothing set aside. Reserved pages count as allocated (in
+   * {@link allocatedPages}, {@link freePages} and the peak) but take no physical page until
+   * they are allocated, so a large worst-case reservation that ends up mostly unused costs
+   * nothing per page. Failure injection sees `pages` allocation calls, one per page, and stops
+   * at the first that fails, as a loop of {@link allocPage} calls would.
+   */
+  reservePages(pages: number): boolean {
+    if (!Number.isSafeInteger(pages) || pages < 0) return false;
+    if (pages === 0) return true;
+    if (this.injectFailures(pages)) return false;
+    if (this.pageCount - this.st.allocated < pages) {
+      this.shrink(pages - (this.pageCount - this.st.allocated));
+      if (this.pageCount - this.st.allocated < pages) {
+        this.st.failures++;
+        return false;
+      }
+    }
+    this.reserved += pages;
+    this.st.allocated += pages;
+    if (this.st.allocated > this.st.peak) this.st.peak = this.st.allocated;
+    this.st.allocations += pages;
+    return true;
+  }
+
+  /**
+   * Allocates one zeroed page out of a reservation made by {@link reservePages}; its physical
+   * address. Throws RangeError (or, with a warning sink, warns and returns null) when nothing
+   * is reserved.
+   */
+  allocReservedPage(): number | null {
+    if (this.reserved === 0) {
+      const msg = "allocReservedPage(): no page reserved";
+      if (this.warnings === undefined) throw new RangeError(msg);
+      this.warnings.warn("SystemMemory.allocReservedPage", msg);
+      return null;
+    }
+    // Reserved pages are counted in `allocated`, so a physical page is always free here.
+    const idx = this.findFreePage();
+    this.reserved--;
+    this.st.allocated--;
+    this.take(idx);
+    return (this.basePfn + idx) * PAGE_SIZE;
+  }
+
+  /** Gives back `pages` reserved pages that were not allocated. */
+  unreservePages(pages: number): void {
+    if (!Number.isSafeInteger(pages) || pages < 0 || pages > this.reserved) {
+      const msg = `unreservePages(${pages}): ${this.reserved} reserved`;
+      if (this.warnings === undefined) throw new RangeError(msg);
+      this.warnings.warn("SystemMemory.unreservePages", msg);
+      return;
+    }
+    this.reserved -= pages;
+    this.st.allocated -= pages;
+  }
+
+  /** Pages reserved by {@link reservePages} and not yet allocated or given back. */
+  get reservedPages(): number {
+    return this.reserved;
   }
 
   /**
@@ -183,8 +298,9 @@ export class SystemMemory implements PhysicalMemory {
       return null;
     }
     if (this.injectFailure()) return null;
-    let idx = this.findRun(pages, alignPages);
-    if (idx < 0 && this.shrink(pages)) idx = this.findRun(pages, alignPages);
+    const room = () => this.pageCount - this.st.allocated >= pages;
+    let idx = room() ? this.findRun(pages, alignPages) : -1;
+    if (idx < 0 && this.shrink(pages)) idx = room() ? this.findRun(pages, alignPages) : -1;
     if (idx < 0) {
       this.st.failures++;
       return null;
@@ -201,6 +317,7 @@ export class SystemMemory implements PhysicalMemory {
   allocPageAt(pa: number): boolean {
     const idx = this.indexOf(pa);
     if (idx < 0 || pa % PAGE_SIZE !== 0 || this.used[idx] === 1) return false;
+    if (this.st.allocated >= this.pageCount) return false;
     this.take(idx);
     this.st.allocations++;
     return true;
@@ -217,8 +334,10 @@ export class SystemMemory implements PhysicalMemory {
     }
     this.used[idx] = 0;
     this.released++;
-    const chunk = this.chunks[idx >>> CHUNK_SHIFT];
-    if (chunk !== undefined) chunk[idx & CHUNK_MASK] = undefined;
+    this.gens[idx] = ((this.gens[idx] as number) + 1) >>> 0;
+    const chunk = this.chunks[idx >>> CHUNK_SHIFT] as (Uint32Array | undefined)[];
+    if (this.poison) (chunk[idx & CHUNK_MASK] as Uint32Array).fill(POISON_WORD);
+    chunk[idx & CHUNK_MASK] = undefined;
     this.freeStack.push(idx);
     this.st.allocated--;
   }
@@ -246,7 +365,13 @@ export class SystemMemory implements PhysicalMemory {
   /** The 4096-byte view of the allocated page at `pa`; throws RangeError if not allocated. */
   pageU8(pa: number): Uint8Array {
     const w = this.pageU32(pa);
-    return new Uint8Array(w.buffer, w.byteOffset, PAGE_SIZE);
+    const idx = Math.floor(pa / PAGE_BYTES) - this.basePfn;
+    let u8 = this.bytes[idx];
+    if (u8 === undefined) {
+      u8 = new Uint8Array(w.buffer, w.byteOffset, PAGE_SIZE);
+      this.bytes[idx] = u8;
+    }
+    return u8;
   }
 
   /**
@@ -350,6 +475,30 @@ export class SystemMemory implements PhysicalMemory {
     return idx >= 0 && idx < this.pageCount ? idx : -1;
   }
 
+  /**
+   * Failure injection over the next `n` allocation calls at once: true when one of them fails
+   * (the calls counted stop at that one, as a loop of single allocations would).
+   */
+  private injectFailures(n: number): boolean {
+    if (this.failProbability > 0) {
+      for (let i = 0; i < n; i++) if (this.injectFailure()) return true;
+      return false;
+    }
+    const first = this.allocCalls + 1;
+    let failing = Number.POSITIVE_INFINITY;
+    if (this.failAt !== 0 && this.failAt >= first && this.failAt < first + n) failing = this.failAt;
+    if (this.failEvery > 0) {
+      const multiple = Math.ceil(first / this.failEvery) * this.failEvery;
+      if (multiple < first + n) failing = Math.min(failing, multiple);
+    }
+    if (failing === Number.POSITIVE_INFINITY) {
+      this.allocCalls += n;
+      return false;
+    }
+    this.allocCalls = failing - 1;
+    return this.injectFailure();
+  }
+
   private injectFailure(): boolean {
     this.allocCalls++;
     let fail = false;
@@ -414,14 +563,43 @@ export class SystemMemory implements PhysicalMemory {
   }
 
   private take(idx: number): void {
+    const slab = this.slabs[idx >>> SLAB_SHIFT] ?? this.newSlab(idx >>> SLAB_SHIFT);
+    const w = slab[idx & SLAB_MASK] as Uint32Array;
+    if (this.poison) this.checkPoison(idx, w);
+    w.fill(0);
     this.used[idx] = 1;
     let chunk = this.chunks[idx >>> CHUNK_SHIFT];
     if (chunk === undefined) {
       chunk = new Array<Uint32Array | undefined>(1 << CHUNK_SHIFT).fill(undefined);
       this.chunks[idx >>> CHUNK_SHIFT] = chunk;
     }
-    chunk[idx & CHUNK_MASK] = new Uint32Array(PAGE_SIZE / 4);
+    chunk[idx & CHUNK_MASK] = w;
     this.st.allocated++;
     if (this.st.allocated > this.st.peak) this.st.peak = this.st.allocated;
+  }
+
+  /** Backs slab `s` with host memory (zero-filled; with poisoning, filled with the poison). */
+  private newSlab(s: number): Uint32Array[] {
+    const pages = Math.min(SLAB_PAGES, this.pageCount - s * SLAB_PAGES);
+    const buffer = new ArrayBuffer(pages * PAGE_BYTES);
+    if (this.poison) new Uint32Array(buffer).fill(POISON_WORD);
+    const views = new Array<Uint32Array>(pages);
+    for (let i = 0; i < pages; i++)
+      views[i] = new Uint32Array(buffer, i * PAGE_BYTES, PAGE_BYTES / 4);
+    this.slabs[s] = views;
+    return views;
+  }
+
+  /** Reports a freed page that was written before being allocated again (check_poison_mem()). */
+  private checkPoison(idx: number, w: Uint32Array): void {
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] !== POISON_WORD) {
+        this.st.poisonCorruptions++;
+        const pa = (this.basePfn + idx) * PAGE_SIZE;
+        const msg = `page 0x${pa.toString(16)} written after free (word ${i}: 0x${(w[i] as number).toString(16)})`;
+        this.warnings?.warn("SystemMemory.poison", msg);
+        return;
+      }
+    }
   }
 }

@@ -54,10 +54,24 @@ export interface MemoryShrinker {
 export const PAGE_SIZE = 4096;
 
 /**
+ * Page reservations: pages set aside up front (all or nothing) and allocated later without
+ * failing, as a `kmem_cache_alloc_bulk()` of worst-case page-table pages is used by a VM
+ * operation. A reservation counts as allocated memory until it is allocated or given back.
+ */
+export interface PageReservations {
+  /** Sets aside `pages` pages, all or nothing; false (nothing set aside) when they cannot be had. */
+  reservePages(pages: number): boolean;
+  /** Allocates one zeroed page out of a reservation; its address (null only on misuse: none reserved). */
+  allocReservedPage(): number | null;
+  /** Gives back `pages` reserved pages that were not allocated. */
+  unreservePages(pages: number): void;
+}
+
+/**
  * Physical memory shared by CPU and GPU (Mali SoCs are unified), in 4 KiB pages. Also the
  * page-table memory of `@panmmu/iopgtable` (`allocPage`/`freePage`/`pageU32`), structurally.
  */
-export interface PhysicalMemory {
+export interface PhysicalMemory extends PageReservations {
   /** Allocates one zeroed 4 KiB page; its physical address, or null when none can be had. */
   allocPage(): number | null;
   /** Frees one page allocated by {@link allocPage} or as part of a contiguous run. */

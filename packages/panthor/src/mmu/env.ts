@@ -2,7 +2,7 @@
  * What the panthor MMU code needs of the rest of the device: the register window, the clock,
  * the GPU cache flush and the reset request. The device supplies it; tests can supply a fake.
  */
-import type { EventLoop, MmioBus } from "@panmmu/hw";
+import type { EventLoop, MmioBus, PageReservations } from "@panmmu/hw";
 import type { PageTableMemory } from "@panmmu/iopgtable";
 import type { WarningSink } from "@panmmu/uapi";
 
@@ -14,8 +14,8 @@ export interface PanthorMmuEnv {
   readonly loop: EventLoop;
   /** Where kernel WARN_ONs are reported. */
   readonly warnings: WarningSink;
-  /** Physical memory page tables live in. */
-  readonly memory: PageTableMemory;
+  /** Physical memory page tables live in (reservations serve the page-table cache). */
+  readonly memory: PageTableMemory & PageReservations;
   /** Whether the GPU is IO-coherent (`ptdev->coherent`). */
   readonly coherent: boolean;
   /** GPU_AS_PRESENT. */

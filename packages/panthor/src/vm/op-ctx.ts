@@ -31,18 +31,18 @@ export const PANTHOR_VM_BIND_OP_MAP_FLAGS =
 /** The largest kmalloc() the reservation array may take: 4 MiB, so at most 2^19 pages. */
 const KMALLOC_MAX_PTRS = (4 << 20) / 8;
 
-/** Page-table pages reserved by an operation. */
+/** Page-table pages reserved by an operation. Mirrors the kernel's `rsvd_page_tables`. */
 export interface ReservedPages {
-  /** The pages, in the order alloc_pt() hands them out. */
-  pages: number[];
-  /** Index of the first unused page. */
+  /** Pages reserved. */
+  count: number;
+  /** Pages alloc_pt() has taken so far. */
   ptr: number;
 }
 
 /** One VM operation's context. Mirrors `struct panthor_vm_op_ctx`. */
 export class PanthorVmOpCtx {
   /** Page-table pages reserved up front (`rsvd_page_tables`). */
-  readonly rsvd: ReservedPages = { pages: [], ptr: 0 };
+  readonly rsvd: ReservedPages = { count: 0, ptr: 0 };
   /** Mappings allocated up front for the map and the remap's prev/next (3 for MAP, 2 for UNMAP). */
   readonly preallocatedVmas: (PanthorVma | null)[] = [null, null, null];
   /** The op's type and map flags. */
@@ -88,7 +88,7 @@ export class PanthorVmOpCtx {
 
   /** Reserved pages not handed out yet. */
   get remainingPages(): number {
-    return this.rsvd.pages.length - this.rsvd.ptr;
+    return this.rsvd.count - this.rsvd.ptr;
   }
 }
 
@@ -119,11 +119,11 @@ function preallocVmas(ctx: PanthorVmOpCtx): void {
 
 function reservePages(vm: OpCtxVm, ctx: PanthorVmOpCtx, count: bigint): number {
   if (count > BigInt(KMALLOC_MAX_PTRS)) return -ENOMEM;
-  const pages = vm.ptCache.allocBulk(Number(count));
-  if (pages === null) return -ENOMEM;
-  ctx.rsvd.pages = pages;
+  const n = Number(count);
+  if (!vm.ptCache.reserveBulk(n)) return -ENOMEM;
+  ctx.rsvd.count = n;
   ctx.rsvd.ptr = 0;
-  vm.ptReserved += pages.length;
+  vm.ptReserved += n;
   return 0;
 }
 
@@ -222,10 +222,10 @@ export function prepareSyncOnlyOpCtx(ctx: PanthorVmOpCtx): void {
  * the mappings. Mirrors panthor_vm_cleanup_op_ctx().
  */
 export function cleanupOpCtx(ctx: PanthorVmOpCtx, vm: OpCtxVm): void {
-  const { pages } = ctx.rsvd;
-  for (let i = ctx.rsvd.ptr; i < pages.length; i++) vm.ptCache.free(pages[i] as number);
-  vm.ptReturned += pages.length - ctx.rsvd.ptr;
-  ctx.rsvd.pages = [];
+  const unused = ctx.rsvd.count - ctx.rsvd.ptr;
+  if (unused > 0) vm.ptCache.unreserve(unused);
+  vm.ptReturned += unused;
+  ctx.rsvd.count = 0;
   ctx.rsvd.ptr = 0;
   if (ctx.mapVmBo !== null) {
     ctx.mapVmBo.put();

@@ -61,7 +61,9 @@ export function vmAllocPt(vm: VmHwState, size: number): number | null {
     env.warnings.warn("alloc_pt", ctx === null ? "no operation context" : "reservation short");
     return null;
   }
-  const pa = ctx.rsvd.pages[ctx.rsvd.ptr++] as number;
+  const pa = vm.ptCache.takeReserved();
+  if (pa === null) return null;
+  ctx.rsvd.ptr++;
   vm.ptStats.used++;
   return pa;
 }

@@ -18,6 +18,35 @@ import { KernelError } from "../errno/kernel-error.js";
 import type { AnonUnionType, AnonymousUnionMarker, UnionMembers } from "./anon-union.js";
 import type { Simplify, StructCodec } from "./codec.js";
 import type { FieldType, FieldValue } from "./field-type.js";
+import { BigIntType, IntType } from "./scalar.js";
+import { STAGE_BYTES, stage, stageView } from "./staging.js";
+
+/**
+ * How a plain field is read and written: scalar kinds are handled inline by the struct's loops
+ * (no call through the field type); {@link KIND_OTHER} goes through `FieldType.read`/`write`.
+ */
+const KIND_OTHER = 0;
+const KIND_U8 = 1;
+const KIND_S8 = 2;
+const KIND_U16 = 3;
+const KIND_S16 = 4;
+const KIND_U32 = 5;
+const KIND_S32 = 6;
+const KIND_U64 = 7;
+const KIND_S64 = 8;
+
+const U64_MAX = (1n << 64n) - 1n;
+const S64_MIN = -(1n << 63n);
+const S64_MAX = (1n << 63n) - 1n;
+
+function scalarKind(type: FieldType<unknown>): number {
+  if (type instanceof IntType) {
+    const base = type.size === 1 ? KIND_U8 : type.size === 2 ? KIND_U16 : KIND_U32;
+    return base + (type.signed ? 1 : 0);
+  }
+  if (type instanceof BigIntType) return type.signed ? KIND_S64 : KIND_U64;
+  return KIND_OTHER;
+}
 
 /** Extra facts about a field. */
 export interface FieldFlags {
@@ -106,6 +135,20 @@ export class StructType<F extends FieldsDesc>
   private readonly plain: readonly FieldInfo[];
   private readonly labels: readonly string[];
   private readonly union: FieldInfo | undefined;
+  /** Per plain field: name, offset, scalar kind, integer range (the hot loops read these). */
+  private readonly names: readonly string[];
+  private readonly offsets: Int32Array;
+  private readonly kinds: Uint8Array;
+  private readonly mins: Float64Array;
+  private readonly maxs: Float64Array;
+  /**
+   * A value with every plain field present, in order: decoding copies it and overwrites each
+   * field, so every decoded value of this struct has the same shape.
+   */
+  private readonly template: Readonly<Record<string, unknown>>;
+  /** Scratch bytes encode() builds the struct in before copying them out, and their view. */
+  private readonly scratch: Uint8Array;
+  private readonly scratchView: DataView;
 
   /**
    * @param name - kernel struct name (without `struct`); `(anonymous)` for an unnamed struct.
@@ -149,6 +192,17 @@ export class StructType<F extends FieldsDesc>
     const unions = fields.filter((f) => isAnonUnion(f.type));
     if (unions.length > 1) throw new Error(`struct ${name}: at most one anonymous union`);
     this.union = unions[0];
+    const plain = this.plain;
+    this.names = plain.map((f) => f.name);
+    this.offsets = Int32Array.from(plain, (f) => f.offset);
+    this.kinds = Uint8Array.from(plain, (f) => scalarKind(f.type));
+    this.mins = Float64Array.from(plain, (f) => (f.type instanceof IntType ? f.type.min : 0));
+    this.maxs = Float64Array.from(plain, (f) => (f.type instanceof IntType ? f.type.max : 0));
+    const template: Record<string, unknown> = {};
+    for (const f of plain) template[f.name] = f.type.zero();
+    this.template = template;
+    this.scratch = new Uint8Array(this.size);
+    this.scratchView = new DataView(this.scratch.buffer);
   }
 
   /** Looks a declared field up by name. */
@@ -158,9 +212,10 @@ export class StructType<F extends FieldsDesc>
 
   /** Encodes into a fresh zero-filled buffer of exactly `size` bytes. */
   encode(value: FieldsValue<F>): Uint8Array {
-    const bytes = new Uint8Array(this.size);
-    this.write(new DataView(bytes.buffer), 0, value, this.name);
-    return bytes;
+    const scratch = this.scratch;
+    scratch.fill(0);
+    this.write(this.scratchView, 0, value, this.name);
+    return scratch.slice();
   }
 
   /**
@@ -171,12 +226,16 @@ export class StructType<F extends FieldsDesc>
     if (offset < 0 || offset + this.size > target.length) {
       throw new KernelError(EINVAL, `${this.name}: target too small`);
     }
-    this.write(
-      new DataView(target.buffer, target.byteOffset, target.length),
-      offset,
-      value,
-      this.name,
-    );
+    const size = this.size;
+    if (size > STAGE_BYTES) {
+      this.write(new DataView(target.buffer, target.byteOffset), offset, value, this.name);
+      return;
+    }
+    // Built in the staging buffer over the target's own bytes, then copied back: a value that
+    // fails half-way leaves the target untouched.
+    stage.set(target.subarray(offset, offset + size));
+    this.write(stageView, 0, value, this.name);
+    target.set(stage.subarray(0, size), offset);
   }
 
   /** Decodes exactly `size` bytes; throws KernelError(EINVAL) for any other length. */
@@ -185,7 +244,7 @@ export class StructType<F extends FieldsDesc>
       const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : "not a Uint8Array";
       throw new KernelError(EINVAL, `${this.name}: decode needs ${this.size} bytes, got ${got}`);
     }
-    return this.read(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), 0);
+    return this.readStaged(bytes, 0);
   }
 
   /** Decodes `size` bytes at `offset` of `source`; throws KernelError(EINVAL) if they are not there. */
@@ -193,13 +252,55 @@ export class StructType<F extends FieldsDesc>
     if (!Number.isInteger(offset) || offset < 0 || offset + this.size > source.length) {
       throw new KernelError(EINVAL, `${this.name}: ${this.size} bytes at ${offset} out of range`);
     }
-    return this.read(new DataView(source.buffer, source.byteOffset, source.length), offset);
+    return this.readStaged(source, offset);
+  }
+
+  /** Decodes the `size` bytes at `offset` of `bytes` (known to be there). */
+  private readStaged(bytes: Uint8Array, offset: number): FieldsValue<F> {
+    const size = this.size;
+    if (size > STAGE_BYTES) return this.read(new DataView(bytes.buffer, bytes.byteOffset), offset);
+    stage.set(
+      offset === 0 && bytes.length === size ? bytes : bytes.subarray(offset, offset + size),
+    );
+    return this.read(stageView, 0);
   }
 
   /** Reads the struct at `offset` of `view` (FieldType contract). */
   read(view: DataView, offset: number): FieldsValue<F> {
-    const out: Record<string, unknown> = {};
-    for (const f of this.plain) out[f.name] = f.type.read(view, offset + f.offset);
+    const out: Record<string, unknown> = { ...this.template };
+    const { names, offsets, kinds } = this;
+    for (let i = 0; i < kinds.length; i++) {
+      const at = offset + (offsets[i] as number);
+      const name = names[i] as string;
+      switch (kinds[i]) {
+        case KIND_U8:
+          out[name] = view.getUint8(at);
+          break;
+        case KIND_S8:
+          out[name] = view.getInt8(at);
+          break;
+        case KIND_U16:
+          out[name] = view.getUint16(at, true);
+          break;
+        case KIND_S16:
+          out[name] = view.getInt16(at, true);
+          break;
+        case KIND_U32:
+          out[name] = view.getUint32(at, true);
+          break;
+        case KIND_S32:
+          out[name] = view.getInt32(at, true);
+          break;
+        case KIND_U64:
+          out[name] = view.getBigUint64(at, true);
+          break;
+        case KIND_S64:
+          out[name] = view.getBigInt64(at, true);
+          break;
+        default:
+          out[name] = (this.plain[i] as FieldInfo).type.read(view, at);
+      }
+    }
     const u = this.union;
     if (u !== undefined) {
       const type = u.type as AnonUnionType<UnionMembers>;
@@ -214,17 +315,47 @@ export class StructType<F extends FieldsDesc>
       throw new KernelError(EINVAL, `${path}: expected an object`);
     }
     const rec = value as Readonly<Record<string, unknown>>;
-    const plain = this.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const f = plain[i] as FieldInfo;
-      const v = rec[f.name];
-      // Paths are prebuilt per field so the hot path never formats strings.
-      const label = this.labels[i] as string;
-      if (v === undefined) throw new KernelError(EINVAL, `${path}: ${label} missing`);
-      f.type.write(view, offset + f.offset, v, label);
+    const { names, offsets, kinds } = this;
+    for (let i = 0; i < kinds.length; i++) {
+      const v = rec[names[i] as string];
+      const at = offset + (offsets[i] as number);
+      const kind = kinds[i] as number;
+      if (kind >= KIND_U8 && kind <= KIND_S32) {
+        if (
+          typeof v !== "number" ||
+          !Number.isInteger(v) ||
+          v < (this.mins[i] as number) ||
+          v > (this.maxs[i] as number)
+        ) {
+          this.badField(path, i, v);
+        }
+        if (kind <= KIND_S8) view.setUint8(at, v & 0xff);
+        else if (kind <= KIND_S16) view.setUint16(at, v & 0xffff, true);
+        else view.setUint32(at, v >>> 0, true);
+      } else if (kind === KIND_U64) {
+        if (typeof v !== "bigint" || v < 0n || v > U64_MAX) this.badField(path, i, v);
+        view.setBigUint64(at, v, true);
+      } else if (kind === KIND_S64) {
+        if (typeof v !== "bigint" || v < S64_MIN || v > S64_MAX) this.badField(path, i, v);
+        view.setBigInt64(at, v, true);
+      } else {
+        if (v === undefined) this.badField(path, i, v);
+        (this.plain[i] as FieldInfo).type.write(view, at, v, this.labels[i] as string);
+      }
     }
     const u = this.union;
     if (u !== undefined) u.type.write(view, offset + u.offset, rec, path);
+  }
+
+  /**
+   * Throws the KernelError(EINVAL) a bad value of plain field `i` gets (missing, wrong type or
+   * out of range), naming the field by its prebuilt path.
+   */
+  private badField(path: string, i: number, v: unknown): never {
+    const label = this.labels[i] as string;
+    if (v === undefined) throw new KernelError(EINVAL, `${path}: ${label} missing`);
+    const ctype = (this.plain[i] as FieldInfo).ctype;
+    throw new KernelError(EINVAL, `${label}: ${String(v)} does not fit ${ctype}`);
   }
 
   /** A value whose every field is zero. */
