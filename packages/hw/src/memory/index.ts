@@ -1,6 +1,2 @@
-export {
-  type MemoryStats,
-  PAGE_POISON,
-  SystemMemory,
-  type SystemMemoryOptions,
-} from "./system-memory.js";
+export { PAGE_POISON } from "./page-slabs.js";
+export { type MemoryStats, SystemMemory, type SystemMemoryOptions } from "./system-memory.js";

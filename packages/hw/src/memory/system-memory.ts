@@ -5,19 +5,14 @@
 import type { WarningSink } from "@panmmu/uapi";
 import type { MemoryShrinker, PhysicalMemory } from "../platform/interfaces.js";
 import { PAGE_SIZE } from "../platform/interfaces.js";
-import { SimRng } from "../sim/rng.js";
+import { AllocFaults } from "./alloc-faults.js";
+import { PageAccessors } from "./page-accessors.js";
+import { PageSlabs, POISON_WORD } from "./page-slabs.js";
 
 // Local copy of PAGE_SIZE for the hot accessors (reads no import binding; see mmu/walker.ts).
 const PAGE_BYTES: number = PAGE_SIZE;
 const CHUNK_SHIFT = 10;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
-/** Pages per slab: the unit in which host memory backs simulated pages (256 pages, 1 MiB). */
-const SLAB_SHIFT = 8;
-const SLAB_PAGES = 1 << SLAB_SHIFT;
-const SLAB_MASK = SLAB_PAGES - 1;
-/** The byte freed pages are filled with when poisoning is on (Linux's PAGE_POISON). */
-export const PAGE_POISON = 0xaa;
-const POISON_WORD = 0xaaaaaaaa;
 
 /** Options of {@link SystemMemory}. */
 export interface SystemMemoryOptions {
@@ -30,7 +25,7 @@ export interface SystemMemoryOptions {
   /** Where misuse (double free, freeing a foreign page) is reported; without it such misuse throws. */
   warnings?: WarningSink;
   /**
-   * Page poisoning (Linux's `page_poison`): freed pages are filled with {@link PAGE_POISON} and
+   * Page poisoning (Linux's `page_poison`): freed pages are filled with `PAGE_POISON` (0xaa) and
    * checked when allocated again, so a write through a stale view of a freed page is counted
    * (`stats.poisonCorruptions`) and reported to `warnings`. Costs a fill and a scan per page;
    * default false.
@@ -73,7 +68,7 @@ export interface MemoryStats {
  * {@link releaseGeneration} or {@link pageGeneration} first (the MMU walker does), and the
  * `poison` option reports writes made through such a view before the page is reused.
  */
-export class SystemMemory implements PhysicalMemory {
+export class SystemMemory extends PageAccessors implements PhysicalMemory {
   /** First physical address of the range. */
   readonly base: number;
   /** Size of the range in bytes. */
@@ -83,10 +78,8 @@ export class SystemMemory implements PhysicalMemory {
   private readonly basePfn: number;
   /** Word views of allocated pages (undefined while free), by page index, in chunks of 1024. */
   private readonly chunks: ((Uint32Array | undefined)[] | undefined)[];
-  /** Every page's word view, by slab (undefined until the slab is first used). */
-  private readonly slabs: (Uint32Array[] | undefined)[];
-  /** Byte views of pages, made on first request. */
-  private readonly bytes: (Uint8Array | undefined)[];
+  /** Every page's views. */
+  private readonly pages: PageSlabs;
   /** Per-page generation: bumped when the page is freed. */
   private readonly gens: Uint32Array;
   private readonly poison: boolean;
@@ -94,15 +87,11 @@ export class SystemMemory implements PhysicalMemory {
   private readonly freeStack: number[] = [];
   private cursor = 0;
   private readonly shrinkers: MemoryShrinker[] = [];
-  private readonly rng: SimRng;
+  private readonly faults: AllocFaults;
   private readonly warnings: WarningSink | undefined;
   private released = 0;
   /** Pages set aside by {@link reservePages} and not yet taken (counted in `allocated`). */
   private reserved = 0;
-  private failAt = 0;
-  private failEvery = 0;
-  private failProbability = 0;
-  private allocCalls = 0;
   private shrinking = false;
   private readonly st: MemoryStats = {
     allocated: 0,
@@ -118,6 +107,7 @@ export class SystemMemory implements PhysicalMemory {
 
   /** Creates an empty memory covering `[base, base + size)`. */
   constructor(options: SystemMemoryOptions = {}) {
+    super();
     const base = options.base ?? 0x8000_0000;
     const size = options.size ?? 0x4000_0000;
     if (!Number.isSafeInteger(base) || base < 0 || base % PAGE_SIZE !== 0) {
@@ -134,16 +124,13 @@ export class SystemMemory implements PhysicalMemory {
     this.basePfn = base / PAGE_SIZE;
     this.used = new Uint8Array(this.pageCount);
     this.gens = new Uint32Array(this.pageCount);
-    this.slabs = new Array<Uint32Array[] | undefined>(Math.ceil(this.pageCount / SLAB_PAGES)).fill(
-      undefined,
-    );
-    this.bytes = new Array<Uint8Array | undefined>(this.pageCount).fill(undefined);
     this.poison = options.poison === true;
+    this.pages = new PageSlabs(this.pageCount, this.poison);
     // Dense (never dictionary-mode) arrays keep page lookups fast on the walker's hot path.
     this.chunks = new Array<(Uint32Array | undefined)[] | undefined>(
       Math.ceil(this.pageCount / (1 << CHUNK_SHIFT)),
     ).fill(undefined);
-    this.rng = new SimRng(options.seed ?? 1);
+    this.faults = new AllocFaults(options.seed ?? 1);
     this.warnings = options.warnings;
   }
 
@@ -184,17 +171,17 @@ export class SystemMemory implements PhysicalMemory {
 
   /** Makes the `n`-th allocation call from now fail (1 = the next one); 0 disables. */
   failNthAllocation(n: number): void {
-    this.failAt = n > 0 ? this.allocCalls + n : 0;
+    this.faults.failNth(n);
   }
 
   /** Makes every `n`-th allocation call fail from now on (0 disables). */
   failEveryNth(n: number): void {
-    this.failEvery = Math.max(0, Math.trunc(n));
+    this.faults.failEveryNth(n);
   }
 
   /** Makes each allocation call fail with probability `p` (seeded; 0 disables). */
   setFailureProbability(p: number): void {
-    this.failProbability = Math.min(1, Math.max(0, p));
+    this.faults.setProbability(p);
   }
 
   /** Registers a shrinker asked to free pages when memory is exhausted; returns its unregister function. */
@@ -232,7 +219,10 @@ export class SystemMemory implements PhysicalMemory {
   reservePages(pages: number): boolean {
     if (!Number.isSafeInteger(pages) || pages < 0) return false;
     if (pages === 0) return true;
-    if (this.injectFailures(pages)) return false;
+    if (this.faults.nextMany(pages)) {
+      this.countInjected();
+      return false;
+    }
     if (this.pageCount - this.st.allocated < pages) {
       this.shrink(pages - (this.pageCount - this.st.allocated));
       if (this.pageCount - this.st.allocated < pages) {
@@ -364,109 +354,22 @@ export class SystemMemory implements PhysicalMemory {
 
   /** The 4096-byte view of the allocated page at `pa`; throws RangeError if not allocated. */
   pageU8(pa: number): Uint8Array {
-    const w = this.pageU32(pa);
-    const idx = Math.floor(pa / PAGE_BYTES) - this.basePfn;
-    let u8 = this.bytes[idx];
-    if (u8 === undefined) {
-      u8 = new Uint8Array(w.buffer, w.byteOffset, PAGE_SIZE);
-      this.bytes[idx] = u8;
-    }
-    return u8;
+    this.pageU32(pa);
+    return this.pages.bytesOf(Math.floor(pa / PAGE_BYTES) - this.basePfn);
   }
 
   /**
    * The word view of the page holding `pa` (any address inside it), or undefined when that page
    * is not allocated. This is the hot-path accessor used by the page-table walker.
    */
-  words(pa: number): Uint32Array | undefined {
+  override words(pa: number): Uint32Array | undefined {
     const idx = Math.floor(pa / PAGE_BYTES) - this.basePfn;
     if (idx < 0 || idx >= this.pageCount) return undefined;
     return this.chunks[idx >>> CHUNK_SHIFT]?.[idx & CHUNK_MASK];
   }
 
-  /** Reads the aligned 32-bit word at `pa`; 0 (and a stray access counted) if unallocated. */
-  read32(pa: number): number {
-    const w = this.words(pa);
-    if (w === undefined) {
-      this.st.strayAccesses++;
-      return 0;
-    }
-    return w[(pa & 0xfff) >>> 2] as number;
-  }
-
-  /** Writes the aligned 32-bit word at `pa`; dropped (and counted) if unallocated. */
-  write32(pa: number, value: number): void {
-    const w = this.words(pa);
-    if (w === undefined) {
-      this.st.strayAccesses++;
-      return;
-    }
-    w[(pa & 0xfff) >>> 2] = value;
-  }
-
-  /** Low half of the aligned 64-bit word at `pa`. */
-  read64Lo(pa: number): number {
-    return this.read32(pa);
-  }
-
-  /** High half of the aligned 64-bit word at `pa`. */
-  read64Hi(pa: number): number {
-    return this.read32(pa + 4);
-  }
-
-  /** Writes the aligned 64-bit word at `pa` as two halves. */
-  write64(pa: number, lo: number, hi: number): void {
-    this.write32(pa, lo);
-    this.write32(pa + 4, hi);
-  }
-
-  /** Reads `length` bytes from `pa` (unallocated bytes read as 0). */
-  readBytes(pa: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const addr = pa + done;
-      const off = addr % PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - off, length - done);
-      const w = this.words(addr);
-      if (w === undefined) this.st.strayAccesses++;
-      else out.set(new Uint8Array(w.buffer, w.byteOffset + off, n), done);
-      done += n;
-    }
-    return out;
-  }
-
-  /** Writes `data` at `pa` (bytes landing in unallocated pages are dropped and counted). */
-  writeBytes(pa: number, data: Uint8Array): void {
-    let done = 0;
-    while (done < data.length) {
-      const addr = pa + done;
-      const off = addr % PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - off, data.length - done);
-      const w = this.words(addr);
-      if (w === undefined) this.st.strayAccesses++;
-      else new Uint8Array(w.buffer, w.byteOffset + off, n).set(data.subarray(done, done + n));
-      done += n;
-    }
-  }
-
-  /** Copies `length` bytes from `src` to `dst` (regions may overlap). */
-  copy(dst: number, src: number, length: number): void {
-    this.writeBytes(dst, this.readBytes(src, length));
-  }
-
-  /** Fills `length` bytes at `pa` with `byte`. */
-  fill(pa: number, length: number, byte: number): void {
-    let done = 0;
-    while (done < length) {
-      const addr = pa + done;
-      const off = addr % PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - off, length - done);
-      const w = this.words(addr);
-      if (w === undefined) this.st.strayAccesses++;
-      else new Uint8Array(w.buffer, w.byteOffset + off, n).fill(byte);
-      done += n;
-    }
+  protected override countStray(): void {
+    this.st.strayAccesses++;
   }
 
   private indexOf(pa: number): number {
@@ -475,44 +378,16 @@ export class SystemMemory implements PhysicalMemory {
     return idx >= 0 && idx < this.pageCount ? idx : -1;
   }
 
-  /**
-   * Failure injection over the next `n` allocation calls at once: true when one of them fails
-   * (the calls counted stop at that one, as a loop of single allocations would).
-   */
-  private injectFailures(n: number): boolean {
-    if (this.failProbability > 0) {
-      for (let i = 0; i < n; i++) if (this.injectFailure()) return true;
-      return false;
-    }
-    const first = this.allocCalls + 1;
-    let failing = Number.POSITIVE_INFINITY;
-    if (this.failAt !== 0 && this.failAt >= first && this.failAt < first + n) failing = this.failAt;
-    if (this.failEvery > 0) {
-      const multiple = Math.ceil(first / this.failEvery) * this.failEvery;
-      if (multiple < first + n) failing = Math.min(failing, multiple);
-    }
-    if (failing === Number.POSITIVE_INFINITY) {
-      this.allocCalls += n;
-      return false;
-    }
-    this.allocCalls = failing - 1;
-    return this.injectFailure();
+  /** Counts one allocation call for failure injection; whether it fails (counted if so). */
+  private injectFailure(): boolean {
+    if (!this.faults.next()) return false;
+    this.countInjected();
+    return true;
   }
 
-  private injectFailure(): boolean {
-    this.allocCalls++;
-    let fail = false;
-    if (this.failAt !== 0 && this.allocCalls === this.failAt) {
-      this.failAt = 0;
-      fail = true;
-    }
-    if (this.failEvery > 0 && this.allocCalls % this.failEvery === 0) fail = true;
-    if (this.failProbability > 0 && this.rng.nextFloat() < this.failProbability) fail = true;
-    if (fail) {
-      this.st.failures++;
-      this.st.injectedFailures++;
-    }
-    return fail;
+  private countInjected(): void {
+    this.st.failures++;
+    this.st.injectedFailures++;
   }
 
   private shrink(pages: number): boolean {
@@ -563,8 +438,7 @@ export class SystemMemory implements PhysicalMemory {
   }
 
   private take(idx: number): void {
-    const slab = this.slabs[idx >>> SLAB_SHIFT] ?? this.newSlab(idx >>> SLAB_SHIFT);
-    const w = slab[idx & SLAB_MASK] as Uint32Array;
+    const w = this.pages.words(idx);
     if (this.poison) this.checkPoison(idx, w);
     w.fill(0);
     this.used[idx] = 1;
@@ -578,28 +452,16 @@ export class SystemMemory implements PhysicalMemory {
     if (this.st.allocated > this.st.peak) this.st.peak = this.st.allocated;
   }
 
-  /** Backs slab `s` with host memory (zero-filled; with poisoning, filled with the poison). */
-  private newSlab(s: number): Uint32Array[] {
-    const pages = Math.min(SLAB_PAGES, this.pageCount - s * SLAB_PAGES);
-    const buffer = new ArrayBuffer(pages * PAGE_BYTES);
-    if (this.poison) new Uint32Array(buffer).fill(POISON_WORD);
-    const views = new Array<Uint32Array>(pages);
-    for (let i = 0; i < pages; i++)
-      views[i] = new Uint32Array(buffer, i * PAGE_BYTES, PAGE_BYTES / 4);
-    this.slabs[s] = views;
-    return views;
-  }
-
   /** Reports a freed page that was written before being allocated again (check_poison_mem()). */
   private checkPoison(idx: number, w: Uint32Array): void {
-    for (let i = 0; i < w.length; i++) {
-      if (w[i] !== POISON_WORD) {
-        this.st.poisonCorruptions++;
-        const pa = (this.basePfn + idx) * PAGE_SIZE;
-        const msg = `page 0x${pa.toString(16)} written after free (word ${i}: 0x${(w[i] as number).toString(16)})`;
-        this.warnings?.warn("SystemMemory.poison", msg);
-        return;
-      }
-    }
+    const i = PageSlabs.firstUnpoisoned(w);
+    if (i < 0) return;
+    this.st.poisonCorruptions++;
+    const pa = (this.basePfn + idx) * PAGE_SIZE;
+    const word = (w[i] as number).toString(16);
+    this.warnings?.warn(
+      "SystemMemory.poison",
+      `page 0x${pa.toString(16)} written after free (word ${i}: 0x${word})`,
+    );
   }
 }
