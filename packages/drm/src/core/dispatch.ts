@@ -59,7 +59,7 @@ export function drmIoctlDispatch<P>(
 
   if (inSize > 0) {
     if (arg === null || arg.length < inSize) return -EFAULT;
-    kdata.set(arg.subarray(0, inSize));
+    kdata.set(arg.length === inSize ? arg : arg.subarray(0, inSize));
   }
 
   // drm_ioctl_kernel(): the permission check comes after the copy-in, and its -EACCES is
@@ -75,7 +75,7 @@ export function drmIoctlDispatch<P>(
   if (outSize > 0) {
     if (arg === null) return -EFAULT;
     const n = Math.min(outSize, arg.length);
-    arg.set(kdata.subarray(0, n));
+    arg.set(kdata.length === n ? kdata : kdata.subarray(0, n));
     if (n < outSize) ret = -EFAULT;
   }
   return ret;

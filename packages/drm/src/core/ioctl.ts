@@ -36,7 +36,9 @@ export function drmIoctlDef<T, P = unknown>(
     request: desc.request >>> 0,
     flags,
     invoke(kdata: Uint8Array, ctx: DrmIoctlContext<P>): number {
-      const args = codec.decode(kdata.subarray(0, codec.size));
+      const args = codec.decode(
+        kdata.length === codec.size ? kdata : kdata.subarray(0, codec.size),
+      );
       const ret = handler(args, ctx);
       try {
         kdata.set(codec.encode(args));

@@ -396,8 +396,12 @@ export class Mmu implements GpuMemoryPort {
       case AS_COMMAND_UNLOCK:
       case AS_COMMAND_FLUSH_PT:
       case AS_COMMAND_FLUSH_MEM: {
-        const [start, end] = s.locked ? [s.lockStart, s.lockEnd] : this.lockRegion(s);
-        s.counters.tlbInvalidations += s.tlb.invalidateRange(start, end);
+        if (s.locked) {
+          s.counters.tlbInvalidations += s.tlb.invalidateRange(s.lockStart, s.lockEnd);
+        } else {
+          const [start, end] = this.lockRegion(s);
+          s.counters.tlbInvalidations += s.tlb.invalidateRange(start, end);
+        }
         s.counters.flushes++;
         if (cmd !== AS_COMMAND_UNLOCK) s.counters.cacheFlushes++;
         s.locked = false;

@@ -64,10 +64,24 @@ export class Tlb {
 
   /** Drops the entries whose page lies in `[start, end)` (byte addresses); returns how many. */
   invalidateRange(start: number, end: number): number {
+    if (this.valid === 0) return 0;
     const lo = Math.floor(start / 4096);
     const hi = Math.ceil(end / 4096);
     const tags = this.tags;
     let n = 0;
+    if (hi - lo < tags.length) {
+      // Fewer pages than entries: look only at the entry each page of the range maps to.
+      const mask = this.mask;
+      for (let vpn = lo; vpn < hi; vpn++) {
+        const i = vpn & mask;
+        if (tags[i] === vpn) {
+          tags[i] = Number.NaN;
+          n++;
+        }
+      }
+      this.valid -= n;
+      return n;
+    }
     for (let i = 0; i < tags.length; i++) {
       const t = tags[i] as number;
       if (t >= lo && t < hi) {

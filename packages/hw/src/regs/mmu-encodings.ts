@@ -84,7 +84,9 @@ export function encodeLockAddrU64(start: bigint, size: bigint): LockAddrU64 | nu
   if (size === 0n) return null;
   const s = start & U64_MASK;
   const diff = s ^ ((s + size - 1n) & U64_MASK);
-  const bits = diff === 0n ? 0 : diff.toString(2).length;
+  const diffHi = Number(diff >> 32n);
+  const bits =
+    diffHi !== 0 ? 64 - Math.clz32(diffHi) : 32 - Math.clz32(Number(diff & 0xffff_ffffn));
   const width = Math.max(bits, AS_LOCK_REGION_MIN_SIZE_LOG2) - 1;
   const lockedStart = s & ~((1n << BigInt(width)) - 1n) & U64_MASK;
   return {

@@ -44,16 +44,24 @@ const LAST_MANDATORY: ReadonlyMap<StructType<FieldsDesc>, string> = new Map<
   [DrmPanthorBoSyncOp, "size"],
 ] as [StructType<FieldsDesc>, string][]);
 
+/** The minimum size of each extensible struct, computed once. */
+const MIN_SIZES: ReadonlyMap<StructType<FieldsDesc>, number> = new Map(
+  [...LAST_MANDATORY].map(([codec, last]) => {
+    const field = codec.field(last);
+    if (field === undefined) throw new Error(`struct ${codec.name} has no field ${last}`);
+    return [codec, field.offset + field.size] as const;
+  }),
+);
+
 /**
  * Mirrors PANTHOR_UOBJ_MIN_SIZE(): offset + size of the struct's last mandatory field.
  *
  * @throws Error for a struct that is not one of panthor's extensible objects.
  */
 export function PANTHOR_UOBJ_MIN_SIZE(codec: StructCodec<unknown>): number {
-  const last = LAST_MANDATORY.get(codec as StructType<FieldsDesc>);
-  const field = last === undefined ? undefined : (codec as StructType<FieldsDesc>).field(last);
-  if (field === undefined) throw new Error(`struct ${codec.name} is not a panthor uobj`);
-  return field.offset + field.size;
+  const min = MIN_SIZES.get(codec as StructType<FieldsDesc>);
+  if (min === undefined) throw new Error(`struct ${codec.name} is not a panthor uobj`);
+  return min;
 }
 
 /**
@@ -83,6 +91,7 @@ export function readObjArray<T>(
   if (stride === codec.size) {
     const bytes = mem.read(array, count * stride);
     if (typeof bytes === "number") return bytes;
+    if (count === 1) return [codec.decode(bytes)];
     for (let i = 0; i < count; i++) {
       out.push(codec.decode(bytes.subarray(i * stride, (i + 1) * stride)));
     }
