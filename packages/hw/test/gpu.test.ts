@@ -8,6 +8,8 @@ import {
   AS_TRANSTAB_LO,
   asReg,
   CSF_GPU_CMD_SOFT_RESET,
+  CSF_GPU_LATEST_FLUSH_ID,
+  CSF_USER_PAGE_SIZE,
   createPlatform,
   csfFlushCachesCmd,
   GPU_CMD,
@@ -159,6 +161,37 @@ describe("GPU control", () => {
     expect(mmio.read32(GPU_INT_RAWSTAT) & GPU_IRQ_POWER_CHANGED_ALL).toBe(
       GPU_IRQ_POWER_CHANGED_ALL,
     );
+  });
+
+  it("USR-1: the CSF USER page's LATEST_FLUSH_ID counts completed full cache flushes only", () => {
+    const sim = createPlatform("g610");
+    const { mmio } = sim.platform;
+    const unknown = sim.gpu.mmioStats.unknownReads;
+    expect(mmio.read32(CSF_GPU_LATEST_FLUSH_ID)).toBe(0);
+    // L2 and LSC cleaned and invalidated: a full flush, counted once it completes.
+    mmio.write32(GPU_CMD, csfFlushCachesCmd(3, 3, 0));
+    expect(mmio.read32(CSF_GPU_LATEST_FLUSH_ID)).toBe(0);
+    sim.loop.runUntilIdle();
+    expect(mmio.read32(CSF_GPU_LATEST_FLUSH_ID)).toBe(1);
+    // A clean without invalidate, or an LSC left alone, is not a full flush.
+    mmio.write32(GPU_CMD, csfFlushCachesCmd(1, 3, 0));
+    mmio.write32(GPU_CMD, csfFlushCachesCmd(3, 0, 2));
+    sim.loop.runUntilIdle();
+    expect(sim.gpu.control.cacheFlushes).toBe(3);
+    expect(mmio.read32(CSF_GPU_LATEST_FLUSH_ID)).toBe(1);
+    mmio.write32(GPU_CMD, csfFlushCachesCmd(3, 3, 3));
+    sim.loop.runUntilIdle();
+    expect(mmio.read32(CSF_GPU_LATEST_FLUSH_ID)).toBe(2);
+    // The rest of the USER page reads 0 and is a known register window.
+    expect(mmio.read32(CSF_GPU_LATEST_FLUSH_ID + 4)).toBe(0);
+    expect(mmio.read32(CSF_GPU_LATEST_FLUSH_ID + CSF_USER_PAGE_SIZE - 4)).toBe(0);
+    expect(sim.gpu.mmioStats.unknownReads).toBe(unknown);
+    // Past the page, and on a JM GPU, nothing is there.
+    mmio.read32(CSF_GPU_LATEST_FLUSH_ID + CSF_USER_PAGE_SIZE);
+    expect(sim.gpu.mmioStats.unknownReads).toBe(unknown + 1);
+    const jm = createPlatform("g57");
+    jm.platform.mmio.read32(CSF_GPU_LATEST_FLUSH_ID);
+    expect(jm.gpu.mmioStats.unknownReads).toBe(1);
   });
 
   it("JM cache clean bumps the latest flush id", () => {

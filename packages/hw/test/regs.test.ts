@@ -62,6 +62,11 @@ describe("GPU_CONTROL", () => {
     expect(Object.keys(hw.CSF_GPU_REGS)).toHaveLength(regs.length);
   });
 
+  it("the CSF USER page offset matches panthor_regs.h", () => {
+    const csf = panthor.csf as Record<string, unknown>;
+    expect(hw.CSF_GPU_LATEST_FLUSH_ID).toBe(Number(csf.CSF_GPU_LATEST_FLUSH_ID));
+  });
+
   it("interrupt bits and commands match", () => {
     checkBits(panfrost.gpu_irq_bits as Bit[], 9);
     checkBits(panthor.gpu_irq_bits as Bit[], 8);

@@ -307,8 +307,10 @@ export class GpuControlBlock {
       const type = cmd & 0xff;
       const payload = cmd >>> 8;
       if (type === 1 && (payload === 1 || payload === 2)) this.reset(payload === 2);
-      else if (type === CSF_GPU_CMD_TYPE_FLUSH_CACHES) this.flushCaches();
-      else this.unknownCommands++;
+      else if (type === CSF_GPU_CMD_TYPE_FLUSH_CACHES) {
+        // A full flush (L2 and LSC cleaned and invalidated) advances LATEST_FLUSH_ID.
+        this.flushCaches((payload & 0x33) === 0x33);
+      } else this.unknownCommands++;
       return;
     }
     switch (cmd) {
@@ -318,7 +320,7 @@ export class GpuControlBlock {
         return;
       case GPU_CMD_CLEAN_CACHES:
       case GPU_CMD_CLEAN_INV_CACHES:
-        this.flushCaches();
+        this.flushCaches(true);
         return;
       case GPU_CMD_PERFCNT_SAMPLE:
         this.loop.schedule(
@@ -340,12 +342,21 @@ export class GpuControlBlock {
     }
   }
 
-  private flushCaches(): void {
+  /**
+   * CSF USER page read at byte `offset` of the page: LATEST_FLUSH_ID at 0, 0 elsewhere (nothing
+   * else is defined there).
+   */
+  userPageRead(offset: number): number {
+    return offset === 0 ? this.latestFlushId : 0;
+  }
+
+  /** Runs a cache flush; `advancesFlushId`: it counts in the latest flush id when done. */
+  private flushCaches(advancesFlushId: boolean): void {
     this.cacheFlushes++;
     this.loop.schedule(
       this.timing.cacheFlushNs,
       () => {
-        this.latestFlushId = (this.latestFlushId + 1) >>> 0;
+        if (advancesFlushId) this.latestFlushId = (this.latestFlushId + 1) >>> 0;
         this.raise(GPU_IRQ_CLEAN_CACHES_COMPLETED);
       },
       "gpu:flush-caches",

@@ -11,6 +11,7 @@ import { MemoryProgramEngine } from "../jobs/program/program-engine.js";
 import type { MemoryStats, SystemMemory } from "../memory/system-memory.js";
 import { Mmu } from "../mmu/mmu.js";
 import type { EventLoop, IrqName, MmioBus } from "../platform/interfaces.js";
+import { CSF_GPU_LATEST_FLUSH_ID, CSF_USER_PAGE_SIZE } from "../regs/gpu-control.js";
 import { CsfJobIrqBlock } from "./csf-job-irq.js";
 import { GpuControlBlock } from "./gpu-control-block.js";
 import { IrqLineSim } from "./irq-line.js";
@@ -199,6 +200,13 @@ export class SimulatedGpu {
         if (this.jobs.unknownReads !== before) v = undefined;
       } else v = this.csfJobIrq?.read32(offset - 0x1000);
     } else if (offset < 0x2800) v = this.mmu.readReg(offset);
+    else if (
+      this.csfJobIrq !== undefined &&
+      offset >= CSF_GPU_LATEST_FLUSH_ID &&
+      offset < CSF_GPU_LATEST_FLUSH_ID + CSF_USER_PAGE_SIZE
+    ) {
+      v = this.control.userPageRead(offset - CSF_GPU_LATEST_FLUSH_ID);
+    }
     if (v === undefined) {
       this.mmioStats.unknownReads++;
       this.unknownReadOffsets.set(offset, (this.unknownReadOffsets.get(offset) ?? 0) + 1);

@@ -89,6 +89,13 @@ export const GPU_STACK_PRESENT_LO = 0xe00;
 export const MCU_CONTROL = 0x700;
 /** MCU status (CSF). */
 export const MCU_STATUS = 0x704;
+/**
+ * CSF USER page (its own 4 KiB MMIO page, mappable by userspace): LATEST_FLUSH_ID, the count of
+ * completed full cache flushes, is its first register.
+ */
+export const CSF_GPU_LATEST_FLUSH_ID = 0x10000;
+/** Size of the CSF USER page. */
+export const CSF_USER_PAGE_SIZE = 0x1000;
 
 /** GPU_IRQ: a GPU fault. */
 export const GPU_IRQ_FAULT = 0x1;

@@ -8,6 +8,7 @@ import {
   DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET,
   DRM_IOCTL_PANTHOR_BO_QUERY_INFO,
   DRM_IOCTL_PANTHOR_BO_SET_LABEL,
+  DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET,
   DRM_IOCTL_PANTHOR_VM_BIND,
   DRM_IOCTL_PANTHOR_VM_CREATE,
   DRM_IOCTL_PANTHOR_VM_DESTROY,
@@ -16,6 +17,7 @@ import {
   DrmPanthorBoMmapOffset,
   DrmPanthorBoQueryInfo,
   DrmPanthorBoSetLabel,
+  DrmPanthorSetUserMmioOffset,
   DrmPanthorSyncOp,
   DrmPanthorVmBind,
   DrmPanthorVmBindOp,
@@ -23,6 +25,8 @@ import {
   DrmPanthorVmCreate,
   DrmPanthorVmDestroy,
   DrmPanthorVmGetState,
+  MAP_SHARED,
+  PROT_READ,
   type StructCodec,
   UserMemory,
   writeObjArray,
@@ -165,6 +169,18 @@ export class PanthorClient {
   map(handle: number): DrmVma | number {
     const r = this.boMmapOffset(handle);
     return r.ret < 0 ? r.ret : drmGemMmap(this.handle.file, r.offset);
+  }
+
+  /** mmap() of the file at `offset` (a GEM fake offset or the USER page); see PanthorDevice.mmap. */
+  mmap(offset: bigint, length: number, prot = PROT_READ, flags = MAP_SHARED): DrmVma | number {
+    return this.dev.mmap(this.handle.file, offset, length, prot, flags);
+  }
+
+  /** SET_USER_MMIO_OFFSET: where this file's USER-page mmap offsets start. */
+  setUserMmioOffset(offset: bigint): number {
+    return this.ioctl(DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET, DrmPanthorSetUserMmioOffset, {
+      offset,
+    }).ret;
   }
 
   /** BO_SET_LABEL (`null` clears the label). */

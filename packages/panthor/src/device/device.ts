@@ -11,8 +11,9 @@ import {
   DrmDevice,
   type DrmFile,
   DrmGemObject,
+  type DrmVma,
 } from "@panmmu/drm";
-import { GPU_ID, type GpuPlatform, SYSTEM_COUNTER_FREQUENCY_HZ } from "@panmmu/hw";
+import { GPU_ID, type GpuPlatform, type MmioBus, SYSTEM_COUNTER_FREQUENCY_HZ } from "@panmmu/hw";
 import { ENODEV } from "@panmmu/uapi";
 import { findFaultOwner, PanthorFaultLog } from "../debug/fault-log.js";
 import { PanthorFilePriv } from "../file/file-priv.js";
@@ -24,6 +25,7 @@ import type { PanthorDevQueryCtx } from "./dev-query.js";
 import { MALI_G610_FW_PROFILE, type PanthorFwProfile, panthorCsifInfo } from "./fw-profile.js";
 import { PanthorGpu } from "./gpu.js";
 import { readPanthorGpuInfo, selectGpuCoherency } from "./gpu-info.js";
+import { panthorMmap } from "./mmap.js";
 import { platformMmuEnv } from "./mmu-env.js";
 import { attachMmuIrq } from "./mmu-irq.js";
 
@@ -229,6 +231,25 @@ export class PanthorDevice {
   /** Destroys the file's VMs. Mirrors panthor_postclose(). */
   private filePostclose(file: DrmFile<PanthorFilePriv>): void {
     file.driverPriv?.vms.destroyAll();
+  }
+
+  /** The GPU's register window. */
+  get mmio(): MmioBus {
+    return this.platform.mmio;
+  }
+
+  /**
+   * mmap() of `file` (a file of this device): GEM objects at their fake offsets, the USER page
+   * at the file's USER MMIO offset. See {@link panthorMmap}.
+   */
+  mmap(
+    file: DrmFile<PanthorFilePriv>,
+    offset: bigint,
+    length: number,
+    prot: number,
+    flags: number,
+  ): DrmVma | number {
+    return panthorMmap(this, file, offset, length, prot, flags);
   }
 
   // ---- teardown ------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ export {
   selectGpuCoherency,
 } from "./gpu-info.js";
 export { allowedGroupPriorityMask, groupPriorityPermit } from "./group-priority.js";
+export { type PanthorMmioDevice, panthorDeviceMmapIo, panthorMmap } from "./mmap.js";
 export { platformMmuEnv } from "./mmu-env.js";
 export { attachMmuIrq } from "./mmu-irq.js";
 export {

@@ -4,6 +4,9 @@
  * size negotiation, and the offset validation of set_user_mmio_offset). Each test is named after
  * its IGT subtest.
  */
+
+import { DrmVma } from "@panmmu/drm";
+import { CSF_GPU_LATEST_FLUSH_ID } from "@panmmu/hw";
 import {
   DRM_IOCTL_PANTHOR_DEV_QUERY,
   DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET,
@@ -24,9 +27,11 @@ import {
   DrmPanthorTimestampInfo,
   type DrmPanthorTimestampInfoArgs,
   EINVAL,
+  MAP_SHARED,
   PANTHOR_GROUP_PRIORITY_LOW,
   PANTHOR_GROUP_PRIORITY_MEDIUM,
   PANTHOR_GROUP_PRIORITY_REALTIME,
+  PROT_READ,
 } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
 import type { PanthorClient } from "../../src/client/client.js";
@@ -227,7 +232,7 @@ describe("panthor_query", () => {
       t.fd.user.free(buf);
     }));
 
-  it("set_user_mmio_offset (offset validation and BO mappings; the USER-page mmaps are not modelled yet)", () =>
+  it("set_user_mmio_offset", () =>
     withDevice((t) => {
       const local = drmReopenDriver(t);
       expect(setUserMmioOffset(local, DRM_PANTHOR_USER_MMIO_OFFSET_64BIT)).toBe(0);
@@ -237,10 +242,37 @@ describe("panthor_query", () => {
       expect(setUserMmioOffset(local, DRM_PANTHOR_USER_MMIO_OFFSET_64BIT - 1n)).toBe(-EINVAL);
       expect(local.handle.priv.userMmioOffset).toBe(DRM_PANTHOR_USER_MMIO_OFFSET_64BIT);
 
+      // The default window maps the USER page: LATEST_FLUSH_ID, read-only, shared.
+      const def = local.mmap(
+        DRM_PANTHOR_USER_MMIO_OFFSET_64BIT,
+        Number(PAGE),
+        PROT_READ,
+        MAP_SHARED,
+      );
+      expect(def).toBeInstanceOf(DrmVma);
+      const flushId = (def as DrmVma).readU32(0);
+      expect(flushId).toBe(t.dev.platform.mmio.read32(CSF_GPU_LATEST_FLUSH_ID));
+      expect((def as DrmVma).munmap()).toBe(0);
+
       expect(setUserMmioOffset(local, DRM_PANTHOR_USER_MMIO_OFFSET_32BIT)).toBe(0);
       expect(local.handle.priv.userMmioOffset).toBe(DRM_PANTHOR_USER_MMIO_OFFSET_32BIT);
       // Per file: the first file keeps the default window.
       expect(t.fd.handle.priv.userMmioOffset).toBe(DRM_PANTHOR_USER_MMIO_OFFSET_64BIT);
+      // The 32-bit window now maps it; the 64-bit offset lies past the page in that window.
+      const low = local.mmap(
+        DRM_PANTHOR_USER_MMIO_OFFSET_32BIT,
+        Number(PAGE),
+        PROT_READ,
+        MAP_SHARED,
+      );
+      expect((low as DrmVma).readU32(0)).toBe(flushId);
+      expect((low as DrmVma).munmap()).toBe(0);
+      expect(
+        local.mmap(DRM_PANTHOR_USER_MMIO_OFFSET_64BIT, Number(PAGE), PROT_READ, MAP_SHARED),
+      ).toBe(-EINVAL);
+      expect(
+        t.fd.mmap(DRM_PANTHOR_USER_MMIO_OFFSET_64BIT, Number(PAGE), PROT_READ, MAP_SHARED),
+      ).toBeInstanceOf(DrmVma);
 
       // BO offsets sit below both windows and still map.
       const bo = igtPanthorBoCreateMapped(local, PAGE, 0, 0);

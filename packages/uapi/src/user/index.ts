@@ -6,4 +6,5 @@ export {
   strndupUser,
   type UserReader,
 } from "./copy.js";
+export { MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from "./mman.js";
 export { UserMemory, type UserMemoryOptions } from "./user-memory.js";
