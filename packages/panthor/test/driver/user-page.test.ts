@@ -9,6 +9,8 @@ import {
   CollectingWarningSink,
   DRM_PANTHOR_USER_FLUSH_ID_MMIO_OFFSET,
   DRM_PANTHOR_USER_MMIO_OFFSET_32BIT,
+  DRM_PANTHOR_VM_BIND_OP_MAP_NOEXEC,
+  DRM_PANTHOR_VM_BIND_OP_MAP_SPARSE,
   DRM_PANTHOR_VM_BIND_OP_TYPE_MAP,
   EBADF,
   EFAULT,
@@ -150,5 +152,21 @@ describe("USER page mmap", () => {
     // panthor_mmio_vm_fault() after unplug: SIGBUS.
     expect(errnoOf(() => kept.readU32(0))).toBe(EFAULT);
     expect(kept.munmap()).toBe(0);
+  });
+});
+
+describe("uAPI 1.9 sparse mappings (not implemented)", () => {
+  it("VM_BIND refuses MAP_SPARSE with -EINVAL and changes nothing, as a kernel without it does", () => {
+    const s = stack();
+    const created = s.client.vmCreate();
+    const flags =
+      DRM_PANTHOR_VM_BIND_OP_TYPE_MAP |
+      DRM_PANTHOR_VM_BIND_OP_MAP_SPARSE |
+      DRM_PANTHOR_VM_BIND_OP_MAP_NOEXEC;
+    const r = s.client.vmBind(created.id, [{ flags, va: 0x10_0000n, size: BigInt(PAGE) }]);
+    expect(r).toEqual({ ret: -EINVAL, count: 0 });
+    const vm = s.client.handle.priv.vms.get(created.id);
+    expect(vm?.gpuvm.vaCount ?? -1).toBe(0);
+    vm?.put();
   });
 });
