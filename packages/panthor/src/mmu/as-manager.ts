@@ -14,6 +14,7 @@ import { EBUSY, ENODEV } from "@panmmu/uapi";
 import { asDisable, asEnable } from "./as-regs.js";
 import type { PanthorMmuEnv } from "./env.js";
 import { PanthorMmuIrq } from "./irq.js";
+import type { OpLock } from "./op-lock.js";
 import { vmTranscfg } from "./transcfg.js";
 
 /** Most AS slots the driver tracks. */
@@ -32,6 +33,8 @@ export interface AsVm {
   activeCnt: number;
   /** Whether a locked region is pending (`locked_region.size != 0`). */
   readonly regionLocked: boolean;
+  /** The VM's `op_lock`, held while one of its operations runs. */
+  readonly opLock: OpLock;
   /** Set when an unhandled fault disabled the VM's AS; cleared when it is re-activated. */
   unhandledFault: boolean;
   /** The root table's physical address (AS_TRANSTAB). */
@@ -169,6 +172,22 @@ export class PanthorMmu {
       memattrLo: vm.memattrLo,
       memattrHi: vm.memattrHi,
     });
+  }
+
+  /**
+   * {@link vmActive} for a caller that may sleep on the VM's `op_lock`, as the kernel's
+   * panthor_vm_active() does after its lock-free fast path (the Dec 2025 series takes
+   * `vm->op_lock` so an AS is never enabled in the middle of the VM's own operation): a VM
+   * already active takes one more use at once; otherwise the activation runs when no operation
+   * of the VM is in progress — at once, or when the running one releases the lock. `done`
+   * gets vm_active's result.
+   */
+  vmActiveWhenUnlocked(vm: AsVm, done: (ret: number) => void): void {
+    if (!this.unplugged && vm.activeCnt > 0) {
+      done(this.vmActive(vm));
+      return;
+    }
+    vm.opLock.whenFree(() => done(this.vmActive(vm)));
   }
 
   /**

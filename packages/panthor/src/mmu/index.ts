@@ -17,6 +17,7 @@ export {
 export type { PanthorMmuEnv } from "./env.js";
 export { PanthorMmuIrq } from "./irq.js";
 export { type LockedRegion, type LockStep, vmLockRegionStep } from "./lock-state.js";
+export { OpLock } from "./op-lock.js";
 export { flagsToProt } from "./prot.js";
 export { mapOpPtCount, unmapOpPtCount } from "./pt-count.js";
 export { type PackedRegion, packRegionRange } from "./region.js";

@@ -3,6 +3,7 @@
  * with one credit and no timeout, each job carrying its prepared operation context.
  */
 import {
+  DmaFenceContext,
   DrmGpuSchedStat,
   DrmGpuScheduler,
   DrmSchedEntity,
@@ -11,6 +12,7 @@ import {
 } from "@panmmu/drm";
 import type { EventLoop } from "@panmmu/hw";
 import type { WarningSink } from "@panmmu/uapi";
+import type { OpLock } from "../mmu/op-lock.js";
 import type { PanthorVmOpCtx } from "./op-ctx.js";
 
 /** What the queue needs of the VM its jobs run on. */
@@ -21,6 +23,8 @@ export interface BindQueueVm {
   cleanupOpCtx(ctx: PanthorVmOpCtx): void;
   /** Drops the reference the job held. */
   put(): void;
+  /** The VM's `op_lock`: run_job takes it, so a job waits for an operation in progress. */
+  readonly opLock: OpLock;
 }
 
 /** An asynchronous VM_BIND operation. Mirrors `struct panthor_vm_bind_job`. */
@@ -49,15 +53,28 @@ export class PanthorBindQueue {
   readonly sched: DrmGpuScheduler<PanthorVmBindJob>;
   /** The VM's one entity. */
   readonly entity: DrmSchedEntity<PanthorVmBindJob>;
+  /** Fences of jobs whose run_job waits for the VM's op_lock. */
+  private readonly lockWaits: DmaFenceContext;
 
   constructor(loop: EventLoop, warnings: WarningSink) {
+    this.lockWaits = new DmaFenceContext(loop, "panthor", "vm-bind-op-lock");
     this.sched = new DrmGpuScheduler<PanthorVmBindJob>(
       loop,
       {
-        // Mirrors panthor_vm_bind_run_job(): the op runs now; its error ends the finished fence.
+        // Mirrors panthor_vm_bind_run_job(): the op runs now (its error ends the finished
+        // fence); if an operation of the VM is in progress (a synchronous bind waiting on an
+        // AS command), run_job sleeps on op_lock: the job runs when that operation ends.
         runJob: (job) => {
-          const ret = job.vm.execOp(job.ctx, true);
-          return ret !== 0 ? ret : null;
+          if (!job.vm.opLock.held) {
+            const ret = job.vm.execOp(job.ctx, true);
+            return ret !== 0 ? ret : null;
+          }
+          const fence = this.lockWaits.createFence();
+          job.vm.opLock.whenFree(() => {
+            const ret = job.vm.execOp(job.ctx, true);
+            fence.signal(ret !== 0 ? ret : undefined);
+          });
+          return fence;
         },
         // Mirrors panthor_vm_bind_timedout_job(): binds complete in run_job, never time out.
         timedoutJob: () => {

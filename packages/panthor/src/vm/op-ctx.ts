@@ -18,6 +18,7 @@ import {
 import { mapOpPtCount, unmapOpPtCount } from "../mmu/pt-count.js";
 import type { PanthorVmBo } from "./bo.js";
 import type { PtCache } from "./pt-cache.js";
+import type { PtStats } from "./vm-types.js";
 import { PanthorVma } from "./vma.js";
 
 /** Flags a MAP op may carry. */
@@ -100,10 +101,8 @@ export interface OpCtxVm {
   readonly rootGem: object;
   /** Gets (or creates) the vm_bo of `bo` in this VM: the `drm_gpuvm_bo_create()` + `obtain_prealloc()` pair. */
   obtainVmBo(bo: PanthorVmBo): GpuVmBo | null;
-  /** Page-table pages reserved so far (statistics). */
-  ptReserved: number;
-  /** Reserved pages returned unused (statistics). */
-  ptReturned: number;
+  /** Page-table accounting (`reserved` and `returned` are counted here). */
+  readonly ptStats: PtStats;
 }
 
 function preallocVmas(ctx: PanthorVmOpCtx): void {
@@ -123,7 +122,7 @@ function reservePages(vm: OpCtxVm, ctx: PanthorVmOpCtx, count: bigint): number {
   if (!vm.ptCache.reserveBulk(n)) return -ENOMEM;
   ctx.rsvd.count = n;
   ctx.rsvd.ptr = 0;
-  vm.ptReserved += n;
+  vm.ptStats.reserved += n;
   return 0;
 }
 
@@ -224,7 +223,7 @@ export function prepareSyncOnlyOpCtx(ctx: PanthorVmOpCtx): void {
 export function cleanupOpCtx(ctx: PanthorVmOpCtx, vm: OpCtxVm): void {
   const unused = ctx.rsvd.count - ctx.rsvd.ptr;
   if (unused > 0) vm.ptCache.unreserve(unused);
-  vm.ptReturned += unused;
+  vm.ptStats.returned += unused;
   ctx.rsvd.count = 0;
   ctx.rsvd.ptr = 0;
   if (ctx.mapVmBo !== null) {

@@ -34,6 +34,7 @@ import {
 } from "@panmmu/uapi";
 import type { AsVm, BindQueueControl, PanthorMmu } from "../mmu/as-manager.js";
 import type { LockedRegion } from "../mmu/lock-state.js";
+import { OpLock } from "../mmu/op-lock.js";
 import { PanthorBindQueue, PanthorVmBindJob } from "./bind-queue.js";
 import type { PanthorVmBo } from "./bo.js";
 import { kernelVaAlloc } from "./kernel-va.js";
@@ -72,6 +73,8 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
   rootPageTable: number | null = null;
   /** The operation running now (`op_ctx`). */
   opCtx: PanthorVmOpCtx | null = null;
+  /** `op_lock`: held while an operation runs. */
+  readonly opLock = new OpLock();
   /** Kernel VA allocator (`mm`). */
   readonly mm = new DrmMm();
   /** Auto-VA range for kernel BOs, inclusive end (`kernel_auto_va`). */
@@ -221,21 +224,6 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
     vmFreePt(this, pa, size);
   }
 
-  /** OpCtxVm: pages reserved so far. */
-  get ptReserved(): number {
-    return this.ptStats.reserved;
-  }
-  set ptReserved(v: number) {
-    this.ptStats.reserved = v;
-  }
-  /** OpCtxVm: pages returned unused so far. */
-  get ptReturned(): number {
-    return this.ptStats.returned;
-  }
-  set ptReturned(v: number) {
-    this.ptStats.returned = v;
-  }
-
   /** OpCtxVm: the vm_bo of `bo` (created, or the existing one). */
   obtainVmBo(bo: PanthorVmBo): GpuVmBo | null {
     const pre = this.gpuvm.boCreate(bo);
@@ -284,11 +272,18 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
   /**
    * Runs a prepared operation under the locked region: MAP (refused on an unusable VM) or
    * UNMAP through drm_gpuvm's split/merge steps. With `flagUnusableOnFailure` (asynchronous
-   * binds) a failure makes the VM unusable. Mirrors panthor_vm_exec_op().
+   * binds) a failure makes the VM unusable. The operation holds the VM's `op_lock`; callers
+   * that may find it held wait for it (the bind queue, `vmActiveWhenUnlocked`). Starting an
+   * operation while another runs (only a test hook in the middle of one can) is a WARN and
+   * -EINVAL, where the kernel's caller would sleep. Mirrors panthor_vm_exec_op().
    */
   execOp(ctx: PanthorVmOpCtx, flagUnusableOnFailure: boolean): number {
     const type = ctx.type;
     if (type === DRM_PANTHOR_VM_BIND_OP_TYPE_SYNC_ONLY) return 0;
+    if (!this.opLock.acquire()) {
+      this.warn("panthor_vm_exec_op", "operation started while another one runs");
+      return -EINVAL;
+    }
     this.opCtx = ctx;
     let ret = this.lockRegion(ctx.vaAddr, ctx.vaRange);
     if (ret === 0) {
@@ -311,6 +306,7 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
     }
     if (ret !== 0 && flagUnusableOnFailure) this.declareUnusable();
     this.opCtx = null;
+    this.opLock.release();
     return ret;
   }
 

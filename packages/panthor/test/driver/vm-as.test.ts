@@ -4,6 +4,7 @@
  */
 import {
   AS_COMMAND,
+  AS_COMMAND_LOCK,
   AS_COMMAND_UNLOCK,
   AS_COMMAND_UPDATE,
   AS_MEMATTR_LO,
@@ -286,6 +287,82 @@ describe("VM-AS: address-space slot management", () => {
     expect(v.asId).toBe(1);
     expect(vmInvariantErrors(s, v)).toEqual([]);
     expect(gpuRead(s.sim, 1, A + 0x20_0000 + 0x1000 + TAG_AT)).toBe(pageTag(9, 1));
+    expect(s.warnings.warnings).toEqual([]);
+  });
+
+  it("VM-AS-8 / VM-AT-5: an activation asked for during the VM's own bind waits for op_lock: no AS enable inside the op, no WARN", () => {
+    const s = makeHwStack({ trace: true });
+    const bo = new SysBo(s.sim, 0x10000);
+    // 1. A slot-less VM: the op records its region (no register access); the activation comes
+    // after the op released op_lock and the region, so the enable finds nothing recorded.
+    const v = s.userVm();
+    const pt = v.pgtable;
+    const map = pt.mapPages.bind(pt);
+    let result: number | undefined;
+    let asked = false;
+    pt.mapPages = (...args) => {
+      if (!asked) {
+        asked = true;
+        expect(v.regionLocked).toBe(true);
+        s.mmu.vmActiveWhenUnlocked(v, (ret) => {
+          expect(v.regionLocked).toBe(false);
+          expect(v.opLock.held).toBe(false);
+          result = ret;
+        });
+        expect(result).toBeUndefined();
+        expect(v.opLock.waiting).toBe(1);
+      }
+      return map(...args);
+    };
+    expect(v.bindExecSyncOp(() => bo, mapOp(1, A, 0x10000))).toBe(0);
+    expect(result).toBe(0);
+    expect(v.asId).toBeGreaterThan(0);
+    expect(v.activeCnt).toBe(1);
+    expect(s.warnings.warnings).toEqual([]);
+
+    // 2. A resident, idle VM: between its op's LOCK and UNLOCK nothing else reaches its AS; the
+    // activation (its slot kept: no register access) happens after the UNLOCK.
+    s.mmu.vmIdle(v);
+    const as = v.asId;
+    asked = false;
+    result = undefined;
+    const mark = traceMark(s);
+    let activatedAt = -1;
+    pt.mapPages = (...args) => {
+      if (!asked) {
+        asked = true;
+        s.mmu.vmActiveWhenUnlocked(v, (ret) => {
+          activatedAt = traceMark(s);
+          result = ret;
+        });
+      }
+      return map(...args);
+    };
+    expect(v.bindExecSyncOp(() => bo, mapOp(1, A + 0x20_0000, 0x10000))).toBe(0);
+    expect(result).toBe(0);
+    expect(v.activeCnt).toBe(1);
+    const acc = mmioAccesses(s, mark).filter(
+      (a) => a.rw === "W" && a.off === asReg(as, AS_COMMAND),
+    );
+    expect(acc.map((a) => a.val)).toEqual([AS_COMMAND_LOCK, AS_COMMAND_UNLOCK]);
+    expect(activatedAt).toBeGreaterThanOrEqual(traceMark(s) - 1);
+    expect(mmioAccesses(s, activatedAt).filter((a) => a.rw === "W")).toEqual([]);
+
+    // 3. Already active: one more use at once, even in the middle of an op.
+    asked = false;
+    result = undefined;
+    pt.mapPages = (...args) => {
+      if (!asked) {
+        asked = true;
+        s.mmu.vmActiveWhenUnlocked(v, (ret) => {
+          result = ret;
+        });
+        expect(result).toBe(0);
+        expect(v.activeCnt).toBe(2);
+      }
+      return map(...args);
+    };
+    expect(v.bindExecSyncOp(() => bo, mapOp(1, A + 0x40_0000, 0x10000))).toBe(0);
     expect(s.warnings.warnings).toEqual([]);
   });
 

@@ -178,6 +178,48 @@ describe("asynchronous VM_BIND", () => {
     expect(s.sim.memory.allocatedPages).toBe(s.base);
   });
 
+  it("VM-AQ-9: an async bind whose run_job comes while a synchronous op waits on an AS command runs after it (op_lock)", () => {
+    const s = stack();
+    const v = s.c.handle.priv.vms.get(s.vm);
+    if (v === null) throw new Error("no VM");
+    v.put();
+    // Resident, so the synchronous op's LOCK and UNLOCK wait on AS_STATUS and the loop runs.
+    expect(s.dev.mmu.vmActive(v)).toBe(0);
+    const done = s.syncobj();
+    const queued = { boHandle: s.bo, va: 0x100000n, size: 0x10000n };
+    const async = { ...queued, syncs: [{ flags: SIGNAL, handle: done }] };
+    expect(s.c.vmBind(s.vm, [async], DRM_PANTHOR_VM_BIND_ASYNC).ret).toBe(0);
+    const whenFree = v.opLock.whenFree.bind(v.opLock);
+    const waited: number[] = [];
+    v.opLock.whenFree = (fn) => {
+      waited.push(s.sim.loop.now);
+      whenFree(fn);
+    };
+    const ops: number[] = [];
+    const exec = v.execOp.bind(v);
+    v.execOp = (ctx, flag) => {
+      ops.push(Number(ctx.vaAddr));
+      return exec(ctx, flag);
+    };
+    // The synchronous bind: the queued job's run_job fires while it waits, and sleeps on op_lock.
+    expect(s.c.vmBind(s.vm, [{ ...queued, va: 0x200000n }]).ret).toBe(0);
+    s.sim.loop.runUntilIdle();
+    expect(s.warnings.warnings).toEqual([]);
+    expect(v.unusable).toBe(false);
+    expect(s.fenceOf(done)?.signaled).toBe(true);
+    expect(s.fenceOf(done)?.error).toBe(0);
+    expect(ops).toEqual([0x200000, 0x100000]);
+    expect(waited).toHaveLength(1);
+    expect(s.mappings()).toEqual([
+      [0x100000, 0x10000],
+      [0x200000, 0x10000],
+    ]);
+    expect(s.warnings.warnings).toEqual([]);
+    s.c.close();
+    s.sim.loop.runUntilIdle();
+    expect(s.sim.memory.allocatedPages).toBe(s.base);
+  });
+
   it("VM-AQ-6: 64 queued binds complete in order", () => {
     const s = stack();
     const last = s.syncobj();
