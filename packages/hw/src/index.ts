@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export * from "./csf/index.js";
 export * from "./gpu/index.js";
 export * from "./jobs/index.js";
 export * from "./memory/index.js";

@@ -13,7 +13,14 @@ import {
   DrmGemObject,
   type DrmVma,
 } from "@panmmu/drm";
-import { GPU_ID, type GpuPlatform, type MmioBus, SYSTEM_COUNTER_FREQUENCY_HZ } from "@panmmu/hw";
+import {
+  CSF_MCU_SHARED_REGION_SIZE,
+  CSF_MCU_SHARED_REGION_START,
+  GPU_ID,
+  type GpuPlatform,
+  type MmioBus,
+  SYSTEM_COUNTER_FREQUENCY_HZ,
+} from "@panmmu/hw";
 import { ENODEV } from "@panmmu/uapi";
 import { findFaultOwner, PanthorFaultLog } from "../debug/fault-log.js";
 import { PanthorFilePriv } from "../file/file-priv.js";
@@ -33,10 +40,6 @@ import { attachMmuIrq } from "./mmu-irq.js";
 export const PANTHOR_DRIVER_NAME = "panthor";
 /** The uAPI minor version reported by DRM_IOCTL_VERSION (1.8). */
 export const PANTHOR_UAPI_MINOR = 8;
-/** Start of the MCU's shared-memory region (CSF_MCU_SHARED_REGION_START). */
-export const CSF_MCU_SHARED_REGION_START = 0x0400_0000;
-/** Size of the MCU's shared-memory region (CSF_MCU_SHARED_REGION_SIZE). */
-export const CSF_MCU_SHARED_REGION_SIZE = 0x0400_0000;
 
 /** Probe options. */
 export interface PanthorProbeOptions {

@@ -4,6 +4,12 @@
  * model exists the device uses {@link MALI_G610_FW_PROFILE}; the firmware loader will read the
  * same fields from the real control blocks.
  */
+import {
+  CSF_UNPRESERVED_REG_COUNT,
+  csFeaturesScoreboards,
+  csFeaturesWorkRegs,
+  MAX_CSGS,
+} from "@panmmu/hw";
 import type { DrmPanthorCsifInfoArgs } from "@panmmu/uapi";
 
 /** The firmware-reported interface values the driver consumes. */
@@ -31,22 +37,8 @@ export interface PanthorFwProfile {
   readonly csFeatures: number;
 }
 
-/** Most CSG slots the driver uses: the JOB_IRQ bits below the GLB bit (MAX_CSGS). */
-export const MAX_CSGS = 31;
 /** Highest CSG priority (MAX_CSG_PRIO); each slot gets a distinct priority, so 16 slots at most. */
 export const MAX_CSG_PRIO = 0xf;
-/** CS registers the kernel's job epilogue clobbers (CSF_UNPRESERVED_REG_COUNT). */
-export const CSF_UNPRESERVED_REG_COUNT = 4;
-
-/** Work registers of a CS: CS_FEATURES bits 7:0 plus one. Mirrors CS_FEATURES_WORK_REGS(). */
-export function csFeaturesWorkRegs(features: number): number {
-  return (features & 0xff) + 1;
-}
-
-/** Scoreboard slots of a CS: CS_FEATURES bits 15:8. Mirrors CS_FEATURES_SCOREBOARDS(). */
-export function csFeaturesScoreboards(features: number): number {
-  return (features >>> 8) & 0xff;
-}
 
 /**
  * The CSG slot count the scheduler uses: the firmware's group count, clamped to

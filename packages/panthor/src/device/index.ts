@@ -6,8 +6,6 @@ export {
   panthorDevQuery,
 } from "./dev-query.js";
 export {
-  CSF_MCU_SHARED_REGION_SIZE,
-  CSF_MCU_SHARED_REGION_START,
   PANTHOR_DRIVER_NAME,
   PANTHOR_UAPI_MINOR,
   PanthorDevice,
@@ -16,13 +14,9 @@ export {
 } from "./device.js";
 export { panthorExceptionIsFault, panthorExceptionName } from "./exceptions.js";
 export {
-  CSF_UNPRESERVED_REG_COUNT,
-  csFeaturesScoreboards,
-  csFeaturesWorkRegs,
   csgSlotCount,
   MALI_G610_FW_PROFILE,
   MAX_CSG_PRIO,
-  MAX_CSGS,
   type PanthorFwProfile,
   panthorCsifInfo,
 } from "./fw-profile.js";

@@ -4,7 +4,12 @@
  * kernel range, get_bo_for_va, explicit VAs for firmware sections.
  */
 import { DrmMmNode } from "@panmmu/drm";
-import { createPlatform, GpuAccessKind } from "@panmmu/hw";
+import {
+  CSF_MCU_SHARED_REGION_SIZE,
+  CSF_MCU_SHARED_REGION_START,
+  createPlatform,
+  GpuAccessKind,
+} from "@panmmu/hw";
 import {
   CollectingWarningSink,
   DRM_PANTHOR_BO_NO_MMAP,
@@ -16,11 +21,7 @@ import {
 } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
 import { PanthorClient } from "../../src/client/client.js";
-import {
-  CSF_MCU_SHARED_REGION_SIZE,
-  CSF_MCU_SHARED_REGION_START,
-  PanthorDevice,
-} from "../../src/device/device.js";
+import { PanthorDevice } from "../../src/device/device.js";
 import {
   PANTHOR_GEM_USAGE_FLAG_FW_MAPPED,
   PANTHOR_GEM_USAGE_FLAG_KERNEL,

@@ -1,0 +1,3 @@
+export * from "./iface-constants.js";
+export * from "./iface-macros.js";
+export * from "./iface-structs.js";
