@@ -342,6 +342,32 @@ export class GpuControlBlock {
     }
   }
 
+  /** LATEST_FLUSH_ID now (the count of completed full cache flushes). */
+  get latestFlushIdValue(): number {
+    return this.latestFlushId;
+  }
+
+  /**
+   * Counts a cache flush a command stream performed (FLUSH_CACHE2): a full one advances
+   * LATEST_FLUSH_ID, as GPU_COMMAND FLUSH_CACHES does.
+   */
+  countStreamFlush(full: boolean): void {
+    this.cacheFlushes++;
+    if (full) this.latestFlushId = (this.latestFlushId + 1) >>> 0;
+  }
+
+  /** GPU_TIMESTAMP now as [lo, hi]. */
+  timestampWords(): [number, number] {
+    const t = this.timestamp();
+    return [Number(t & 0xffff_ffffn), Number(t >> 32n)];
+  }
+
+  /** GPU_CYCLE_COUNT now as [lo, hi]. */
+  cycleCountWords(): [number, number] {
+    const c = this.cycles();
+    return [c >>> 0, Math.floor(c / 0x1_0000_0000) >>> 0];
+  }
+
   /**
    * CSF USER page read at byte `offset` of the page: LATEST_FLUSH_ID at 0, 0 elsewhere (nothing
    * else is defined there).

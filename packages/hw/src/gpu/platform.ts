@@ -3,6 +3,7 @@
  * the {@link GpuPlatform} a driver probes, plus the simulator objects for tests.
  */
 import { CollectingWarningSink, type WarningSink } from "@panmmu/uapi";
+import type { CsTiming } from "../csf/cs/cs-types.js";
 import type { JobCostModel } from "../jobs/cost-model.js";
 import { SystemMemory, type SystemMemoryOptions } from "../memory/system-memory.js";
 import type { GpuPlatform } from "../platform/interfaces.js";
@@ -33,6 +34,8 @@ export interface PlatformOptions {
   trace?: boolean | { mmio?: boolean; limit?: number };
   /** Job cost-model overrides. */
   jobCost?: Partial<JobCostModel>;
+  /** Command-stream timing overrides (CSF GPUs). */
+  csTiming?: Partial<CsTiming>;
 }
 
 /** What {@link createPlatform} returns. */
@@ -74,6 +77,7 @@ export function createPlatform(
     ...(options.timing === undefined ? {} : { timing: options.timing }),
     ...(options.tlbEntries === undefined ? {} : { tlbEntries: options.tlbEntries }),
     ...(options.jobCost === undefined ? {} : { jobCost: options.jobCost }),
+    ...(options.csTiming === undefined ? {} : { csTiming: options.csTiming }),
     ...(trace === undefined ? {} : { trace }),
   });
   const platform: GpuPlatform = {

@@ -3,6 +3,8 @@
  * drives the three interrupt lines, and owns the MMU and the engines that run GPU work.
  */
 import type { WarningSink } from "@panmmu/uapi";
+import { CsEngine } from "../csf/cs/cs-engine.js";
+import type { CsTiming } from "../csf/cs/cs-types.js";
 import { jobArchForProductId } from "../jobs/arch.js";
 import type { JobCostModel } from "../jobs/cost-model.js";
 import { JobControl } from "../jobs/job-control.js";
@@ -57,6 +59,8 @@ export interface SimulatedGpuOptions {
   tlbEntries?: number;
   /** Job cost-model overrides. */
   jobCost?: Partial<JobCostModel>;
+  /** Command-stream timing overrides (CSF GPUs). */
+  csTiming?: Partial<CsTiming>;
   /** Optional trace. */
   trace?: HwTrace;
 }
@@ -92,6 +96,8 @@ export class SimulatedGpu {
    * running concurrently with the driver (not part of the driver-facing platform).
    */
   readonly accessProbe: GpuAccessProbe;
+  /** The command-stream interpreter (CSF GPUs; undefined on Job Manager GPUs). */
+  readonly cs: CsEngine | undefined;
   /** The interrupt lines. */
   readonly irqs: Readonly<Record<IrqName, IrqLineSim>>;
   /** The register window. */
@@ -173,6 +179,21 @@ export class SimulatedGpu {
       ...(options.jobCost === undefined ? {} : { cost: options.jobCost }),
     });
     this.accessProbe = new GpuAccessProbe({ loop, memory, port: this.mmu });
+    const control = this.control;
+    this.cs = preset.csf
+      ? new CsEngine(
+          {
+            loop,
+            memory,
+            port: this.mmu,
+            latestFlushId: () => control.latestFlushIdValue,
+            flushDone: (full) => control.countStreamFlush(full),
+            timestamp: () => control.timestampWords(),
+            cycleCount: () => control.cycleCountWords(),
+          },
+          options.csTiming,
+        )
+      : undefined;
     this.mmio = {
       read32: (offset: number) => this.read32(offset),
       write32: (offset: number, value: number) => this.write32(offset, value),
@@ -241,6 +262,7 @@ export class SimulatedGpu {
     this.csfJobIrq?.reset();
     this.programs.reset();
     this.accessProbe.reset();
+    this.cs?.reset();
     this.mmu.reset();
   }
 }

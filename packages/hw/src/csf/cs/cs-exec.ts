@@ -1,0 +1,236 @@
+/**
+ * The command-stream interpreter: fetches each instruction through the stream's address space
+ * (so TLB, page-table walks, locked regions and faults apply to the fetch as to every access),
+ * decodes it and runs it, in slices of virtual time on the event loop.
+ */
+import { GpuAccessKind } from "../../mmu/gpu-access.js";
+import { PAGE_SIZE } from "../../platform/interfaces.js";
+import { add64, branchTaken, CsAsyncKind } from "./cs-async.js";
+import { BLOCKED_SB_WAIT, CS_RUNNING, HALT, JUMPED, NEXT } from "./cs-core.js";
+import { EXCEPTION_CS_CALL_STACK_OVERFLOW } from "./cs-exceptions.js";
+import * as op from "./cs-opcodes.js";
+import { CsStreamOps } from "./cs-ops.js";
+import { CsEndStatus } from "./cs-types.js";
+
+/** One running command stream: its state ({@link CsStreamCore}) and the interpreter. */
+export class CsExecution extends CsStreamOps {
+  protected slice(): void {
+    this.event = null;
+    if (this.state !== CS_RUNNING) return;
+    const t = this.engine.timing;
+    const loop = this.engine.host.loop;
+    if (this.busyUntil < loop.now) this.busyUntil = loop.now;
+    const stop = loop.now + t.sliceNs;
+    this.fetchBase = -1;
+    while (this.busyUntil < stop) {
+      if (this.pc >= this.end) {
+        if (this.depth > 0) {
+          this.depth--;
+          this.pc = this.stackPc[this.depth] as number;
+          this.end = this.stackEnd[this.depth] as number;
+          continue;
+        }
+        // The buffer is done; the run ends once every asynchronous operation has.
+        if (this.scoreboards !== 0) {
+          this.block(BLOCKED_SB_WAIT, this.scoreboards);
+          return;
+        }
+        this.end_(CsEndStatus.Done, 0, 0);
+        return;
+      }
+      const pc = this.pc;
+      if (pc - this.fetchBase >= PAGE_SIZE || pc < this.fetchBase) {
+        const off = this.access.page32(this.as, pc, GpuAccessKind.Execute, this.sourceId);
+        if (off < 0) {
+          this.stall(off, pc);
+          return;
+        }
+        this.fetchBase = pc - off;
+        this.fetchWords = this.access.u32;
+      }
+      const w = (pc - this.fetchBase) >>> 2;
+      const outcome = this.execute(this.fetchWords[w] as number, this.fetchWords[w + 1] as number);
+      if (outcome === HALT) return;
+      this.instructions++;
+      this.busyUntil += t.instrNs;
+      if (outcome === NEXT) this.pc = pc + 8;
+      else this.fetchBase = -1;
+    }
+    this.event = loop.schedule(this.busyUntil - loop.now, this.sliceFn, "cs:slice");
+  }
+
+  private execute(lo: number, hi: number): number {
+    const opcode = hi >>> 24;
+    const b32 = hi & 0xff; // bits 39:32
+    const b40 = (hi >>> 8) & 0xff; // bits 47:40
+    const b48 = (hi >>> 16) & 0xff; // bits 55:48
+    const regs = this.regs;
+    switch (opcode) {
+      case op.CS_NOP:
+      case op.CS_PROT_REGION:
+      case op.CS_PROGRESS_STORE:
+      case op.CS_PROGRESS_LOAD:
+      case op.CS_TRACE_POINT:
+        return NEXT;
+      case op.CS_MOVE48:
+        if (!this.regsOk(b48, 2)) return HALT;
+        regs[b48] = lo;
+        regs[b48 + 1] = hi & 0xffff;
+        return NEXT;
+      case op.CS_MOVE32:
+        if (!this.regsOk(b48, 1)) return HALT;
+        regs[b48] = lo;
+        return NEXT;
+      case op.CS_WAIT: {
+        const mask = (lo >>> 16) & 0xff;
+        if (!this.drained(mask)) {
+          this.block(BLOCKED_SB_WAIT, mask);
+          return HALT;
+        }
+        return NEXT;
+      }
+      case op.CS_ADD_IMM32:
+        if (!this.regsOk(b48, 1) || !this.regsOk(b40, 1)) return HALT;
+        regs[b48] = ((regs[b40] as number) + lo) >>> 0;
+        return NEXT;
+      case op.CS_ADD_IMM64: {
+        if (!this.regsOk(b48, 2) || !this.regsOk(b40, 2)) return HALT;
+        const [rlo, rhi] = add64(
+          regs[b40] as number,
+          regs[b40 + 1] as number,
+          lo >>> 0,
+          (lo | 0) < 0 ? 0xffff_ffff : 0,
+        );
+        regs[b48] = rlo;
+        regs[b48 + 1] = rhi;
+        return NEXT;
+      }
+      case op.CS_UMIN32:
+        if (!this.regsOk(b48, 1) || !this.regsOk(b40, 1) || !this.regsOk(b32, 1)) return HALT;
+        regs[b48] = Math.min(regs[b40] as number, regs[b32] as number);
+        return NEXT;
+      case op.CS_LOAD_MULTIPLE:
+      case op.CS_STORE_MULTIPLE:
+        return this.multiple(opcode === op.CS_STORE_MULTIPLE, lo, b40, b48);
+      case op.CS_BRANCH: {
+        if (!this.regsOk(b40, 1)) return HALT;
+        const taken = branchTaken((lo >>> 28) & 0x7, regs[b40] as number);
+        if (taken === null) return this.invalid();
+        if (!taken) return NEXT;
+        this.pc = this.pc + 8 + ((lo << 16) >> 16) * 8;
+        return JUMPED;
+      }
+      case op.CS_SET_SB_ENTRY:
+        this.sbEndpoint = lo & 0xf;
+        this.sbOther = (lo >>> 4) & 0xf;
+        return NEXT;
+      case op.CS_SET_EXCEPTION_HANDLER:
+        if (!this.regsOk(b40, 2) || !this.regsOk(b32, 1)) return HALT;
+        this.exceptionHandlers.set(lo & 0xff, [this.reg64(b40), regs[b32] as number]);
+        return NEXT;
+      case op.CS_CALL:
+      case op.CS_JUMP:
+        return this.callOrJump(opcode === op.CS_CALL, b40, b32);
+      case op.CS_REQ_RESOURCE:
+        this.reqResource = lo & 0xf;
+        return NEXT;
+      case op.CS_FLUSH_CACHE2:
+        return this.flush(lo, b40, hi);
+      case op.CS_SYNC_ADD32:
+      case op.CS_SYNC_SET32:
+      case op.CS_SYNC_ADD64:
+      case op.CS_SYNC_SET64:
+        return this.syncUpdate(opcode, lo, hi, b32, b40);
+      case op.CS_SYNC_WAIT32:
+      case op.CS_SYNC_WAIT64:
+        return this.syncWait(opcode === op.CS_SYNC_WAIT64, lo, b32, b40);
+      case op.CS_STORE_STATE: {
+        if (!this.regsOk(b40, 2)) return HALT;
+        const va = this.reg64(b40) + ((lo << 16) >> 16);
+        return this.startAsync(lo >>> 16, (hi >>> 16) & 0xf, this.engine.timing.memNs, {
+          kind: CsAsyncKind.StoreState,
+          slot: (hi >>> 16) & 0xf,
+          va,
+          wide: true,
+          lo: hi & 3,
+          hi: 0,
+          status: -1,
+          system: false,
+          full: false,
+        });
+      }
+      case op.CS_ERROR_BARRIER:
+        this.errorState = 0;
+        return NEXT;
+      case op.CS_HEAP_SET:
+        if (!this.regsOk(b40, 2)) return HALT;
+        this.heapContext = this.reg64(b40);
+        return NEXT;
+      case op.CS_HEAP_OPERATION:
+        return this.counterOp(lo >>> 16, (hi >>> 16) & 0xf, this.engine.timing.memNs, () => {
+          const which = hi & 3;
+          if (which === 0) this.heap.vtStart++;
+          else if (which === 1) this.heap.vtEnd++;
+          else if (which === 3) this.heap.fragEnd++;
+        });
+      case op.CS_FINISH_TILING:
+        return NEXT;
+      case op.CS_FINISH_FRAGMENT:
+        return this.counterOp(lo >>> 16, (hi >>> 16) & 0xf, this.engine.timing.runNs, () => {
+          if ((lo & 1) !== 0) this.heap.fragEnd++;
+        });
+      case op.CS_RUN_COMPUTE:
+      case op.CS_RUN_TILING:
+      case op.CS_RUN_IDVS:
+      case op.CS_RUN_FRAGMENT:
+      case op.CS_RUN_FULLSCREEN:
+      case op.CS_RUN_COMPUTE_INDIRECT:
+        this.endpointTasks++;
+        return this.counterOp(0, this.sbEndpoint, this.engine.timing.runNs, null);
+      default:
+        // PROGRESS_WAIT and every opcode outside the subset.
+        return this.invalid();
+    }
+  }
+
+  private multiple(store: boolean, lo: number, addr: number, base: number): number {
+    const mask = lo >>> 16;
+    if (!this.regsOk(addr, 2)) return HALT;
+    const va0 = this.reg64(addr) + ((lo << 16) >> 16);
+    if (va0 % 4 !== 0) return this.invalid();
+    for (let i = 0; i < 16; i++) {
+      if (((mask >>> i) & 1) === 0) continue;
+      if (!this.regsOk(base + i, 1)) return HALT;
+      const va = va0 + 4 * i;
+      const kind = store ? GpuAccessKind.Write : GpuAccessKind.Read;
+      const off = this.access.page32(this.as, va, kind, this.sourceId);
+      if (off < 0) {
+        this.stall(off, va);
+        return HALT;
+      }
+      if (store) this.access.u32[off >>> 2] = this.regs[base + i] as number;
+      else this.regs[base + i] = this.access.u32[off >>> 2] as number;
+    }
+    // The data moved now; the "other" slot is held for the memory latency.
+    return this.counterOp(0, this.sbOther, this.engine.timing.memNs, null);
+  }
+
+  private callOrJump(call: boolean, addr: number, length: number): number {
+    if (!this.regsOk(addr, 2) || !this.regsOk(length, 1)) return HALT;
+    const target = this.reg64(addr);
+    const bytes = this.regs[length] as number;
+    if (target % 8 !== 0 || bytes % 8 !== 0) return this.invalid();
+    if (call) {
+      if (this.depth >= op.CS_CALL_STACK_DEPTH) {
+        this.fatal(EXCEPTION_CS_CALL_STACK_OVERFLOW, this.pc);
+        return HALT;
+      }
+      this.stackPc[this.depth] = this.pc + 8;
+      this.stackEnd[this.depth] = this.end;
+      this.depth++;
+    }
+    this.pc = target;
+    this.end = target + bytes;
+    return JUMPED;
+  }
+}

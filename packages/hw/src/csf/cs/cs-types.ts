@@ -1,0 +1,114 @@
+/**
+ * What the command-stream interpreter needs of the GPU around it, its timing knobs, and how a
+ * stream run is started and reported.
+ */
+import type { GpuMemoryPort } from "../../mmu/gpu-access.js";
+import type { EventLoop, PhysicalMemory } from "../../platform/interfaces.js";
+
+/** Virtual-time costs of the interpreter (ns). */
+export interface CsTiming {
+  /** One synchronous instruction (fetch, decode, register work). Default 100. */
+  instrNs: number;
+  /** An asynchronous memory operation (SYNC_*, STORE_STATE, LOAD/STORE_MULTIPLE slot). Default 1000. */
+  memNs: number;
+  /** A cache flush of FLUSH_CACHE2 that is not skipped. Default 5000. */
+  flushNs: number;
+  /** An endpoint task (RUN_*) or FINISH_FRAGMENT. Default 10000. */
+  runNs: number;
+  /** How often a stream blocked in SYNC_WAIT re-reads its object (CPU writes wake no one). Default 100000. */
+  syncPollNs: number;
+  /** Work done per event before virtual time advances (the interleaving granularity). Default 10000. */
+  sliceNs: number;
+}
+
+/** The default timing: 0.1 µs per instruction, 1 µs per memory op, 5 µs per flush, 10 µs per RUN_*. */
+export const DEFAULT_CS_TIMING: Readonly<CsTiming> = Object.freeze({
+  instrNs: 100,
+  memNs: 1000,
+  flushNs: 5000,
+  runNs: 10_000,
+  syncPollNs: 100_000,
+  sliceNs: 10_000,
+});
+
+/** The GPU around the interpreter. */
+export interface CsHost {
+  /** Event loop (virtual time). */
+  readonly loop: EventLoop;
+  /** Physical memory. */
+  readonly memory: PhysicalMemory;
+  /** The MMU: every stream access is translated through the stream's AS. */
+  readonly port: GpuMemoryPort;
+  /** LATEST_FLUSH_ID now. */
+  latestFlushId(): number;
+  /** Counts one completed cache flush (`full`: L2 and LSC cleaned and invalidated). */
+  flushDone(full: boolean): void;
+  /** GPU_TIMESTAMP now, as [lo, hi] (STORE_STATE TIMESTAMP). */
+  timestamp(): [number, number];
+  /** GPU_CYCLE_COUNT now, as [lo, hi] (STORE_STATE CYCLE_COUNT). */
+  cycleCount(): [number, number];
+}
+
+/** How a stream run ended. */
+export enum CsEndStatus {
+  /** The buffer ran to its end and every asynchronous operation completed. */
+  Done = 0,
+  /** A FATAL error stopped the stream; see {@link CsEndResult.exception}. */
+  Fatal = 1,
+  /** Terminated from outside (CSG TERMINATE, reset). */
+  Terminated = 2,
+}
+
+/** The result of a stream run. */
+export interface CsEndResult {
+  /** How it ended. */
+  readonly status: CsEndStatus;
+  /** The FATAL exception type (0 unless `status` is Fatal). */
+  readonly exception: number;
+  /** FATAL info: the faulting VA, or the instruction's address (`fatal_info`). */
+  readonly info: number;
+  /** Instructions executed. */
+  readonly instructions: number;
+  /** Virtual time of the end (ns). */
+  readonly endNs: number;
+}
+
+/** Options of a stream run started by a host. */
+export interface CsStartOptions {
+  /** Address space the stream's accesses go through (the CSG's AS). */
+  readonly as: number;
+  /** GPU VA of the first instruction (8-aligned). */
+  readonly va: number;
+  /** Length of the buffer in bytes (a multiple of 8). */
+  readonly length: number;
+  /** Registers of the stream (CS_FEATURES work registers; default 96). */
+  readonly regCount?: number;
+  /** FAULTSTATUS source id of the stream's accesses (default 0). */
+  readonly sourceId?: number;
+  /** Called (as an event) when the run ends. */
+  readonly onEnd: (result: CsEndResult) => void;
+  /** Called when a system-scope SYNC_ADD/SYNC_SET completed (the CSG's SYNC_UPDATE event). */
+  readonly onSyncUpdate?: () => void;
+}
+
+/** A stream run as its engine sees it. */
+export interface CsRunHandle {
+  /** A SYNC object changed: a stream in SYNC_WAIT re-reads its own. */
+  syncChanged(): void;
+  /** Ends the run from outside. */
+  terminate(): void;
+}
+
+/** What a stream run needs of the engine that started it. */
+export interface CsRunContext {
+  /** The GPU around the interpreter. */
+  readonly host: CsHost;
+  /** The timing in use. */
+  readonly timing: CsTiming;
+  /** Runs not yet ended. */
+  readonly runs: Set<CsRunHandle>;
+  /** Streams blocked in SYNC_WAIT. */
+  readonly syncWaiters: Set<CsRunHandle>;
+  /** A SYNC object was updated: wakes every stream in SYNC_WAIT. */
+  syncUpdated(): void;
+}

@@ -1,0 +1,22 @@
+export { CsAsyncKind, type CsAsyncOp } from "./cs-async.js";
+export {
+  BLOCKED_SB_WAIT,
+  BLOCKED_SYNC_WAIT,
+  BLOCKED_UNBLOCKED,
+  CsStreamCore,
+} from "./cs-core.js";
+export { CsEngine } from "./cs-engine.js";
+export * from "./cs-exceptions.js";
+export { CsExecution } from "./cs-exec.js";
+export * from "./cs-opcodes.js";
+export { CsStreamOps } from "./cs-ops.js";
+export {
+  type CsEndResult,
+  CsEndStatus,
+  type CsHost,
+  type CsRunContext,
+  type CsRunHandle,
+  type CsStartOptions,
+  type CsTiming,
+  DEFAULT_CS_TIMING,
+} from "./cs-types.js";
