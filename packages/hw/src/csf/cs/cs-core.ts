@@ -55,8 +55,13 @@ export abstract class CsStreamCore implements CsRunHandle {
   pc: number;
   /** End of the current buffer (the top level, or the innermost CALL). */
   end: number;
-  /** Operations pending per scoreboard slot. */
+  /** Operations pending per scoreboard slot (those with a completion event). */
   readonly sbPending = new Int32Array(op.CS_SCOREBOARD_SLOTS);
+  /**
+   * Per slot, the virtual time until which operations without a memory effect hold it
+   * (endpoint tasks, LOAD/STORE_MULTIPLE): they need no completion event.
+   */
+  protected readonly sbBusyUntil = new Float64Array(op.CS_SCOREBOARD_SLOTS);
   /** Slot of endpoint tasks (SET_SB_ENTRY). */
   sbEndpoint = 0;
   /** Slot of other operations (SET_SB_ENTRY). */
@@ -154,9 +159,11 @@ export abstract class CsStreamCore implements CsRunHandle {
 
   /** Bit n set while scoreboard slot n has operations pending (CS_STATUS_SCOREBOARDS). */
   get scoreboards(): number {
+    const now = this.engine.host.loop.now;
     let m = 0;
-    for (let i = 0; i < this.sbPending.length; i++)
-      if ((this.sbPending[i] as number) > 0) m |= 1 << i;
+    for (let i = 0; i < this.sbPending.length; i++) {
+      if ((this.sbPending[i] as number) > 0 || (this.sbBusyUntil[i] as number) > now) m |= 1 << i;
+    }
     return m;
   }
 
@@ -199,6 +206,31 @@ export abstract class CsStreamCore implements CsRunHandle {
     this.state = BLOCKED;
     this.blockedReason = reason;
     this.statusWait = statusWait >>> 0;
+    if (reason !== BLOCKED_SB_WAIT) return;
+    // Slots held without a completion event free themselves at a time: wake up then.
+    let until = 0;
+    for (let m = statusWait & 0xffff, i = 0; m !== 0; m >>>= 1, i++) {
+      if ((m & 1) !== 0 && (this.sbBusyUntil[i] as number) > until)
+        until = this.sbBusyUntil[i] as number;
+    }
+    if (until > this.busyUntil) {
+      const gen = this.generation;
+      const loop = this.engine.host.loop;
+      this.busyUntil = until;
+      loop.schedule(
+        until - loop.now,
+        () => {
+          if (
+            gen === this.generation &&
+            this.state === BLOCKED &&
+            this.blockedReason === BLOCKED_SB_WAIT
+          ) {
+            if (this.drained(this.statusWait & 0xffff)) this.wake();
+          }
+        },
+        "cs:sb-time",
+      );
+    }
   }
 
   protected stall(result: number, va: number): void {
@@ -271,7 +303,10 @@ export abstract class CsStreamCore implements CsRunHandle {
   /** Whether every scoreboard slot of `mask` has nothing pending. */
   protected drained(mask: number): boolean {
     for (let m = mask, i = 0; m !== 0; m >>>= 1, i++) {
-      if ((m & 1) !== 0 && (this.sbPending[i] as number) > 0) return false;
+      if ((m & 1) === 0) continue;
+      if ((this.sbPending[i] as number) > 0 || (this.sbBusyUntil[i] as number) > this.busyUntil) {
+        return false;
+      }
     }
     return true;
   }

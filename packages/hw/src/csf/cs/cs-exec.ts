@@ -31,8 +31,8 @@ export class CsExecution extends CsStreamOps {
           continue;
         }
         // The buffer is done; the run ends once every asynchronous operation has.
-        if (this.scoreboards !== 0) {
-          this.block(BLOCKED_SB_WAIT, this.scoreboards);
+        if (!this.drained(0xffff)) {
+          this.block(BLOCKED_SB_WAIT, 0xffff);
           return;
         }
         this.end_(CsEndStatus.Done, 0, 0);

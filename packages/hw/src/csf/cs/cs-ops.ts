@@ -102,6 +102,16 @@ export abstract class CsStreamOps extends CsStreamCore {
     latency: number,
     effect: (() => void) | null,
   ): number {
+    if (effect === null) {
+      // No effect at completion: the slot is held until a time, with no event.
+      if (!this.drained(wait & 0xffff)) {
+        this.block(BLOCKED_SB_WAIT, wait & 0xffff);
+        return HALT;
+      }
+      const until = this.busyUntil + this.engine.timing.instrNs + latency;
+      if (until > (this.sbBusyUntil[slot] as number)) this.sbBusyUntil[slot] = until;
+      return NEXT;
+    }
     return this.startAsync(
       wait,
       slot,
