@@ -48,6 +48,11 @@ export interface GpuControlHooks {
   onReset(hard: boolean): void;
   /** Optional event log. */
   trace?: (message: string) => void;
+  /**
+   * CSF: MCU_CONTROL took effect (after the power latency) with `control` (0 disable, 1 enable,
+   * 2 auto); the firmware model boots or stops.
+   */
+  onMcuControl?: (control: number) => void;
 }
 
 /** Power domains: shader, tiler, L2 and (JM) core stacks; READY masks per 64-bit register. */
@@ -264,6 +269,7 @@ export class GpuControlBlock {
         () => {
           this.mcuStatus = this.mcuControl === 0 ? 0 : 1;
           this.raise(GPU_IRQ_MCU_STATUS_CHANGED);
+          this.hooks.onMcuControl?.(this.mcuControl);
         },
         "gpu:mcu",
       );
@@ -340,6 +346,18 @@ export class GpuControlBlock {
       default:
         this.unknownCommands++;
     }
+  }
+
+  /** MCU_STATUS now (CSF). */
+  get mcuStatusValue(): number {
+    return this.mcuStatus;
+  }
+
+  /** Sets MCU_STATUS (the firmware halted or failed) and raises MCU_STATUS_CHANGED. */
+  setMcuStatus(status: number): void {
+    if (this.mcuStatus === status) return;
+    this.mcuStatus = status;
+    this.raise(GPU_IRQ_MCU_STATUS_CHANGED);
   }
 
   /** LATEST_FLUSH_ID now (the count of completed full cache flushes). */

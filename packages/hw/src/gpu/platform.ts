@@ -4,6 +4,8 @@
  */
 import { CollectingWarningSink, type WarningSink } from "@panmmu/uapi";
 import type { CsTiming } from "../csf/cs/cs-types.js";
+import type { CsfFirmwareTiming } from "../csf/fw/firmware.js";
+import type { CsfFirmwareProfile } from "../csf/fw/fw-profile.js";
 import type { JobCostModel } from "../jobs/cost-model.js";
 import { SystemMemory, type SystemMemoryOptions } from "../memory/system-memory.js";
 import type { GpuPlatform } from "../platform/interfaces.js";
@@ -36,6 +38,10 @@ export interface PlatformOptions {
   jobCost?: Partial<JobCostModel>;
   /** Command-stream timing overrides (CSF GPUs). */
   csTiming?: Partial<CsTiming>;
+  /** What the firmware model reports about itself (CSF GPUs; default the G610's). */
+  firmwareProfile?: CsfFirmwareProfile;
+  /** Firmware timing overrides (CSF GPUs). */
+  firmwareTiming?: Partial<CsfFirmwareTiming>;
 }
 
 /** What {@link createPlatform} returns. */
@@ -78,6 +84,8 @@ export function createPlatform(
     ...(options.tlbEntries === undefined ? {} : { tlbEntries: options.tlbEntries }),
     ...(options.jobCost === undefined ? {} : { jobCost: options.jobCost }),
     ...(options.csTiming === undefined ? {} : { csTiming: options.csTiming }),
+    ...(options.firmwareProfile === undefined ? {} : { firmwareProfile: options.firmwareProfile }),
+    ...(options.firmwareTiming === undefined ? {} : { firmwareTiming: options.firmwareTiming }),
     ...(trace === undefined ? {} : { trace }),
   });
   const platform: GpuPlatform = {

@@ -5,6 +5,8 @@
 import type { WarningSink } from "@panmmu/uapi";
 import { CsEngine } from "../csf/cs/cs-engine.js";
 import type { CsTiming } from "../csf/cs/cs-types.js";
+import { CsfFirmware, type CsfFirmwareTiming } from "../csf/fw/firmware.js";
+import type { CsfFirmwareProfile } from "../csf/fw/fw-profile.js";
 import { jobArchForProductId } from "../jobs/arch.js";
 import type { JobCostModel } from "../jobs/cost-model.js";
 import { JobControl } from "../jobs/job-control.js";
@@ -43,6 +45,13 @@ export const DEFAULT_GPU_TIMING: Readonly<GpuTiming> = {
   irqNs: 100,
 };
 
+/** First doorbell register (CSF_DOORBELL(0), the global doorbell). */
+const CSF_DOORBELL_BASE = 0x8_0000;
+/** Spacing of the doorbell registers (one 64 KiB page each). */
+const CSF_DOORBELL_STRIDE = 0x1_0000;
+/** Doorbells the model decodes (0 global, then one per CSG slot and more). */
+const CSF_DOORBELL_COUNT = 64;
+
 /** Construction options of {@link SimulatedGpu}. */
 export interface SimulatedGpuOptions {
   /** The GPU model. */
@@ -61,6 +70,10 @@ export interface SimulatedGpuOptions {
   jobCost?: Partial<JobCostModel>;
   /** Command-stream timing overrides (CSF GPUs). */
   csTiming?: Partial<CsTiming>;
+  /** What the firmware model reports about itself (CSF GPUs; default the G610's). */
+  firmwareProfile?: CsfFirmwareProfile;
+  /** Firmware timing overrides (CSF GPUs). */
+  firmwareTiming?: Partial<CsfFirmwareTiming>;
   /** Optional trace. */
   trace?: HwTrace;
 }
@@ -98,6 +111,8 @@ export class SimulatedGpu {
   readonly accessProbe: GpuAccessProbe;
   /** The command-stream interpreter (CSF GPUs; undefined on Job Manager GPUs). */
   readonly cs: CsEngine | undefined;
+  /** The firmware model (CSF GPUs; undefined on Job Manager GPUs). */
+  readonly firmware: CsfFirmware | undefined;
   /** The interrupt lines. */
   readonly irqs: Readonly<Record<IrqName, IrqLineSim>>;
   /** The register window. */
@@ -149,6 +164,7 @@ export class SimulatedGpu {
       {
         onIrqChange: () => irqs.gpu.update(),
         onReset: (hard) => this.resetBlocks(hard),
+        onMcuControl: (control) => this.firmware?.mcuControl(control),
         ...(log === undefined ? {} : { trace: log }),
       },
     );
@@ -194,6 +210,21 @@ export class SimulatedGpu {
           options.csTiming,
         )
       : undefined;
+    const jobIrq = this.csfJobIrq;
+    this.firmware =
+      jobIrq === undefined
+        ? undefined
+        : new CsfFirmware(
+            {
+              loop,
+              memory,
+              port: this.mmu,
+              setMcuStatus: (status) => control.setMcuStatus(status),
+              raiseJobIrq: (bits) => jobIrq.raise(bits),
+            },
+            options.firmwareProfile,
+            options.firmwareTiming,
+          );
     this.mmio = {
       read32: (offset: number) => this.read32(offset),
       write32: (offset: number, value: number) => this.write32(offset, value),
@@ -227,7 +258,7 @@ export class SimulatedGpu {
       offset < CSF_GPU_LATEST_FLUSH_ID + CSF_USER_PAGE_SIZE
     ) {
       v = this.control.userPageRead(offset - CSF_GPU_LATEST_FLUSH_ID);
-    }
+    } else if (this.doorbellIndex(offset) >= 0) v = 0;
     if (v === undefined) {
       this.mmioStats.unknownReads++;
       this.unknownReadOffsets.set(offset, (this.unknownReadOffsets.get(offset) ?? 0) + 1);
@@ -251,8 +282,26 @@ export class SimulatedGpu {
         known = this.jobs.unknownWrites === before;
       } else known = this.csfJobIrq?.write32(offset - 0x1000, v) ?? false;
     } else if (offset < 0x2800) known = this.mmu.writeReg(offset, v);
-    else known = false;
+    else known = this.writeDoorbell(offset, v);
     if (!known) this.mmioStats.unknownWrites++;
+  }
+
+  /** Doorbell `n` of a CSF GPU for a register `offset` (CSF_DOORBELL(n)), or -1. */
+  private doorbellIndex(offset: number): number {
+    if (this.firmware === undefined || offset < CSF_DOORBELL_BASE) return -1;
+    const rel = offset - CSF_DOORBELL_BASE;
+    if (rel % CSF_DOORBELL_STRIDE !== 0) return -1;
+    const n = rel / CSF_DOORBELL_STRIDE;
+    return n < CSF_DOORBELL_COUNT ? n : -1;
+  }
+
+  /** A write to a doorbell register rings it (any value); false when `offset` is none. */
+  private writeDoorbell(offset: number, _value: number): boolean {
+    const n = this.doorbellIndex(offset);
+    if (n < 0) return false;
+    this.trace?.log(`doorbell ${n}`);
+    this.firmware?.doorbell(n);
+    return true;
   }
 
   /** What a soft or hard reset does to every block but GPU_CONTROL. */
@@ -263,6 +312,7 @@ export class SimulatedGpu {
     this.programs.reset();
     this.accessProbe.reset();
     this.cs?.reset();
+    this.firmware?.reset();
     this.mmu.reset();
   }
 }

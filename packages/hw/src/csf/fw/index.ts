@@ -1,0 +1,10 @@
+export {
+  CsfFirmware,
+  type CsfFirmwareHost,
+  CsfFirmwareState,
+  type CsfFirmwareTiming,
+  type CsfGlobalConfig,
+  DEFAULT_CSF_FIRMWARE_TIMING,
+} from "./firmware.js";
+export * from "./fw-profile.js";
+export { MCU_AS, MCU_SOURCE_ID, McuMemory } from "./mcu-memory.js";
