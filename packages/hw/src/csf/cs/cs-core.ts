@@ -28,6 +28,8 @@ export const CS_BLOCKED = 1;
 export const CS_STALLED = 2;
 /** The run ended. */
 export const CS_ENDED = 3;
+/** A ring stream with nothing to fetch (until kicked). */
+export const CS_IDLE = 4;
 
 const RUNNING = CS_RUNNING;
 const BLOCKED = CS_BLOCKED;
@@ -118,12 +120,19 @@ export abstract class CsStreamCore implements CsRunHandle {
     this.regs = new Uint32Array(options.regCount ?? 96);
     this.as = options.as;
     this.sourceId = options.sourceId ?? 0;
-    this.pc = options.va;
-    this.end = options.va + options.length;
+    // A ring stream starts with nothing fetched: its first slice takes the first chunk.
+    this.pc = options.ring === undefined ? options.va : 0;
+    this.end = options.ring === undefined ? options.va + options.length : 0;
     this.access = new GpuPageAccess(engine.host.memory, engine.host.port);
     this.busyUntil = engine.host.loop.now;
-    const { va, length } = options;
+    const ring = options.ring;
+    const va = ring === undefined ? options.va : ring.base;
+    const length = ring === undefined ? options.length : ring.size;
+    const ringOk =
+      ring === undefined ||
+      (ring.size > 0 && (ring.size & (ring.size - 1)) === 0 && Number.isSafeInteger(ring.extract));
     if (
+      !ringOk ||
       !Number.isSafeInteger(va) ||
       va < 0 ||
       va % 8 !== 0 ||
@@ -145,6 +154,20 @@ export abstract class CsStreamCore implements CsRunHandle {
   /** Whether the stream is blocked (WAIT, SYNC_WAIT, or draining at the end of its buffer). */
   get blocked(): boolean {
     return this.state === BLOCKED;
+  }
+
+  /** Whether a ring stream has caught up with its insert position. */
+  get idle(): boolean {
+    return this.state === CS_IDLE;
+  }
+
+  /** A user doorbell: an idle ring stream re-reads its insert position and goes on if it moved. */
+  kick(): void {
+    if (this.state !== CS_IDLE) return;
+    this.state = RUNNING;
+    if (this.event === null) {
+      this.event = this.engine.host.loop.schedule(0, this.sliceFn, "cs:kick");
+    }
   }
 
   /** Whether an access of the stream waits on the MMU (locked region or fault). */

@@ -6,7 +6,7 @@
 import { GpuAccessKind } from "../../mmu/gpu-access.js";
 import { PAGE_SIZE } from "../../platform/interfaces.js";
 import { add64, branchTaken, CsAsyncKind } from "./cs-async.js";
-import { BLOCKED_SB_WAIT, CS_RUNNING, HALT, JUMPED, NEXT } from "./cs-core.js";
+import { BLOCKED_SB_WAIT, CS_IDLE, CS_RUNNING, HALT, JUMPED, NEXT } from "./cs-core.js";
 import { EXCEPTION_CS_CALL_STACK_OVERFLOW } from "./cs-exceptions.js";
 import * as op from "./cs-opcodes.js";
 import { CsStreamOps } from "./cs-ops.js";
@@ -29,6 +29,11 @@ export class CsExecution extends CsStreamOps {
           this.pc = this.stackPc[this.depth] as number;
           this.end = this.stackEnd[this.depth] as number;
           continue;
+        }
+        if (this.options.ring !== undefined) {
+          if (this.refill()) continue;
+          this.state = CS_IDLE;
+          return;
         }
         // The buffer is done; the run ends once every asynchronous operation has.
         if (!this.drained(0xffff)) {
@@ -57,6 +62,36 @@ export class CsExecution extends CsStreamOps {
       else this.fetchBase = -1;
     }
     this.event = loop.schedule(this.busyUntil - loop.now, this.sliceFn, "cs:slice");
+  }
+
+  /** Start of the ring chunk being run, and its end (0 before the first chunk). */
+  private chunkStart = 0;
+  private chunkEnd = 0;
+
+  /**
+   * Ring mode at the end of a chunk: retires it (extract advances and is published), then
+   * takes the next chunk up to the insert position or the wrap, whichever comes first. False
+   * when the ring is empty.
+   */
+  private refill(): boolean {
+    const ring = this.options.ring;
+    if (ring === undefined) return false;
+    if (this.chunkEnd > this.chunkStart) {
+      ring.extract += this.chunkEnd - this.chunkStart;
+      ring.writeExtract(ring.extract);
+      this.chunkStart = 0;
+      this.chunkEnd = 0;
+    }
+    const insert = ring.readInsert();
+    if (!(insert > ring.extract)) return false;
+    const off = ring.extract % ring.size;
+    const va = ring.base + off;
+    const bytes = Math.min(insert - ring.extract, ring.size - off);
+    this.pc = va;
+    this.end = va + bytes - (bytes % 8);
+    this.chunkStart = va;
+    this.chunkEnd = this.end;
+    return this.end > va;
   }
 
   private execute(lo: number, hi: number): number {

@@ -89,6 +89,26 @@ export interface CsStartOptions {
   readonly onEnd: (result: CsEndResult) => void;
   /** Called when a system-scope SYNC_ADD/SYNC_SET completed (the CSG's SYNC_UPDATE event). */
   readonly onSyncUpdate?: () => void;
+  /**
+   * Run the stream from a ring buffer instead of `[va, va + length)` (then ignored): the
+   * stream fetches from `extract` up to `insert`, goes idle when they meet (until
+   * `CsExecution.kick()`, a user doorbell) and never ends by itself.
+   */
+  readonly ring?: CsRing;
+}
+
+/** A ring buffer a stream fetches its instructions from (positions are byte counts, wrapping at `size`). */
+export interface CsRing {
+  /** GPU VA of the ring (in the stream's AS). */
+  readonly base: number;
+  /** Size in bytes (a power of two, a multiple of 8). */
+  readonly size: number;
+  /** Position of the next instruction to fetch; the stream advances it as it retires instructions. */
+  extract: number;
+  /** Reads the host's insert position (-1 when it cannot be read now). */
+  readInsert(): number;
+  /** Publishes the extract position (the firmware writes it to the ring's output page). */
+  writeExtract(position: number): void;
 }
 
 /** A stream run as its engine sees it. */

@@ -14,6 +14,7 @@ export {
   type CsEndResult,
   CsEndStatus,
   type CsHost,
+  type CsRing,
   type CsRunContext,
   type CsRunHandle,
   type CsStartOptions,
