@@ -211,8 +211,9 @@ export class SimulatedGpu {
         )
       : undefined;
     const jobIrq = this.csfJobIrq;
+    const cs = this.cs;
     this.firmware =
-      jobIrq === undefined
+      jobIrq === undefined || cs === undefined
         ? undefined
         : new CsfFirmware(
             {
@@ -221,6 +222,7 @@ export class SimulatedGpu {
               port: this.mmu,
               setMcuStatus: (status) => control.setMcuStatus(status),
               raiseJobIrq: (bits) => jobIrq.raise(bits),
+              cs,
             },
             options.firmwareProfile,
             options.firmwareTiming,

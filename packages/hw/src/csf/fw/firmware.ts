@@ -5,10 +5,13 @@
  * with MCU_STATUS FATAL), then raises the global job interrupt. Doorbell 0 makes it process
  * the global request word: requests are acknowledged by copying their bits into the ack word,
  * configuration fields are latched, GLB_HALT halts it, and acknowledged bits under
- * `ack_irq_mask` raise JOB_IRQ bit 31.
+ * `ack_irq_mask` raise JOB_IRQ bit 31; then the groups whose doorbell bits the host toggled
+ * process their requests ({@link CsfGroupSlot}). Doorbells 1 and up kick the streams
+ * configured with them.
  */
 import { type GpuMemoryPort, TRANSLATE_LOCKED } from "../../mmu/gpu-access.js";
 import type { EventLoop, PhysicalMemory } from "../../platform/interfaces.js";
+import type { CsEngine } from "../cs/cs-engine.js";
 import {
   CSF_GROUP_CONTROL_OFFSET,
   CSF_STREAM_CONTROL_OFFSET,
@@ -33,6 +36,7 @@ import {
   CSF_GLB_INPUT,
   CSF_GLB_OUTPUT,
 } from "../iface-structs.js";
+import { CsfGroupSlot, type FwGroupIo } from "./fw-groups.js";
 import {
   CSF_G610_FIRMWARE,
   CSF_SHARED_SECTION_VA,
@@ -77,6 +81,8 @@ export interface CsfFirmwareHost {
   setMcuStatus(status: number): void;
   /** Raises JOB_IRQ bits. */
   raiseJobIrq(bits: number): void;
+  /** The command-stream interpreter the groups' streams run on. */
+  readonly cs: CsEngine;
 }
 
 /** The firmware's state. */
@@ -131,8 +137,11 @@ export class CsfFirmware {
   unresponsive = false;
   /** The timing in use. */
   readonly timing: CsfFirmwareTiming;
+  /** The CSG slots (created at boot). */
+  groups: CsfGroupSlot[] = [];
   private readonly mem: McuMemory;
   private generation = 0;
+  private readonly io: FwGroupIo;
 
   /**
    * @param host - the GPU around the firmware.
@@ -146,6 +155,13 @@ export class CsfFirmware {
   ) {
     this.timing = { ...DEFAULT_CSF_FIRMWARE_TIMING, ...timing };
     this.mem = new McuMemory(host.memory, host.port);
+    this.io = {
+      read: (va) => this.read(va),
+      write: (words) => this.writeAll(words),
+      raiseJobIrq: (bits) => host.raiseJobIrq(bits),
+      cs: host.cs,
+      profile,
+    };
   }
 
   /** MCU VA of the global input block. */
@@ -165,11 +181,8 @@ export class CsfFirmware {
 
   /** MCU_CONTROL took effect: a disable stops the firmware, an enable boots it. */
   mcuControl(control: number): void {
-    this.generation++;
-    if (control === MCU_CONTROL_DISABLE) {
-      this.state = CsfFirmwareState.Off;
-      return;
-    }
+    this.stop(CsfFirmwareState.Off);
+    if (control === MCU_CONTROL_DISABLE) return;
     this.state = CsfFirmwareState.Booting;
     const gen = this.generation;
     this.host.loop.schedule(
@@ -189,9 +202,9 @@ export class CsfFirmware {
     this.host.loop.schedule(
       this.timing.doorbellNs,
       () => {
-        if (gen === this.generation && this.state === CsfFirmwareState.Running && n === 0) {
-          this.processGlobal();
-        }
+        if (gen !== this.generation || this.state !== CsfFirmwareState.Running) return;
+        if (n === 0) this.processGlobal();
+        else for (const g of this.groups) g.userDoorbell(n);
       },
       `fw:doorbell${n}`,
     );
@@ -199,18 +212,23 @@ export class CsfFirmware {
 
   /** GPU reset: the firmware stops; memory (the shared section) keeps its contents. */
   reset(): void {
+    this.stop(CsfFirmwareState.Off);
+  }
+
+  /** Stops the firmware in `state`: pending work dropped, every group's streams terminated. */
+  private stop(state: CsfFirmwareState): void {
     this.generation++;
-    this.state = CsfFirmwareState.Off;
+    this.state = state;
+    for (const g of this.groups) g.stopAll();
   }
 
   private fatal(): void {
-    this.generation++;
-    this.state = CsfFirmwareState.Fatal;
+    this.stop(CsfFirmwareState.Fatal);
     this.host.setMcuStatus(MCU_STATUS_FATAL);
   }
 
   /** Writes words at MCU VAs (pairs of address, value); false (firmware FATAL) on a failure. */
-  private writeAll(words: number[]): boolean {
+  private writeAll(words: readonly number[]): boolean {
     for (let i = 0; i < words.length; i += 2) {
       if (!this.mem.write32(words[i] as number, words[i + 1] as number)) {
         this.fatal();
@@ -280,6 +298,10 @@ export class CsfFirmware {
       }
     }
     if (!this.writeAll(w)) return;
+    this.groups = Array.from(
+      { length: p.groupNum },
+      (_, g) => new CsfGroupSlot(g, this.groupVa(g), this.io),
+    );
     this.state = CsfFirmwareState.Running;
     this.host.raiseJobIrq(JOB_INT_GLOBAL_IF);
   }
@@ -299,8 +321,7 @@ export class CsfFirmware {
     if (req < 0 || ack < 0) return;
     if ((req & GLB_HALT) !== 0) {
       if (!this.writeAll([out + CSF_GLB_OUTPUT.halt_status, PANTHOR_FW_HALT_OK])) return;
-      this.generation++;
-      this.state = CsfFirmwareState.Halted;
+      this.stop(CsfFirmwareState.Halted);
       this.host.setMcuStatus(MCU_STATUS_HALT);
       return;
     }
@@ -334,6 +355,16 @@ export class CsfFirmware {
     if ((changed & GLB_PING) !== 0) c.pings++;
     if (!this.writeAll([out + CSF_GLB_OUTPUT.ack, newAck])) return;
     if ((changed & irqMask) !== 0) this.host.raiseJobIrq(JOB_INT_GLOBAL_IF);
+    // Groups whose doorbell bit the host toggled.
+    const dbReq = this.read(inp + CSF_GLB_INPUT.doorbell_req);
+    const dbAck = this.read(out + CSF_GLB_OUTPUT.doorbell_ack);
+    if (dbReq < 0 || dbAck < 0) return;
+    const pending = (dbReq ^ dbAck) & ((1 << this.groups.length) - 1);
+    if (pending === 0) return;
+    for (const g of this.groups) {
+      if (((pending >>> g.index) & 1) !== 0 && !g.process()) return;
+    }
+    this.writeAll([out + CSF_GLB_OUTPUT.doorbell_ack, (dbAck ^ pending) >>> 0]);
   }
 
   /**

@@ -6,5 +6,6 @@ export {
   type CsfGlobalConfig,
   DEFAULT_CSF_FIRMWARE_TIMING,
 } from "./firmware.js";
+export { CsfGroupSlot, type FwGroupIo } from "./fw-groups.js";
 export * from "./fw-profile.js";
 export { MCU_AS, MCU_SOURCE_ID, McuMemory } from "./mcu-memory.js";
