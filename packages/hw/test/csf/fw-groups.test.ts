@@ -5,7 +5,7 @@
  * ring and stores 0xdeadbeef through the group's VM; a stream's FATAL error and a SYNC update
  * come back as events with the group's job interrupt; TERMINATE stops the streams.
  */
-import { CsAssembler, CsFlushMode, CsOtherFlushMode } from "@panmmu/fixtures";
+import { CsAssembler, CsCondition, CsFlushMode, CsOtherFlushMode } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
 import {
   CS_FATAL,
@@ -21,7 +21,9 @@ import {
   CSF_RINGBUF_OUTPUT,
   CSF_SHARED_SECTION_VA,
   CSG_STATE_MASK,
+  CSG_STATE_RESUME,
   CSG_STATE_START,
+  CSG_STATE_SUSPEND,
   CSG_STATE_TERMINATE,
   CSG_SYNC_UPDATE,
   createPlatform,
@@ -41,6 +43,7 @@ import { A64_PAGE_RW, HandTables, programAarch64, waitReady } from "../helpers/h
 
 const S = CSF_SHARED_SECTION_VA;
 const RING_IO = 0x0500_0000; // MCU VA of the queue's ring input (+0) and output (+0x1000) pages
+const SUSPEND_VA = 0x0510_0000; // MCU VA of the group's suspend buffer
 const USER_AS = 1;
 const RING_VA = 0x10_0000;
 const BO_VA = 0x40_0000;
@@ -63,6 +66,7 @@ function groupRig() {
   const mcu = new HandTables(sim.memory, 0);
   mapInto(mcu, S, sharedSectionBytes(CSF_G610_FIRMWARE));
   mapInto(mcu, RING_IO, 0x2000);
+  mapInto(mcu, SUSPEND_VA, 0x2000);
   programAarch64(mmio, 0, mcu.root);
   waitReady(mmio, sim.loop, 0);
   // The group's VM (AS 1): the ring and a BO.
@@ -104,6 +108,7 @@ function groupRig() {
     wr(csIn + CSF_CS_INPUT.config, csConfigDoorbell(DOORBELL));
     wr(csIn + CSF_CS_INPUT.req, fwUpdateReqs(rd(csIn + CSF_CS_INPUT.req), CS_STATE_START, 7));
     wr(csgIn + CSF_CSG_INPUT.config, USER_AS);
+    wr(csgIn + CSF_CSG_INPUT.suspend_buf, SUSPEND_VA);
     wr(csgIn + CSF_CSG_INPUT.ack_irq_mask, 0xffff_ffff);
     wr(
       csgIn + CSF_CSG_INPUT.req,
@@ -216,6 +221,46 @@ describe("CSF groups through the firmware", () => {
     r.submit(job());
     expect(r.rd(r.csgOut + CSF_CSG_OUTPUT.ack)).toBe(ackBefore); // not raised again while unacknowledged
     expect(r.sim.memory.read32(r.userPa.get(BO_VA) as number)).toBe(2);
+  });
+
+  it("CS-CSG-1: a group suspended in the middle of a 100,000-iteration loop and resumed ends with the same count", () => {
+    const r = groupRig();
+    r.startGroup();
+    const a = new CsAssembler().move32(0, 100_000).move32(1, 0).move48(40, BO_VA);
+    const loop = a.label();
+    a.bind(loop)
+      .addImm32(1, 1, 1)
+      .addImm32(0, 0, -1)
+      .branch(CsCondition.GT, 0, loop)
+      .storeMultiple(1, 40, 1)
+      .wait(0xff);
+    // Queue the job without running the loop to completion.
+    const bytes = a.bytes();
+    r.sim.memory.writeBytes(r.userPa.get(RING_VA) as number, bytes);
+    r.wr(RING_IO + CSF_RINGBUF_INPUT.insert, bytes.length);
+    r.mmio.write32(csfDoorbell(DOORBELL), 1);
+    r.sim.loop.advance(5_000_000);
+    const setState = (state: number): void => {
+      r.wr(
+        r.csgIn + CSF_CSG_INPUT.req,
+        fwUpdateReqs(r.rd(r.csgIn + CSF_CSG_INPUT.req), state, CSG_STATE_MASK),
+      );
+      r.ringGroup();
+    };
+    setState(CSG_STATE_SUSPEND);
+    expect(r.rd(r.csgOut + CSF_CSG_OUTPUT.ack) & CSG_STATE_MASK).toBe(CSG_STATE_SUSPEND);
+    expect(r.fw.groups[GROUP]?.stream(QUEUE)).toBeNull();
+    // The record of queue 0 holds the loop counter part-way.
+    const rec = (k: number): number => r.rd(SUSPEND_VA + QUEUE * 1024 + 4 * k);
+    expect(rec(159)).toBe(1);
+    expect(rec(1)).toBeGreaterThan(1000);
+    expect(rec(1)).toBeLessThan(100_000);
+    expect(rec(0) + rec(1)).toBe(100_000);
+    expect(r.sim.memory.read32(r.userPa.get(BO_VA) as number)).toBe(0);
+    setState(CSG_STATE_RESUME);
+    expect(r.rd(r.csgOut + CSF_CSG_OUTPUT.ack) & CSG_STATE_MASK).toBe(CSG_STATE_RESUME);
+    expect(r.sim.memory.read32(r.userPa.get(BO_VA) as number)).toBe(100_000);
+    expect(r.extract()).toBe(bytes.length);
   });
 
   it("TERMINATE stops the group's streams: a job submitted afterwards does not run", () => {

@@ -12,6 +12,7 @@ import {
   EXCEPTION_CS_INSTR_INVALID,
 } from "./cs-exceptions.js";
 import * as op from "./cs-opcodes.js";
+import type { CsSnapshot } from "./cs-suspend.js";
 import {
   type CsEndResult,
   CsEndStatus,
@@ -278,7 +279,12 @@ export abstract class CsStreamCore implements CsRunHandle {
     this.end_(CsEndStatus.Fatal, code, info);
   }
 
-  protected end_(status: CsEndStatus, exception: number, info: number): void {
+  protected end_(
+    status: CsEndStatus,
+    exception: number,
+    info: number,
+    snapshot?: CsSnapshot,
+  ): void {
     if (this.state === ENDED) return;
     this.state = ENDED;
     this.generation++;
@@ -296,6 +302,7 @@ export abstract class CsStreamCore implements CsRunHandle {
       info,
       instructions: this.instructions,
       endNs: loop.now + delay,
+      ...(snapshot === undefined ? {} : { snapshot }),
     };
     this.result = result;
     loop.schedule(delay, () => this.options.onEnd(result), "cs:end");

@@ -10,10 +10,79 @@ import { BLOCKED_SB_WAIT, CS_IDLE, CS_RUNNING, HALT, JUMPED, NEXT } from "./cs-c
 import { EXCEPTION_CS_CALL_STACK_OVERFLOW } from "./cs-exceptions.js";
 import * as op from "./cs-opcodes.js";
 import { CsStreamOps } from "./cs-ops.js";
-import { CsEndStatus } from "./cs-types.js";
+import type { CsSnapshot } from "./cs-suspend.js";
+import { CsEndStatus, type CsRunContext, type CsStartOptions } from "./cs-types.js";
 
 /** One running command stream: its state ({@link CsStreamCore}) and the interpreter. */
 export class CsExecution extends CsStreamOps {
+  /** A suspension was asked for: the stream stops at the next instruction boundary. */
+  private suspendRequested = false;
+
+  /** @internal Created through `CsEngine.start`. */
+  constructor(engine: CsRunContext, options: CsStartOptions) {
+    super(engine, options);
+    if (options.restore !== undefined && !this.done) this.restore(options.restore);
+  }
+
+  /**
+   * Asks the stream to suspend (CSG SUSPEND): it issues no further instruction, lets its
+   * asynchronous operations complete, then ends with `CsEndStatus.Suspended` and its state
+   * (`result.snapshot`). A stream blocked in SYNC_WAIT or idle suspends at once; one waiting on
+   * the MMU once the access went through.
+   */
+  requestSuspend(): void {
+    if (this.done || this.suspendRequested) return;
+    this.suspendRequested = true;
+    if (this.idle) this.kick();
+    else if (this.blocked && this.blockedReason !== BLOCKED_SB_WAIT) this.wake();
+  }
+
+  /** The state a suspension saves now. */
+  snapshot(): CsSnapshot {
+    const calls: [number, number][] = [];
+    for (let i = 0; i < this.depth; i++) {
+      calls.push([this.stackPc[i] as number, this.stackEnd[i] as number]);
+    }
+    const oom = this.exceptionHandlers.get(2);
+    return {
+      regs: this.regs.slice(),
+      pc: this.pc,
+      end: this.end,
+      calls,
+      errorState: this.errorState,
+      heapContext: this.heapContext,
+      oomHandler: oom === undefined ? null : [oom[0], oom[1]],
+      heap: { ...this.heap },
+      sbEndpoint: this.sbEndpoint,
+      sbOther: this.sbOther,
+      reqResource: this.reqResource,
+      ring: {
+        extract: this.options.ring?.extract ?? 0,
+        chunkStart: this.chunkStart,
+        chunkEnd: this.chunkEnd,
+      },
+    };
+  }
+
+  private restore(s: CsSnapshot): void {
+    this.regs.set(s.regs.subarray(0, this.regs.length));
+    this.pc = s.pc;
+    this.end = s.end;
+    this.depth = s.calls.length;
+    s.calls.forEach(([pc, end], i) => {
+      this.stackPc[i] = pc;
+      this.stackEnd[i] = end;
+    });
+    this.errorState = s.errorState;
+    this.heapContext = s.heapContext;
+    if (s.oomHandler !== null) this.exceptionHandlers.set(2, [s.oomHandler[0], s.oomHandler[1]]);
+    Object.assign(this.heap, s.heap);
+    this.sbEndpoint = s.sbEndpoint;
+    this.sbOther = s.sbOther;
+    this.reqResource = s.reqResource;
+    this.chunkStart = s.ring.chunkStart;
+    this.chunkEnd = s.ring.chunkEnd;
+  }
   protected slice(): void {
     this.event = null;
     if (this.state !== CS_RUNNING) return;
@@ -23,6 +92,14 @@ export class CsExecution extends CsStreamOps {
     const stop = loop.now + t.sliceNs;
     this.fetchBase = -1;
     while (this.busyUntil < stop) {
+      if (this.suspendRequested) {
+        if (!this.drained(0xffff)) {
+          this.block(BLOCKED_SB_WAIT, 0xffff);
+          return;
+        }
+        this.end_(CsEndStatus.Suspended, 0, 0, this.snapshot());
+        return;
+      }
       if (this.pc >= this.end) {
         if (this.depth > 0) {
           this.depth--;

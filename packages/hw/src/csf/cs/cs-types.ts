@@ -4,6 +4,7 @@
  */
 import type { GpuMemoryPort } from "../../mmu/gpu-access.js";
 import type { EventLoop, PhysicalMemory } from "../../platform/interfaces.js";
+import type { CsSnapshot } from "./cs-suspend.js";
 
 /** Virtual-time costs of the interpreter (ns). */
 export interface CsTiming {
@@ -57,6 +58,8 @@ export enum CsEndStatus {
   Fatal = 1,
   /** Terminated from outside (CSG TERMINATE, reset). */
   Terminated = 2,
+  /** Suspended on request, its state in {@link CsEndResult.snapshot}. */
+  Suspended = 3,
 }
 
 /** The result of a stream run. */
@@ -71,6 +74,8 @@ export interface CsEndResult {
   readonly instructions: number;
   /** Virtual time of the end (ns). */
   readonly endNs: number;
+  /** The stream's state, when it was suspended. */
+  readonly snapshot?: CsSnapshot;
 }
 
 /** Options of a stream run started by a host. */
@@ -95,6 +100,8 @@ export interface CsStartOptions {
    * `CsExecution.kick()`, a user doorbell) and never ends by itself.
    */
   readonly ring?: CsRing;
+  /** Resume a suspended stream: its state instead of a fresh one (ring position included). */
+  readonly restore?: CsSnapshot;
 }
 
 /** A ring buffer a stream fetches its instructions from (positions are byte counts, wrapping at `size`). */

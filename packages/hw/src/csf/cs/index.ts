@@ -11,6 +11,12 @@ export { CsExecution } from "./cs-exec.js";
 export * from "./cs-opcodes.js";
 export { CsStreamOps } from "./cs-ops.js";
 export {
+  CS_SUSPEND_RECORD_BYTES,
+  type CsSnapshot,
+  decodeCsSnapshot,
+  encodeCsSnapshot,
+} from "./cs-suspend.js";
+export {
   type CsEndResult,
   CsEndStatus,
   type CsHost,

@@ -7,6 +7,12 @@
  */
 import type { CsEngine } from "../cs/cs-engine.js";
 import type { CsExecution } from "../cs/cs-exec.js";
+import {
+  CS_SUSPEND_RECORD_BYTES,
+  type CsSnapshot,
+  decodeCsSnapshot,
+  encodeCsSnapshot,
+} from "../cs/cs-suspend.js";
 import { type CsEndResult, CsEndStatus, type CsRing } from "../cs/cs-types.js";
 import {
   CS_FATAL,
@@ -16,7 +22,9 @@ import {
   CS_STATE_STOP,
   CSG_ENDPOINT_CONFIG,
   CSG_STATE_MASK,
+  CSG_STATE_RESUME,
   CSG_STATE_START,
+  CSG_STATE_SUSPEND,
   CSG_STATE_TERMINATE,
   CSG_STATUS_UPDATE,
   CSG_SYNC_UPDATE,
@@ -62,6 +70,8 @@ interface StreamSlot {
   exec: CsExecution | null;
   /** Its doorbell (CS config bits 15:8). */
   doorbell: number;
+  /** Called when the stream's suspension completed. */
+  suspending: ((r: CsEndResult) => void) | null;
 }
 
 /** One CSG slot. */
@@ -89,6 +99,7 @@ export class CsfGroupSlot {
     this.streams = Array.from({ length: io.profile.streamNum }, () => ({
       exec: null,
       doorbell: 0,
+      suspending: null,
     }));
   }
 
@@ -146,8 +157,35 @@ export class CsfGroupSlot {
         for (let j = 0; j < this.streams.length; j++) this.stopStream(j);
         this.state = CSG_STATE_TERMINATE;
         newAck = (newAck & ~CSG_STATE_MASK) | newState;
+      } else if (newState === CSG_STATE_SUSPEND && this.state === CSG_STATE_START) {
+        // Acknowledged once every stream has stopped and its state is in the suspend buffer.
+        const buf = this.read64(inp + CSF_CSG_INPUT.suspend_buf);
+        if (buf < 0) return false;
+        this.suspend(buf);
+      } else if (newState === CSG_STATE_RESUME) {
+        const buf = this.read64(inp + CSF_CSG_INPUT.suspend_buf);
+        if (buf < 0) return false;
+        this.as = config & 0xf;
+        this.endpointReq = endpoint;
+        for (let j = 0; j < this.streams.length; j++) {
+          const csReq = io.read(this.csIn(j) + CSF_CS_INPUT.req);
+          if (csReq < 0) return false;
+          if ((csReq & CS_STATE_MASK) !== CS_STATE_START) continue;
+          const words: number[] = [];
+          for (let k = 0; k < CS_SUSPEND_RECORD_BYTES / 4; k++) {
+            const v = io.read(buf + j * CS_SUSPEND_RECORD_BYTES + 4 * k);
+            if (v < 0) return false;
+            words.push(v);
+          }
+          const snap = decodeCsSnapshot(
+            Uint32Array.from(words),
+            csFeaturesWorkRegs(io.profile.csFeatures),
+          );
+          if (!this.startStream(j, snap)) return false;
+        }
+        this.state = CSG_STATE_START;
+        newAck = (newAck & ~CSG_STATE_MASK) | newState;
       }
-      // SUSPEND and RESUME are not modelled yet: left unacknowledged.
     }
     if (((req ^ ack) & CSG_ENDPOINT_CONFIG) !== 0) {
       this.endpointReq = endpoint;
@@ -194,8 +232,51 @@ export class CsfGroupSlot {
     return lo < 0 || hi < 0 ? -1 : hi * TWO32 + lo;
   }
 
-  /** Starts stream `j` from its input block: ring, its pages, its doorbell. */
-  private startStream(j: number): boolean {
+  /**
+   * SUSPEND: every running stream stops at an instruction boundary once its asynchronous
+   * operations completed; its state goes to its record in the suspend buffer at `buf` (MCU VA)
+   * and its ring's extract is published; then the state change is acknowledged (with the
+   * group's interrupt under its ack_irq_mask).
+   */
+  private suspend(buf: number): void {
+    const running = this.streams.map((s, j) => [j, s.exec] as const).filter(([, e]) => e !== null);
+    let left = running.length;
+    const records: (CsSnapshot | null)[] = this.streams.map(() => null);
+    const finish = (): void => {
+      const io = this.io;
+      for (let j = 0; j < this.streams.length; j++) {
+        const snap = records[j] ?? null;
+        const rec =
+          snap === null ? new Uint32Array(CS_SUSPEND_RECORD_BYTES / 4) : encodeCsSnapshot(snap);
+        const words: number[] = [];
+        rec.forEach((v, k) => words.push(buf + j * CS_SUSPEND_RECORD_BYTES + 4 * k, v));
+        if (!io.write(words)) return;
+      }
+      this.state = CSG_STATE_SUSPEND;
+      const inp = this.page + FW_CSG_INPUT;
+      const out = this.page + FW_CSG_OUTPUT;
+      const ack = io.read(out + CSF_CSG_OUTPUT.ack);
+      const irqMask = io.read(inp + CSF_CSG_INPUT.ack_irq_mask);
+      if (ack < 0 || irqMask < 0) return;
+      const newAck = ((ack & ~CSG_STATE_MASK) | CSG_STATE_SUSPEND) >>> 0;
+      if (!io.write([out + CSF_CSG_OUTPUT.ack, newAck])) return;
+      if (((newAck ^ ack) & irqMask) !== 0) io.raiseJobIrq(jobIntCsgIf(this.index));
+    };
+    if (left === 0) {
+      finish();
+      return;
+    }
+    for (const [j, exec] of running) {
+      (this.streams[j] as StreamSlot).suspending = (r) => {
+        records[j] = r.snapshot ?? null;
+        if (--left === 0) finish();
+      };
+      exec?.requestSuspend();
+    }
+  }
+
+  /** Starts stream `j` from its input block (ring, its pages, its doorbell), or from `restore`. */
+  private startStream(j: number, restore: CsSnapshot | null = null): boolean {
     const io = this.io;
     const inp = this.csIn(j);
     const base = this.read64(inp + CSF_CS_INPUT.ringbuf_base);
@@ -204,7 +285,7 @@ export class CsfGroupSlot {
     const ringOut = this.read64(inp + CSF_CS_INPUT.ringbuf_output);
     const config = io.read(inp + CSF_CS_INPUT.config);
     if (base < 0 || size < 0 || ringIn < 0 || ringOut < 0 || config < 0) return false;
-    const extract = this.read64(ringIn + CSF_RINGBUF_INPUT.extract);
+    const extract = restore?.ring.extract ?? this.read64(ringIn + CSF_RINGBUF_INPUT.extract);
     if (extract < 0) return false;
     this.stopStream(j);
     const slot = this.streams[j] as StreamSlot;
@@ -239,6 +320,7 @@ export class CsfGroupSlot {
       sourceId: (this.index << 4) | j,
       onEnd: (r) => this.streamEnded(j, exec, r),
       onSyncUpdate: () => this.event(CSG_SYNC_UPDATE),
+      ...(restore === null ? {} : { restore }),
     });
     slot.exec = exec;
     return true;
@@ -255,7 +337,15 @@ export class CsfGroupSlot {
   /** A stream ended: a FATAL error becomes its FATAL event (fields, ack toggle, cs_irq_req). */
   private streamEnded(j: number, exec: CsExecution, r: CsEndResult): void {
     const slot = this.streams[j] as StreamSlot;
-    if (r.status !== CsEndStatus.Fatal || slot.exec !== exec) return;
+    if (slot.exec !== exec) return;
+    if (r.status === CsEndStatus.Suspended) {
+      slot.exec = null;
+      const done = slot.suspending;
+      slot.suspending = null;
+      done?.(r);
+      return;
+    }
+    if (r.status !== CsEndStatus.Fatal) return;
     slot.exec = null;
     this.fatals.push(r);
     const io = this.io;
