@@ -249,7 +249,9 @@ export class CsfGroupSlot {
         const rec =
           snap === null ? new Uint32Array(CS_SUSPEND_RECORD_BYTES / 4) : encodeCsSnapshot(snap);
         const words: number[] = [];
-        rec.forEach((v, k) => words.push(buf + j * CS_SUSPEND_RECORD_BYTES + 4 * k, v));
+        for (let k = 0; k < rec.length; k++) {
+          words.push(buf + j * CS_SUSPEND_RECORD_BYTES + 4 * k, rec[k] as number);
+        }
         if (!io.write(words)) return;
       }
       this.state = CSG_STATE_SUSPEND;
