@@ -30,6 +30,12 @@ import { type GpuPreset, mmuFeaturesOf } from "./presets.js";
  */
 export const SYSTEM_COUNTER_FREQUENCY_HZ = 24_000_000;
 
+/**
+ * Frequency of the GPU cycle counter (GPU_CYCLE_COUNT, the core clock): 1 GHz, one cycle per
+ * virtual ns.
+ */
+export const GPU_CYCLE_COUNTER_HZ = 1_000_000_000;
+
 /** Latencies (virtual ns) of GPU_CONTROL operations. */
 export interface GpuControlTiming {
   /** From GPU_CMD soft/hard reset to RESET_COMPLETED. */

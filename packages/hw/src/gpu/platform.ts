@@ -32,8 +32,8 @@ export interface PlatformOptions {
   overrides?: Partial<Omit<GpuPreset, "key" | "idRegisters">>;
   /** Whether the platform is IO-coherent (default false). */
   coherent?: boolean;
-  /** Record a trace (`true`, or `{ mmio: false }` to log hardware events only). */
-  trace?: boolean | { mmio?: boolean; limit?: number };
+  /** Record a trace (`true`, or `{ mmio: false, instructions: false }` to log firmware and hardware events only). */
+  trace?: boolean | { mmio?: boolean; instructions?: boolean; limit?: number };
   /** Job cost-model overrides. */
   jobCost?: Partial<JobCostModel>;
   /** Command-stream timing overrides (CSF GPUs). */

@@ -223,6 +223,14 @@ export class SimulatedGpu {
               setMcuStatus: (status) => control.setMcuStatus(status),
               raiseJobIrq: (bits) => jobIrq.raise(bits),
               cs,
+              ...(log === undefined ? {} : { trace: log }),
+              ...(trace === undefined
+                ? {}
+                : {
+                    traceInstructions: (m: string) => {
+                      if (trace.instructions) trace.log(m);
+                    },
+                  }),
             },
             options.firmwareProfile,
             options.firmwareTiming,

@@ -10,6 +10,8 @@ export class HwTrace {
   readonly lines: string[] = [];
   /** Whether MMIO accesses are logged (hardware events always are while the trace exists). */
   mmio: boolean;
+  /** Whether every command-stream instruction executed is logged ("cs <source> <pc> <opcode>"). */
+  instructions: boolean;
   /** Maximum number of lines kept (oldest dropped first). */
   readonly limit: number;
   /** Lines dropped because of {@link limit}. */
@@ -17,13 +19,15 @@ export class HwTrace {
 
   /**
    * @param loop - clock for the timestamps.
-   * @param options - `mmio`: log register accesses (default true); `limit`: lines kept (default 1e6).
+   * @param options - `mmio`: log register accesses (default true); `instructions`: log
+   *   command-stream instructions (default true); `limit`: lines kept (default 1e6).
    */
   constructor(
     private readonly loop: EventLoop,
-    options: { mmio?: boolean; limit?: number } = {},
+    options: { mmio?: boolean; instructions?: boolean; limit?: number } = {},
   ) {
     this.mmio = options.mmio ?? true;
+    this.instructions = options.instructions ?? true;
     this.limit = options.limit ?? 1_000_000;
   }
 

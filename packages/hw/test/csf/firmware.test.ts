@@ -4,6 +4,7 @@
  * protocol, doorbells, interrupts, halt; and a boot that fails when the shared section is not
  * mapped).
  */
+import { buildCsfFirmwareImage } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
 import {
   AS_COMMAND,
@@ -45,9 +46,16 @@ import {
   MCU_STATUS_HALT,
   MMU_INT_RAWSTAT,
   packLockRegion,
+  parseCsfFirmwareImage,
   sharedSectionBytes,
 } from "../../src/index.js";
-import { A64_PAGE_RW, HandTables, programAarch64, waitReady } from "../helpers/hand-tables.js";
+import {
+  A64_PAGE_RW,
+  HandTables,
+  programAarch64,
+  waitReady,
+  XN_HI,
+} from "../helpers/hand-tables.js";
 
 const S = CSF_SHARED_SECTION_VA;
 
@@ -90,7 +98,31 @@ function mcuRig(mapShared = true, groupNum = CSF_G610_FIRMWARE.groupNum) {
       fwToggleReqs(rd(glbIn + CSF_GLB_INPUT.req), rd(glbOut + CSF_GLB_OUTPUT.ack), mask),
     );
   const ringGlobal = (): void => mmio.write32(csfDoorbell(0), 1);
-  return { sim, mmio, fw, rd, wr, boot, glbIn, glbOut, toggle, ringGlobal, profile };
+  return { sim, mmio, fw, rd, wr, boot, glbIn, glbOut, toggle, ringGlobal, profile, tables };
+}
+
+/**
+ * Loads the reference image's sections other than the shared one into fresh pages mapped at
+ * their MCU VAs (as panthor's loader does) and gives the image to the MCU; `swap` maps the
+ * first two pages of each section the wrong way round, `xn` maps them non-executable.
+ */
+function loadReferenceImage(r: ReturnType<typeof mcuRig>, swap = false, xn = false): void {
+  const image = parseCsfFirmwareImage(buildCsfFirmwareImage());
+  if (typeof image === "number") throw new Error(`reference image refused: ${image}`);
+  for (const sec of image.sections) {
+    if (sec.shared) continue;
+    const pages: number[] = [];
+    for (let off = 0; off < sec.vaEnd - sec.vaStart; off += 4096) {
+      const p = r.sim.memory.allocPage() as number;
+      r.sim.memory.writeBytes(p, sec.data.subarray(off, off + 4096));
+      pages.push(p);
+    }
+    if (swap) [pages[0], pages[1]] = [pages[1] as number, pages[0] as number];
+    pages.forEach((p, i) => {
+      r.tables.map(sec.vaStart + i * 4096, p, 3, A64_PAGE_RW, xn ? XN_HI : 0);
+    });
+  }
+  r.fw.image = image;
 }
 
 describe("FW-IF: the interface the firmware writes at boot", () => {
@@ -133,7 +165,32 @@ describe("FW-IF: the interface the firmware writes at boot", () => {
     expect(r.profile.groupNum).toBe(3);
   });
 
-  it("FW-IF-3: with the shared section unmapped in AS 0 the boot fails: MCU_STATUS FATAL, an AS 0 fault, no global interrupt", () => {
+  it("FW-IMG-7: the MCU boots from the loaded reference image, reading its sections through AS 0", () => {
+    const r = mcuRig();
+    loadReferenceImage(r);
+    r.boot();
+    expect(r.fw.state).toBe(CsfFirmwareState.Running);
+    expect(r.mmio.read32(JOB_INT_RAWSTAT)).toBe(JOB_INT_GLOBAL_IF);
+  });
+
+  it("FW-IMG-8: a section mapped at the wrong pages makes the boot fail visibly: MCU_STATUS FATAL, no interrupt", () => {
+    const r = mcuRig();
+    loadReferenceImage(r, true);
+    r.boot();
+    expect(r.fw.state).toBe(CsfFirmwareState.Fatal);
+    expect(r.mmio.read32(MCU_STATUS)).toBe(MCU_STATUS_FATAL);
+    expect(r.mmio.read32(JOB_INT_RAWSTAT)).toBe(0);
+  });
+
+  it("FW-IMG-9: the executable section mapped non-executable faults the MCU's fetch in AS 0", () => {
+    const r = mcuRig();
+    loadReferenceImage(r, false, true);
+    r.boot();
+    expect(r.mmio.read32(MCU_STATUS)).toBe(MCU_STATUS_FATAL);
+    expect(r.mmio.read32(MMU_INT_RAWSTAT) & 1).toBe(1);
+  });
+
+  it("CS-MMU-5: with the shared section unmapped in AS 0 the boot fails: MCU_STATUS FATAL, an AS 0 fault, no global interrupt", () => {
     const r = mcuRig(false);
     r.boot();
     expect(r.fw.state).toBe(CsfFirmwareState.Fatal);
@@ -188,7 +245,7 @@ describe("FW-PROTO: the global request/acknowledge protocol", () => {
     expect(r.fw.config.pings).toBe(1);
   });
 
-  it("FW-PROTO-2: a doorbell is acted on after the doorbell latency (1 µs by default)", () => {
+  it("FW-PROTO-6: a doorbell is acted on after the doorbell latency (1 µs by default)", () => {
     const r = mcuRig();
     r.boot();
     r.toggle(GLB_PING);
@@ -199,7 +256,7 @@ describe("FW-PROTO: the global request/acknowledge protocol", () => {
     expect(r.fw.config.pings).toBe(1);
   });
 
-  it("FW-PROTO-3: GLB_HALT halts the MCU: halt_status 0, MCU_STATUS HALT, the bit not acknowledged, later doorbells ignored", () => {
+  it("GLB_HALT halts the MCU: halt_status 0, MCU_STATUS HALT, the bit not acknowledged, later doorbells ignored", () => {
     const r = mcuRig();
     r.boot();
     const req = r.rd(r.glbIn + CSF_GLB_INPUT.req);
@@ -223,7 +280,7 @@ describe("FW-PROTO: the global request/acknowledge protocol", () => {
     expect(r.fw.state).toBe(CsfFirmwareState.Running);
   });
 
-  it("FW-PROTO-4: an unresponsive firmware (test hook) leaves a PING unacknowledged, as the watchdog expects to notice", () => {
+  it("an unresponsive firmware (test hook) leaves a PING unacknowledged, as the watchdog expects to notice", () => {
     const r = mcuRig();
     r.boot();
     r.fw.unresponsive = true;
@@ -235,7 +292,7 @@ describe("FW-PROTO: the global request/acknowledge protocol", () => {
     ).toBe(false);
   });
 
-  it("FW-PROTO-5: an MCU access in a locked region of AS 0 waits for the unlock", () => {
+  it("an MCU access in a locked region of AS 0 waits for the unlock", () => {
     const r = mcuRig();
     r.boot();
     r.toggle(GLB_PING);

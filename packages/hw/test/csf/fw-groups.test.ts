@@ -14,151 +14,41 @@ import {
   CSF_CS_OUTPUT,
   CSF_CSG_INPUT,
   CSF_CSG_OUTPUT,
-  CSF_G610_FIRMWARE,
-  CSF_GLB_INPUT,
-  CSF_GLB_OUTPUT,
   CSF_RINGBUF_INPUT,
   CSF_RINGBUF_OUTPUT,
-  CSF_SHARED_SECTION_VA,
   CSG_STATE_MASK,
   CSG_STATE_RESUME,
   CSG_STATE_START,
   CSG_STATE_SUSPEND,
   CSG_STATE_TERMINATE,
   CSG_SYNC_UPDATE,
-  createPlatform,
-  csConfigDoorbell,
   csfDoorbell,
   EXCEPTION_CS_INSTR_INVALID,
-  fwToggleReqs,
   fwUpdateReqs,
   JOB_INT_CLEAR,
-  JOB_INT_MASK,
   JOB_INT_RAWSTAT,
-  MCU_CONTROL,
-  MCU_CONTROL_AUTO,
-  sharedSectionBytes,
 } from "../../src/index.js";
-import { A64_PAGE_RW, HandTables, programAarch64, waitReady } from "../helpers/hand-tables.js";
+import { BO_VA, fwRig, QUEUE, RING_IO, RING_VA, SUSPEND_VA } from "./fw-rig.js";
 
-const S = CSF_SHARED_SECTION_VA;
-const RING_IO = 0x0500_0000; // MCU VA of the queue's ring input (+0) and output (+0x1000) pages
-const SUSPEND_VA = 0x0510_0000; // MCU VA of the group's suspend buffer
-const USER_AS = 1;
-const RING_VA = 0x10_0000;
-const BO_VA = 0x40_0000;
 const GROUP = 0;
-const QUEUE = 0;
 const DOORBELL = GROUP + 1;
 
+/** Group 0 of the firmware rig, with its queue 0. */
 function groupRig() {
-  const sim = createPlatform("g610");
-  const { mmio } = sim.platform;
-  const pa = new Map<number, number>();
-  const mapInto = (t: HandTables, va: number, bytes: number): void => {
-    for (let off = 0; off < bytes; off += 4096) {
-      const p = sim.memory.allocPage() as number;
-      t.map(va + off, p, 3, A64_PAGE_RW);
-      pa.set(va + off, p);
-    }
-  };
-  // MCU VM (AS 0): the shared section and the ring I/O pages.
-  const mcu = new HandTables(sim.memory, 0);
-  mapInto(mcu, S, sharedSectionBytes(CSF_G610_FIRMWARE));
-  mapInto(mcu, RING_IO, 0x2000);
-  mapInto(mcu, SUSPEND_VA, 0x2000);
-  programAarch64(mmio, 0, mcu.root);
-  waitReady(mmio, sim.loop, 0);
-  // The group's VM (AS 1): the ring and a BO.
-  const user = new HandTables(sim.memory, 0);
-  const userPa = new Map<number, number>();
-  for (const va of [RING_VA, BO_VA]) {
-    const p = sim.memory.allocPage() as number;
-    user.map(va, p, 3, A64_PAGE_RW);
-    userPa.set(va, p);
-  }
-  programAarch64(mmio, USER_AS, user.root);
-  waitReady(mmio, sim.loop, USER_AS);
-  const mcuPa = (va: number): number => (pa.get(va - (va % 4096)) as number) + (va % 4096);
-  const rd = (va: number): number => sim.memory.read32(mcuPa(va));
-  const wr = (va: number, v: number): void => sim.memory.write32(mcuPa(va), v >>> 0);
-  const fw = sim.gpu.firmware;
-  if (fw === undefined) throw new Error("no firmware");
-  mmio.write32(JOB_INT_MASK, 0xffff_ffff);
-  mmio.write32(MCU_CONTROL, MCU_CONTROL_AUTO);
-  sim.loop.runUntilIdle();
-  mmio.write32(JOB_INT_CLEAR, 0xffff_ffff);
-
-  const page = fw.groupVa(GROUP);
-  const csgIn = page + 0x100;
-  const csgOut = page + 0x200;
-  const csIn = page + 0x400 + QUEUE * 0x80;
-  const csOut = page + 0x800 + QUEUE * 0x100;
-  const glbIn = S + 0x100;
-  const glbOut = S + 0x200;
-  let insert = 0;
-
-  /** Programs the queue and starts the group (panthor's csg_slot_prog_locked + cs_slot_prog_locked). */
-  const startGroup = (): void => {
-    wr(csIn + CSF_CS_INPUT.ringbuf_base, RING_VA);
-    wr(csIn + CSF_CS_INPUT.ringbuf_base + 4, 0);
-    wr(csIn + CSF_CS_INPUT.ringbuf_size, 4096);
-    wr(csIn + CSF_CS_INPUT.ringbuf_input, RING_IO);
-    wr(csIn + CSF_CS_INPUT.ringbuf_output, RING_IO + 0x1000);
-    wr(csIn + CSF_CS_INPUT.config, csConfigDoorbell(DOORBELL));
-    wr(csIn + CSF_CS_INPUT.req, fwUpdateReqs(rd(csIn + CSF_CS_INPUT.req), CS_STATE_START, 7));
-    wr(csgIn + CSF_CSG_INPUT.config, USER_AS);
-    wr(csgIn + CSF_CSG_INPUT.suspend_buf, SUSPEND_VA);
-    wr(csgIn + CSF_CSG_INPUT.ack_irq_mask, 0xffff_ffff);
-    wr(
-      csgIn + CSF_CSG_INPUT.req,
-      fwUpdateReqs(rd(csgIn + CSF_CSG_INPUT.req), CSG_STATE_START, CSG_STATE_MASK),
-    );
-    ringGroup();
-  };
-  /** Toggles the group's bit in the global doorbell request and rings doorbell 0. */
-  const ringGroup = (): void => {
-    wr(
-      glbIn + CSF_GLB_INPUT.doorbell_req,
-      fwToggleReqs(
-        rd(glbIn + CSF_GLB_INPUT.doorbell_req),
-        rd(glbOut + CSF_GLB_OUTPUT.doorbell_ack),
-        1 << GROUP,
-      ),
-    );
-    mmio.write32(csfDoorbell(0), 1);
-    sim.loop.runUntilIdle();
-  };
-  /** Appends `asm` to the ring, publishes insert and rings the queue's doorbell. */
-  const submit = (asm: CsAssembler): void => {
-    const bytes = asm.bytes();
-    for (let i = 0; i < bytes.length; i += 4) {
-      const va = RING_VA + ((insert + i) % 4096);
-      sim.memory.writeBytes(
-        (userPa.get(RING_VA) as number) + (va - RING_VA),
-        bytes.subarray(i, i + 4),
-      );
-    }
-    insert += bytes.length;
-    wr(RING_IO + CSF_RINGBUF_INPUT.insert, insert);
-    mmio.write32(csfDoorbell(DOORBELL), 1);
-    sim.loop.runUntilIdle();
-  };
+  const r = fwRig();
+  const g = r.group(GROUP);
   return {
-    sim,
-    mmio,
-    fw,
-    rd,
-    wr,
-    startGroup,
-    ringGroup,
-    submit,
-    csgIn,
-    csgOut,
-    csIn,
-    csOut,
-    userPa,
-    extract: () => rd(RING_IO + 0x1000 + CSF_RINGBUF_OUTPUT.extract),
+    ...r,
+    startGroup: g.start,
+    ringGroup: (): void => r.ringGroups(1 << GROUP),
+    submit: (asm: CsAssembler): void => {
+      g.submit(asm);
+    },
+    csgIn: g.csgIn,
+    csgOut: g.csgOut,
+    csIn: g.csIn,
+    csOut: g.csOut,
+    extract: g.extract,
   };
 }
 
@@ -206,7 +96,7 @@ describe("CSF groups through the firmware", () => {
     expect(r.fw.groups[GROUP]?.stream(QUEUE)).toBeNull();
   });
 
-  it("a system-scope SYNC update raises the group's SYNC_UPDATE event once until the host acknowledges it", () => {
+  it("FW-PROTO-4: a system-scope SYNC update raises the group's SYNC_UPDATE event once until the host acknowledges it", () => {
     const r = groupRig();
     r.startGroup();
     r.mmio.write32(JOB_INT_CLEAR, 0xffff_ffff);
@@ -258,6 +148,7 @@ describe("CSF groups through the firmware", () => {
     expect(rec(0) + rec(1)).toBe(100_000);
     expect(r.sim.memory.read32(r.userPa.get(BO_VA) as number)).toBe(0);
     setState(CSG_STATE_RESUME);
+    r.sim.loop.runUntilIdle(); // the rest of the loop
     expect(r.rd(r.csgOut + CSF_CSG_OUTPUT.ack) & CSG_STATE_MASK).toBe(CSG_STATE_RESUME);
     expect(r.sim.memory.read32(r.userPa.get(BO_VA) as number)).toBe(100_000);
     expect(r.extract()).toBe(bytes.length);

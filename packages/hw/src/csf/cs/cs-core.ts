@@ -16,6 +16,7 @@ import type { CsSnapshot } from "./cs-suspend.js";
 import {
   type CsEndResult,
   CsEndStatus,
+  CsIdleKind,
   type CsRunContext,
   type CsRunHandle,
   type CsStartOptions,
@@ -43,6 +44,8 @@ export const BLOCKED_UNBLOCKED = 0;
 export const BLOCKED_SB_WAIT = 1;
 /** CS_STATUS_BLOCKED_REASON: waiting in SYNC_WAIT. */
 export const BLOCKED_SYNC_WAIT = 3;
+/** CS_STATUS_BLOCKED_REASON: waiting for a resource — the model's reason for a tiler-heap wait. */
+export const BLOCKED_RESOURCE = 5;
 
 /** Outcome of one instruction: go on with the next. */
 export const NEXT = 0;
@@ -91,6 +94,8 @@ export abstract class CsStreamCore implements CsRunHandle {
   endpointTasks = 0;
   /** The end, once reached. */
   result: CsEndResult | null = null;
+  /** Idleness as last reported through `onIdleChange`. */
+  idleKind = CsIdleKind.Busy;
 
   protected readonly stackPc = new Float64Array(op.CS_CALL_STACK_DEPTH);
   protected readonly stackEnd = new Float64Array(op.CS_CALL_STACK_DEPTH);
@@ -226,10 +231,19 @@ export abstract class CsStreamCore implements CsRunHandle {
     if (this.state === BLOCKED && this.blockedReason === BLOCKED_SYNC_WAIT) this.wake();
   }
 
+  /** Reports a change of idleness to the host (the group's IDLE event). */
+  protected setIdle(kind: CsIdleKind): void {
+    if (kind === this.idleKind) return;
+    this.idleKind = kind;
+    this.options.onIdleChange?.(kind);
+  }
+
   protected block(reason: number, statusWait: number): void {
     this.state = BLOCKED;
     this.blockedReason = reason;
     this.statusWait = statusWait >>> 0;
+    if (reason === BLOCKED_SYNC_WAIT) this.setIdle(CsIdleKind.SyncWait);
+    else if (reason === BLOCKED_RESOURCE) this.setIdle(CsIdleKind.Resource);
     if (reason !== BLOCKED_SB_WAIT) return;
     // Slots held without a completion event free themselves at a time: wake up then.
     let until = 0;

@@ -17,3 +17,5 @@ export const EXCEPTION_CS_INSTR_INVALID = 0x49;
 export const EXCEPTION_CS_CALL_STACK_OVERFLOW = 0x4a;
 /** CS_INHERIT_FAULT: a SYNC_WAIT with error rejection met an object carrying an error. */
 export const EXCEPTION_CS_INHERIT_FAULT = 0x4b;
+/** OOM: the tiler ran out of heap memory and no exception handler took over (the model's FATAL for a refused heap grow). */
+export const EXCEPTION_OOM = 0x60;

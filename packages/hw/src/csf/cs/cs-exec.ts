@@ -6,17 +6,33 @@
 import { GpuAccessKind } from "../../mmu/gpu-access.js";
 import { PAGE_SIZE } from "../../platform/interfaces.js";
 import { add64, branchTaken, CsAsyncKind } from "./cs-async.js";
-import { BLOCKED_SB_WAIT, CS_IDLE, CS_RUNNING, HALT, JUMPED, NEXT } from "./cs-core.js";
-import { EXCEPTION_CS_CALL_STACK_OVERFLOW } from "./cs-exceptions.js";
+import {
+  BLOCKED_RESOURCE,
+  BLOCKED_SB_WAIT,
+  CS_IDLE,
+  CS_RUNNING,
+  HALT,
+  JUMPED,
+  NEXT,
+} from "./cs-core.js";
+import { EXCEPTION_CS_CALL_STACK_OVERFLOW, EXCEPTION_OOM } from "./cs-exceptions.js";
 import * as op from "./cs-opcodes.js";
+import { csOpcodeName } from "./cs-opcodes.js";
 import { CsStreamOps } from "./cs-ops.js";
 import type { CsSnapshot } from "./cs-suspend.js";
-import { CsEndStatus, type CsRunContext, type CsStartOptions } from "./cs-types.js";
+import { CsEndStatus, CsIdleKind, type CsRunContext, type CsStartOptions } from "./cs-types.js";
+
+/** SET_EXCEPTION_HANDLER type of the tiler-OOM handler. */
+export const CS_EXCEPTION_HANDLER_TILER_OOM = 2;
 
 /** One running command stream: its state ({@link CsStreamCore}) and the interpreter. */
 export class CsExecution extends CsStreamOps {
   /** A suspension was asked for: the stream stops at the next instruction boundary. */
   private suspendRequested = false;
+  /** The tiler ran out of heap memory: the stream stops at the next instruction boundary. */
+  private oomRequested = false;
+  /** Heap chunks the host gave after tiler-OOM waits (`heap_start` values), oldest first. */
+  readonly heapChunks: number[] = [];
 
   /** @internal Created through `CsEngine.start`. */
   constructor(engine: CsRunContext, options: CsStartOptions) {
@@ -33,8 +49,59 @@ export class CsExecution extends CsStreamOps {
   requestSuspend(): void {
     if (this.done || this.suspendRequested) return;
     this.suspendRequested = true;
+    // A heap wait is saved as a pending OOM: the resumed stream raises it again.
+    if (this.waitingForHeap) this.oomRequested = true;
     if (this.idle) this.kick();
     else if (this.blocked && this.blockedReason !== BLOCKED_SB_WAIT) this.wake();
+  }
+
+  /**
+   * The tiler ran out of heap memory (a RUN_TILING hook or a test): at the next instruction
+   * boundary the stream stops, reports it through `onTilerOom` (the firmware's TILER_OOM
+   * event) and waits for {@link resolveTilerOom}. False when the stream cannot take it (ended,
+   * or already waiting for memory).
+   */
+  requestTilerOom(): boolean {
+    if (this.done || this.waitingForHeap || this.oomRequested) return false;
+    this.oomRequested = true;
+    if (this.idle) this.kick();
+    else if (this.blocked && this.blockedReason !== BLOCKED_SB_WAIT) this.wake();
+    return true;
+  }
+
+  /** Whether the stream waits for the host's answer to a tiler OOM. */
+  get waitingForHeap(): boolean {
+    return this.blocked && this.blockedReason === BLOCKED_RESOURCE;
+  }
+
+  /**
+   * The host answered a tiler OOM with `chunk` (CS `heap_start`): a chunk lets the stream go
+   * on; 0 (no memory) runs the tiler-OOM exception handler if one was set (CALL semantics:
+   * the stream returns to where it stopped), else ends the stream with FATAL OOM (0x60,
+   * `fatal_info` = pc — the model's choice, the firmware's fallback is not documented).
+   * False when the stream was not waiting.
+   */
+  resolveTilerOom(chunk: number): boolean {
+    if (!this.waitingForHeap) return false;
+    if (chunk !== 0) {
+      this.heapChunks.push(chunk);
+    } else {
+      const handler = this.exceptionHandlers.get(CS_EXCEPTION_HANDLER_TILER_OOM);
+      if (handler === undefined || this.depth >= op.CS_CALL_STACK_DEPTH) {
+        this.fatal(
+          handler === undefined ? EXCEPTION_OOM : EXCEPTION_CS_CALL_STACK_OVERFLOW,
+          this.pc,
+        );
+        return true;
+      }
+      this.stackPc[this.depth] = this.pc;
+      this.stackEnd[this.depth] = this.end;
+      this.depth++;
+      this.pc = handler[0];
+      this.end = handler[0] + handler[1];
+    }
+    this.wake();
+    return true;
   }
 
   /** The state a suspension saves now. */
@@ -43,7 +110,7 @@ export class CsExecution extends CsStreamOps {
     for (let i = 0; i < this.depth; i++) {
       calls.push([this.stackPc[i] as number, this.stackEnd[i] as number]);
     }
-    const oom = this.exceptionHandlers.get(2);
+    const oom = this.exceptionHandlers.get(CS_EXCEPTION_HANDLER_TILER_OOM);
     return {
       regs: this.regs.slice(),
       pc: this.pc,
@@ -56,6 +123,7 @@ export class CsExecution extends CsStreamOps {
       sbEndpoint: this.sbEndpoint,
       sbOther: this.sbOther,
       reqResource: this.reqResource,
+      oomPending: this.oomRequested,
       ring: {
         extract: this.options.ring?.extract ?? 0,
         chunkStart: this.chunkStart,
@@ -75,7 +143,13 @@ export class CsExecution extends CsStreamOps {
     });
     this.errorState = s.errorState;
     this.heapContext = s.heapContext;
-    if (s.oomHandler !== null) this.exceptionHandlers.set(2, [s.oomHandler[0], s.oomHandler[1]]);
+    if (s.oomHandler !== null) {
+      this.exceptionHandlers.set(CS_EXCEPTION_HANDLER_TILER_OOM, [
+        s.oomHandler[0],
+        s.oomHandler[1],
+      ]);
+    }
+    this.oomRequested = s.oomPending;
     Object.assign(this.heap, s.heap);
     this.sbEndpoint = s.sbEndpoint;
     this.sbOther = s.sbOther;
@@ -100,6 +174,12 @@ export class CsExecution extends CsStreamOps {
         this.end_(CsEndStatus.Suspended, 0, 0, this.snapshot());
         return;
       }
+      if (this.oomRequested) {
+        this.oomRequested = false;
+        this.block(BLOCKED_RESOURCE, 0);
+        this.options.onTilerOom?.();
+        return;
+      }
       if (this.pc >= this.end) {
         if (this.depth > 0) {
           this.depth--;
@@ -110,6 +190,7 @@ export class CsExecution extends CsStreamOps {
         if (this.options.ring !== undefined) {
           if (this.refill()) continue;
           this.state = CS_IDLE;
+          this.setIdle(CsIdleKind.Empty);
           return;
         }
         // The buffer is done; the run ends once every asynchronous operation has.
@@ -131,14 +212,23 @@ export class CsExecution extends CsStreamOps {
         this.fetchWords = this.access.u32;
       }
       const w = (pc - this.fetchBase) >>> 2;
-      const outcome = this.execute(this.fetchWords[w] as number, this.fetchWords[w + 1] as number);
+      const hi = this.fetchWords[w + 1] as number;
+      if (this.options.trace !== undefined) this.traceInstruction(pc, hi);
+      const outcome = this.execute(this.fetchWords[w] as number, hi);
       if (outcome === HALT) return;
+      // Idleness ends when an instruction retires (a re-blocked SYNC_WAIT stays idle).
+      if (this.idleKind !== CsIdleKind.Busy) this.setIdle(CsIdleKind.Busy);
       this.instructions++;
       this.busyUntil += t.instrNs;
       if (outcome === NEXT) this.pc = pc + 8;
       else this.fetchBase = -1;
     }
     this.event = loop.schedule(this.busyUntil - loop.now, this.sliceFn, "cs:slice");
+  }
+
+  private traceInstruction(pc: number, hi: number): void {
+    const src = this.sourceId.toString(16);
+    this.options.trace?.(`cs ${src} 0x${pc.toString(16)} ${csOpcodeName(hi >>> 24)}`);
   }
 
   /** Start of the ring chunk being run, and its end (0 before the first chunk). */

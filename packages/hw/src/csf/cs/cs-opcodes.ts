@@ -102,3 +102,50 @@ export const CS_COND_ALWAYS = 6;
 export const CS_CALL_STACK_DEPTH = 8;
 /** Scoreboard slots the model tracks (wait masks are 16 bits). */
 export const CS_SCOREBOARD_SLOTS = 16;
+
+const OPCODE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "NOP"],
+  [1, "MOVE48"],
+  [2, "MOVE32"],
+  [3, "WAIT"],
+  [4, "RUN_COMPUTE"],
+  [5, "RUN_TILING"],
+  [6, "RUN_IDVS"],
+  [7, "RUN_FRAGMENT"],
+  [8, "RUN_FULLSCREEN"],
+  [9, "FINISH_TILING"],
+  [11, "FINISH_FRAGMENT"],
+  [16, "ADD_IMM32"],
+  [17, "ADD_IMM64"],
+  [18, "UMIN32"],
+  [20, "LOAD_MULTIPLE"],
+  [21, "STORE_MULTIPLE"],
+  [22, "BRANCH"],
+  [23, "SET_SB_ENTRY"],
+  [24, "PROGRESS_WAIT"],
+  [25, "SET_EXCEPTION_HANDLER"],
+  [32, "CALL"],
+  [33, "JUMP"],
+  [34, "REQ_RESOURCE"],
+  [36, "FLUSH_CACHE2"],
+  [37, "SYNC_ADD32"],
+  [38, "SYNC_SET32"],
+  [39, "SYNC_WAIT32"],
+  [40, "STORE_STATE"],
+  [41, "PROT_REGION"],
+  [42, "PROGRESS_STORE"],
+  [43, "PROGRESS_LOAD"],
+  [44, "RUN_COMPUTE_INDIRECT"],
+  [47, "ERROR_BARRIER"],
+  [48, "HEAP_SET"],
+  [49, "HEAP_OPERATION"],
+  [50, "TRACE_POINT"],
+  [51, "SYNC_ADD64"],
+  [52, "SYNC_SET64"],
+  [53, "SYNC_WAIT64"],
+]);
+
+/** The genxml name of `opcode` ("NOP", "SYNC_ADD32", …), or "INVALID_0x.." outside the subset. */
+export function csOpcodeName(opcode: number): string {
+  return OPCODE_NAMES.get(opcode) ?? `INVALID_0x${opcode.toString(16)}`;
+}

@@ -9,7 +9,8 @@
  * (address, length, present); 148-150 heap counters (vertex/tiler started, completed,
  * fragment completed); 151 endpoint and other scoreboard slots; 152 REQ_RESOURCE bits;
  * 153-154 ring extract position; 155-156 and 157-158 the ring chunk being run (start, end);
- * 159 the record marker (1: the record holds a stream's state).
+ * 159 the record marker (1: the record holds a stream's state); 160 a tiler OOM pending (the
+ * resumed stream raises it again).
  */
 import { CS_CALL_STACK_DEPTH } from "./cs-opcodes.js";
 
@@ -44,6 +45,8 @@ export interface CsSnapshot {
   readonly sbOther: number;
   /** REQ_RESOURCE bits. */
   readonly reqResource: number;
+  /** A tiler OOM was pending (raised or about to be): the resumed stream raises it again. */
+  readonly oomPending: boolean;
   /** Ring mode: the extract position, and the chunk being run (VAs; 0 when none). */
   readonly ring: {
     readonly extract: number;
@@ -88,6 +91,7 @@ export function encodeCsSnapshot(s: CsSnapshot): Uint32Array {
   put64(w, 155, s.ring.chunkStart);
   put64(w, 157, s.ring.chunkEnd);
   w[159] = 1;
+  w[160] = s.oomPending ? 1 : 0;
   return w;
 }
 
@@ -112,6 +116,7 @@ export function decodeCsSnapshot(w: Uint32Array, regCount: number): CsSnapshot |
     sbEndpoint: (w[151] as number) & 0xf,
     sbOther: ((w[151] as number) >>> 4) & 0xf,
     reqResource: w[152] as number,
+    oomPending: w[160] === 1,
     ring: { extract: get64(w, 153), chunkStart: get64(w, 155), chunkEnd: get64(w, 157) },
   };
 }

@@ -102,6 +102,27 @@ export interface CsStartOptions {
   readonly ring?: CsRing;
   /** Resume a suspended stream: its state instead of a fresh one (ring position included). */
   readonly restore?: CsSnapshot;
+  /**
+   * Called when the stream stopped for tiler memory ({@link CsExecution.requestTilerOom}); it
+   * waits until `CsExecution.resolveTilerOom()`.
+   */
+  readonly onTilerOom?: () => void;
+  /** Called when the stream's idleness changes (ring empty, blocked in SYNC_WAIT, or busy again). */
+  readonly onIdleChange?: (idle: CsIdleKind) => void;
+  /** Trace sink: one line per instruction executed ("cs <source id> <pc> <opcode name>"). */
+  readonly trace?: (line: string) => void;
+}
+
+/** Why a stream counts as idle for its group's IDLE event (the CS IDLE_* configuration picks which count). */
+export enum CsIdleKind {
+  /** Not idle: it has work. */
+  Busy = 0,
+  /** A ring stream that caught up with its insert position (counted under IDLE_EMPTY). */
+  Empty = 1,
+  /** Blocked in SYNC_WAIT (counted under IDLE_SYNC_WAIT). */
+  SyncWait = 2,
+  /** Waiting for tiler heap memory (counted under IDLE_RESOURCE_REQ). */
+  Resource = 3,
 }
 
 /** A ring buffer a stream fetches its instructions from (positions are byte counts, wrapping at `size`). */

@@ -1,5 +1,6 @@
 export { CsAsyncKind, type CsAsyncOp } from "./cs-async.js";
 export {
+  BLOCKED_RESOURCE,
   BLOCKED_SB_WAIT,
   BLOCKED_SYNC_WAIT,
   BLOCKED_UNBLOCKED,
@@ -7,7 +8,7 @@ export {
 } from "./cs-core.js";
 export { CsEngine } from "./cs-engine.js";
 export * from "./cs-exceptions.js";
-export { CsExecution } from "./cs-exec.js";
+export { CS_EXCEPTION_HANDLER_TILER_OOM, CsExecution } from "./cs-exec.js";
 export * from "./cs-opcodes.js";
 export { CsStreamOps } from "./cs-ops.js";
 export {
@@ -20,6 +21,7 @@ export {
   type CsEndResult,
   CsEndStatus,
   type CsHost,
+  CsIdleKind,
   type CsRing,
   type CsRunContext,
   type CsRunHandle,

@@ -9,20 +9,25 @@
  * process their requests ({@link CsfGroupSlot}). Doorbells 1 and up kick the streams
  * configured with them.
  */
+
+import { GPU_CYCLE_COUNTER_HZ, SYSTEM_COUNTER_FREQUENCY_HZ } from "../../gpu/gpu-control-block.js";
 import { type GpuMemoryPort, TRANSLATE_LOCKED } from "../../mmu/gpu-access.js";
-import type { EventLoop, PhysicalMemory } from "../../platform/interfaces.js";
+import type { EventHandle, EventLoop, PhysicalMemory } from "../../platform/interfaces.js";
 import type { CsEngine } from "../cs/cs-engine.js";
 import {
   CSF_GROUP_CONTROL_OFFSET,
   CSF_STREAM_CONTROL_OFFSET,
+  CSG_STATE_START,
   GLB_CFG_ALLOC_EN,
   GLB_CFG_POWEROFF_TIMER,
   GLB_CFG_PROGRESS_TIMER,
   GLB_COUNTER_EN,
   GLB_HALT,
+  GLB_IDLE,
   GLB_IDLE_EN,
   GLB_PING,
   GLB_REQ_MASK,
+  GLB_TIMER_SOURCE_GPU_COUNTER,
   JOB_INT_GLOBAL_IF,
   MCU_CONTROL_DISABLE,
   MCU_STATUS_FATAL,
@@ -36,7 +41,8 @@ import {
   CSF_GLB_INPUT,
   CSF_GLB_OUTPUT,
 } from "../iface-structs.js";
-import { CsfGroupSlot, type FwGroupIo } from "./fw-groups.js";
+import type { FwGroupIo } from "./fw-group-base.js";
+import { CsfGroupSlot } from "./fw-groups.js";
 import {
   CSF_G610_FIRMWARE,
   CSF_SHARED_SECTION_VA,
@@ -53,6 +59,7 @@ import {
   FW_GROUP_STRIDE,
   FW_STREAM_STRIDE,
 } from "./fw-profile.js";
+import type { CsfFirmwareImage } from "./image-format.js";
 import { MCU_AS, McuMemory } from "./mcu-memory.js";
 
 /** Virtual-time costs of the firmware (ns). */
@@ -83,6 +90,10 @@ export interface CsfFirmwareHost {
   raiseJobIrq(bits: number): void;
   /** The command-stream interpreter the groups' streams run on. */
   readonly cs: CsEngine;
+  /** Trace sink (requests, acknowledgements, events, firmware state), when tracing. */
+  readonly trace?: (line: string) => void;
+  /** Trace sink of the streams' instructions, when tracing them. */
+  readonly traceInstructions?: (line: string) => void;
 }
 
 /** The firmware's state. */
@@ -161,6 +172,9 @@ export class CsfFirmware {
       raiseJobIrq: (bits) => host.raiseJobIrq(bits),
       cs: host.cs,
       profile,
+      groupIdleChanged: () => this.updateGlobalIdle(),
+      trace: host.trace,
+      traceInstructions: host.traceInstructions,
     };
   }
 
@@ -210,6 +224,65 @@ export class CsfFirmware {
     );
   }
 
+  /** The pending global-idle timer, if any. */
+  private idleEvent: EventHandle | null = null;
+  /** The global IDLE event was raised and no group has been busy since. */
+  private idleRaised = false;
+
+  /** Whether every CSG slot is idle or not running. */
+  get allGroupsIdle(): boolean {
+    return this.groups.every((g) => g.state !== CSG_STATE_START || g.idle);
+  }
+
+  /**
+   * The global IDLE event: with GLB_IDLE_EN set, once every CSG slot has been idle (or not
+   * running) for `idle_timer` (bits 30:0, in units of 1024 ticks of the system counter, or of
+   * the GPU cycle counter with bit 31 set), GLB_IDLE toggles in the ack word with the global
+   * interrupt under `ack_irq_mask`. Raised once per idle period: some group must become busy
+   * before it is raised again.
+   */
+  private updateGlobalIdle(): void {
+    const loop = this.host.loop;
+    const idle = this.state === CsfFirmwareState.Running && this.allGroupsIdle;
+    if (!idle) this.idleRaised = false;
+    if (!idle || !this.config.idleEnabled || this.idleRaised) {
+      if (this.idleEvent !== null) loop.cancel(this.idleEvent);
+      this.idleEvent = null;
+      return;
+    }
+    if (this.idleEvent !== null) return;
+    const t = this.config.idleTimer;
+    const hz =
+      (t & GLB_TIMER_SOURCE_GPU_COUNTER) !== 0 ? GPU_CYCLE_COUNTER_HZ : SYSTEM_COUNTER_FREQUENCY_HZ;
+    const ns = Math.ceil(((t & 0x7fff_ffff) * 1024 * 1e9) / hz);
+    const gen = this.generation;
+    this.idleEvent = loop.schedule(
+      ns,
+      () => {
+        this.idleEvent = null;
+        if (gen !== this.generation || !this.allGroupsIdle || !this.config.idleEnabled) return;
+        this.idleRaised = true;
+        this.globalEvent(GLB_IDLE);
+      },
+      "fw:idle",
+    );
+  }
+
+  /** Raises global event `bit` (toggles its ack bit unless unacknowledged), with the interrupt under ack_irq_mask. */
+  private globalEvent(bit: number): void {
+    const req = this.read(this.glbInputVa + CSF_GLB_INPUT.req);
+    const ack = this.read(this.glbOutputVa + CSF_GLB_OUTPUT.ack);
+    const mask = this.read(this.glbInputVa + CSF_GLB_INPUT.ack_irq_mask);
+    if (req < 0 || ack < 0 || mask < 0 || ((req ^ ack) & bit) !== 0) return;
+    this.trace(`glb event 0x${bit.toString(16)}`);
+    if (!this.writeAll([this.glbOutputVa + CSF_GLB_OUTPUT.ack, (ack ^ bit) >>> 0])) return;
+    if ((mask & bit) !== 0) this.host.raiseJobIrq(JOB_INT_GLOBAL_IF);
+  }
+
+  private trace(line: string): void {
+    this.host.trace?.(line);
+  }
+
   /** GPU reset: the firmware stops; memory (the shared section) keeps its contents. */
   reset(): void {
     this.stop(CsfFirmwareState.Off);
@@ -218,8 +291,13 @@ export class CsfFirmware {
   /** Stops the firmware in `state`: pending work dropped, every group's streams terminated. */
   private stop(state: CsfFirmwareState): void {
     this.generation++;
+    const changed = this.state !== state;
     this.state = state;
     for (const g of this.groups) g.stopAll();
+    if (this.idleEvent !== null) this.host.loop.cancel(this.idleEvent);
+    this.idleEvent = null;
+    this.idleRaised = false;
+    if (changed) this.trace(`fw ${CsfFirmwareState[state]}`);
   }
 
   private fatal(): void {
@@ -238,8 +316,32 @@ export class CsfFirmware {
     return true;
   }
 
+  /**
+   * The image the MCU runs, or null (no check). With an image, the boot first reads every
+   * section that carries data through AS 0 — instruction fetches for executable sections —
+   * and fails (MCU_STATUS FATAL) when a section is not mapped, not executable, or holds
+   * something else: the visible result of a loader that mapped the wrong pages.
+   */
+  image: CsfFirmwareImage | null = null;
+
+  /** Whether the memory behind AS 0 holds the image's sections. */
+  private imageLoaded(): boolean {
+    for (const sec of this.image?.sections ?? []) {
+      if (sec.data.length === 0) continue;
+      if (this.mem.holds(sec.vaStart, sec.data, sec.executable) !== 1) {
+        this.trace(`fw section ${sec.name} not loaded`);
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Writes the control blocks (and clears the output blocks), then raises the global interrupt. */
   private boot(): void {
+    if (!this.imageLoaded()) {
+      this.fatal();
+      return;
+    }
     const p = this.profile;
     const s = CSF_SHARED_SECTION_VA;
     const glb = s + FW_GLB_CONTROL;
@@ -303,6 +405,7 @@ export class CsfFirmware {
       (_, g) => new CsfGroupSlot(g, this.groupVa(g), this.io),
     );
     this.state = CsfFirmwareState.Running;
+    this.trace("fw Running");
     this.host.raiseJobIrq(JOB_INT_GLOBAL_IF);
   }
 
@@ -353,8 +456,10 @@ export class CsfFirmware {
     }
     if ((changed & GLB_COUNTER_EN) !== 0) c.counterEnabled = (req & GLB_COUNTER_EN) !== 0;
     if ((changed & GLB_PING) !== 0) c.pings++;
+    this.trace(`glb req 0x${req.toString(16)} ack 0x${newAck.toString(16)}`);
     if (!this.writeAll([out + CSF_GLB_OUTPUT.ack, newAck])) return;
     if ((changed & irqMask) !== 0) this.host.raiseJobIrq(JOB_INT_GLOBAL_IF);
+    if ((changed & GLB_IDLE_EN) !== 0) this.updateGlobalIdle();
     // Groups whose doorbell bit the host toggled.
     const dbReq = this.read(inp + CSF_GLB_INPUT.doorbell_req);
     const dbAck = this.read(out + CSF_GLB_OUTPUT.doorbell_ack);

@@ -1,11 +1,3 @@
-/**
- * The group (CSG) and stream (CS) half of the firmware model: a CSG slot started by its host
- * starts the slot's streams that are in the START state, each fetching from its ring buffer in
- * the group's address space through the command-stream interpreter; user doorbells kick the
- * streams they belong to; a stream's FATAL error and a system-scope SYNC update come back as
- * events (toggled ack bits) with the job interrupt of the group.
- */
-import type { CsEngine } from "../cs/cs-engine.js";
 import type { CsExecution } from "../cs/cs-exec.js";
 import {
   CS_SUSPEND_RECORD_BYTES,
@@ -16,10 +8,14 @@ import {
 import { type CsEndResult, CsEndStatus, type CsRing } from "../cs/cs-types.js";
 import {
   CS_FATAL,
+  CS_IDLE_EMPTY,
+  CS_IDLE_RESOURCE_REQ,
+  CS_IDLE_SYNC_WAIT,
   CS_REQ_MASK,
   CS_STATE_MASK,
   CS_STATE_START,
   CS_STATE_STOP,
+  CS_TILER_OOM,
   CSG_ENDPOINT_CONFIG,
   CSG_STATE_MASK,
   CSG_STATE_RESUME,
@@ -38,83 +34,13 @@ import {
   CSF_RINGBUF_INPUT,
   CSF_RINGBUF_OUTPUT,
 } from "../iface-structs.js";
-import {
-  type CsfFirmwareProfile,
-  FW_CS_INPUT,
-  FW_CS_INPUT_STRIDE,
-  FW_CS_OUTPUT,
-  FW_CS_OUTPUT_STRIDE,
-  FW_CSG_INPUT,
-  FW_CSG_OUTPUT,
-} from "./fw-profile.js";
+import { CsfGroupBase, type StreamSlot, type TilerOomCounters, TWO32 } from "./fw-group-base.js";
+import { FW_CSG_INPUT, FW_CSG_OUTPUT } from "./fw-profile.js";
 
-const TWO32 = 0x1_0000_0000;
-
-/** How the group model reaches memory and the rest of the GPU. */
-export interface FwGroupIo {
-  /** Reads an MCU word (-1 when the access failed; the firmware then retries or stops). */
-  read(va: number): number;
-  /** Writes MCU words (address, value pairs); false when an access failed. */
-  write(words: readonly number[]): boolean;
-  /** Raises JOB_IRQ bits. */
-  raiseJobIrq(bits: number): void;
-  /** The command-stream interpreter. */
-  readonly cs: CsEngine;
-  /** What the firmware reports. */
-  readonly profile: CsfFirmwareProfile;
-}
-
-/** One stream slot of a group. */
-interface StreamSlot {
-  /** The running stream, or null. */
-  exec: CsExecution | null;
-  /** Its doorbell (CS config bits 15:8). */
-  doorbell: number;
-  /** Called when the stream's suspension completed. */
-  suspending: ((r: CsEndResult) => void) | null;
-}
-
-/** One CSG slot. */
-export class CsfGroupSlot {
-  /** CSG state as last acknowledged (CSG_STATE_*). */
-  state = CSG_STATE_TERMINATE;
-  /** The AS the group's streams run in (CSG config). */
-  as = -1;
-  /** endpoint_req as last configured. */
-  endpointReq = 0;
-  /** Streams ended by a FATAL error, with their results. */
-  readonly fatals: CsEndResult[] = [];
-  private readonly streams: StreamSlot[];
-
-  /**
-   * @param index - the slot number (its JOB_IRQ bit).
-   * @param page - MCU VA of its page in the shared section.
-   * @param io - memory, interrupts and the interpreter.
-   */
-  constructor(
-    readonly index: number,
-    readonly page: number,
-    private readonly io: FwGroupIo,
-  ) {
-    this.streams = Array.from({ length: io.profile.streamNum }, () => ({
-      exec: null,
-      doorbell: 0,
-      suspending: null,
-    }));
-  }
-
-  private csIn(j: number): number {
-    return this.page + FW_CS_INPUT + j * FW_CS_INPUT_STRIDE;
-  }
-
-  private csOut(j: number): number {
-    return this.page + FW_CS_OUTPUT + j * FW_CS_OUTPUT_STRIDE;
-  }
-
-  /** The running stream of slot `j`, or null. */
-  stream(j: number): CsExecution | null {
-    return this.streams[j]?.exec ?? null;
-  }
+/** One CSG slot: its requests (state, ENDPOINT_CONFIG, STATUS_UPDATE, streams), suspension and tiler OOM. */
+export class CsfGroupSlot extends CsfGroupBase {
+  /** Counters an injected tiler OOM reports, per stream (null: the stream's own). */
+  private readonly oomCounters: (TilerOomCounters | null)[] = [];
 
   /**
    * The group's requests (the host rang doorbell 0 with this group's bit toggled): the state
@@ -198,12 +124,16 @@ export class CsfGroupSlot {
     const csBits = (dbReq ^ dbAck) & ((1 << this.streams.length) - 1);
     for (let j = 0; j < this.streams.length; j++) {
       if (((csBits >>> j) & 1) !== 0 && !this.processStream(j)) return false;
+      if (!this.answerTilerOom(j)) return false;
     }
     newAck >>>= 0;
+    if (((newAck ^ ack) & CSG_STATE_MASK) !== 0) this.io.groupIdleChanged();
+    this.trace(`csg ${this.index} req 0x${req.toString(16)} ack 0x${newAck.toString(16)}`);
     const words = [out + CSF_CSG_OUTPUT.ack, newAck];
     if (csBits !== 0) words.push(out + CSF_CSG_OUTPUT.doorbell_ack, (dbAck ^ csBits) >>> 0);
     if (!io.write(words)) return false;
     if (((newAck ^ ack) & irqMask) !== 0) io.raiseJobIrq(jobIntCsgIf(this.index));
+    this.updateIdle();
     return true;
   }
 
@@ -214,6 +144,8 @@ export class CsfGroupSlot {
     const ack = io.read(this.csOut(j) + CSF_CS_OUTPUT.ack);
     if (req < 0 || ack < 0) return false;
     const state = req & CS_STATE_MASK;
+    const slot = this.streams[j] as StreamSlot;
+    slot.idleConfig = req & (CS_IDLE_EMPTY | CS_IDLE_SYNC_WAIT | CS_IDLE_RESOURCE_REQ);
     if (((req ^ ack) & CS_STATE_MASK) !== 0) {
       if (state === CS_STATE_START && this.state === CSG_STATE_START) {
         if (!this.startStream(j)) return false;
@@ -222,14 +154,63 @@ export class CsfGroupSlot {
       }
     }
     const newAck = ((ack & ~CS_REQ_MASK) | (req & CS_REQ_MASK)) >>> 0;
-    return io.write([this.csOut(j) + CSF_CS_OUTPUT.ack, newAck]);
+    this.trace(`cs ${this.index}.${j} req 0x${req.toString(16)} ack 0x${newAck.toString(16)}`);
+    if (!io.write([this.csOut(j) + CSF_CS_OUTPUT.ack, newAck])) return false;
+    this.updateIdle();
+    return true;
   }
 
-  /** Reads a 64-bit MCU value (-1 on failure). */
-  private read64(va: number): number {
-    const lo = this.io.read(va);
-    const hi = this.io.read(va + 4);
-    return lo < 0 || hi < 0 ? -1 : hi * TWO32 + lo;
+  /**
+   * The tiler of stream `j` ran out of heap memory (the model's hook for a RUN_TILING that
+   * needs a chunk): at its next instruction boundary the stream stops, and the firmware
+   * publishes the heap context and `counters` (default: the stream's own heap counters) in the
+   * CS output, toggles TILER_OOM and `cs_irq_req` bit j, and raises the group's job interrupt.
+   * The host answers with `heap_start`, acknowledges TILER_OOM and rings the group's doorbell.
+   * False when stream `j` is not running or already waiting for memory.
+   */
+  injectTilerOom(j: number, counters?: TilerOomCounters): boolean {
+    const exec = this.streams[j]?.exec ?? null;
+    if (exec === null) return false;
+    this.oomCounters[j] = counters ?? null;
+    return exec.requestTilerOom();
+  }
+
+  /** Stream `j` stopped for heap memory: the TILER_OOM event with the heap state. */
+  private tilerOom(j: number, exec: CsExecution): void {
+    const c = this.oomCounters[j] ?? exec.heap;
+    const out = this.csOut(j);
+    const words = [
+      out + CSF_CS_OUTPUT.heap_address,
+      exec.heapContext >>> 0,
+      out + CSF_CS_OUTPUT.heap_address + 4,
+      Math.floor(exec.heapContext / TWO32) >>> 0,
+      out + CSF_CS_OUTPUT.heap_vt_start,
+      c.vtStart >>> 0,
+      out + CSF_CS_OUTPUT.heap_vt_end,
+      c.vtEnd >>> 0,
+      out + CSF_CS_OUTPUT.heap_frag_end,
+      c.fragEnd >>> 0,
+    ];
+    this.csEvent(j, CS_TILER_OOM, words);
+  }
+
+  /**
+   * A stream waiting for heap memory whose TILER_OOM the host acknowledged takes its answer:
+   * `heap_start` (a chunk, or 0 for none). False when an MCU access failed.
+   */
+  private answerTilerOom(j: number): boolean {
+    const exec = this.streams[j]?.exec ?? null;
+    if (exec === null || !exec.waitingForHeap) return true;
+    const req = this.io.read(this.csIn(j) + CSF_CS_INPUT.req);
+    const ack = this.io.read(this.csOut(j) + CSF_CS_OUTPUT.ack);
+    if (req < 0 || ack < 0) return false;
+    if (((req ^ ack) & CS_TILER_OOM) !== 0) return true;
+    const chunk = this.read64(this.csIn(j) + CSF_CS_INPUT.heap_start);
+    if (chunk < 0) return false;
+    this.trace(`cs ${this.index}.${j} heap 0x${chunk.toString(16)}`);
+    this.oomCounters[j] = null;
+    exec.resolveTilerOom(chunk);
+    return true;
   }
 
   /**
@@ -263,6 +244,8 @@ export class CsfGroupSlot {
       const newAck = ((ack & ~CSG_STATE_MASK) | CSG_STATE_SUSPEND) >>> 0;
       if (!io.write([out + CSF_CSG_OUTPUT.ack, newAck])) return;
       if (((newAck ^ ack) & irqMask) !== 0) io.raiseJobIrq(jobIntCsgIf(this.index));
+      this.updateIdle();
+      io.groupIdleChanged();
     };
     if (left === 0) {
       finish();
@@ -286,12 +269,14 @@ export class CsfGroupSlot {
     const ringIn = this.read64(inp + CSF_CS_INPUT.ringbuf_input);
     const ringOut = this.read64(inp + CSF_CS_INPUT.ringbuf_output);
     const config = io.read(inp + CSF_CS_INPUT.config);
-    if (base < 0 || size < 0 || ringIn < 0 || ringOut < 0 || config < 0) return false;
+    const req = io.read(inp + CSF_CS_INPUT.req);
+    if (base < 0 || size < 0 || ringIn < 0 || ringOut < 0 || config < 0 || req < 0) return false;
     const extract = restore?.ring.extract ?? this.read64(ringIn + CSF_RINGBUF_INPUT.extract);
     if (extract < 0) return false;
     this.stopStream(j);
     const slot = this.streams[j] as StreamSlot;
     slot.doorbell = (config >>> 8) & 0xff;
+    slot.idleConfig = req & (CS_IDLE_EMPTY | CS_IDLE_SYNC_WAIT | CS_IDLE_RESOURCE_REQ);
     const ring: CsRing = {
       base,
       size,
@@ -322,9 +307,16 @@ export class CsfGroupSlot {
       sourceId: (this.index << 4) | j,
       onEnd: (r) => this.streamEnded(j, exec, r),
       onSyncUpdate: () => this.event(CSG_SYNC_UPDATE),
+      onTilerOom: () => this.tilerOom(j, exec),
+      onIdleChange: () => this.updateIdle(),
+      ...(io.traceInstructions === undefined ? {} : { trace: io.traceInstructions }),
       ...(restore === null ? {} : { restore }),
     });
     slot.exec = exec;
+    this.trace(
+      `cs ${this.index}.${j} ${restore === null ? "start" : "resume"} ring 0x${base.toString(16)}`,
+    );
+    this.updateIdle();
     return true;
   }
 
@@ -332,8 +324,10 @@ export class CsfGroupSlot {
   private stopStream(j: number): void {
     const slot = this.streams[j] as StreamSlot;
     const exec = slot.exec;
+    if (exec === null) return;
     slot.exec = null;
-    exec?.terminate();
+    this.trace(`cs ${this.index}.${j} stop`);
+    exec.terminate();
   }
 
   /** A stream ended: a FATAL error becomes its FATAL event (fields, ack toggle, cs_irq_req). */
@@ -350,76 +344,22 @@ export class CsfGroupSlot {
     if (r.status !== CsEndStatus.Fatal) return;
     slot.exec = null;
     this.fatals.push(r);
-    const io = this.io;
     const out = this.csOut(j);
-    const ack = io.read(out + CSF_CS_OUTPUT.ack);
-    const req = io.read(this.csIn(j) + CSF_CS_INPUT.req);
-    const csgOut = this.page + FW_CSG_OUTPUT;
-    const irqReq = io.read(csgOut + CSF_CSG_OUTPUT.cs_irq_req);
-    if (ack < 0 || req < 0 || irqReq < 0) return;
-    const words = [
+    this.csEvent(j, CS_FATAL, [
       out + CSF_CS_OUTPUT.fatal,
       (r.exception & 0xff) >>> 0,
       out + CSF_CS_OUTPUT.fatal_info,
       r.info >>> 0,
       out + CSF_CS_OUTPUT.fatal_info + 4,
       Math.floor(r.info / TWO32) >>> 0,
-      csgOut + CSF_CSG_OUTPUT.cs_irq_req,
-      (irqReq ^ (1 << j)) >>> 0,
-    ];
-    // An event not yet acknowledged by the host is not raised again.
-    if (((req ^ ack) & CS_FATAL) === 0) words.push(out + CSF_CS_OUTPUT.ack, (ack ^ CS_FATAL) >>> 0);
-    if (io.write(words)) io.raiseJobIrq(jobIntCsgIf(this.index));
-  }
-
-  /** Raises a group event (toggles its ack bit unless still unacknowledged), with the interrupt under ack_irq_mask. */
-  private event(bit: number): void {
-    const io = this.io;
-    const inp = this.page + FW_CSG_INPUT;
-    const out = this.page + FW_CSG_OUTPUT;
-    const req = io.read(inp + CSF_CSG_INPUT.req);
-    const ack = io.read(out + CSF_CSG_OUTPUT.ack);
-    const irqMask = io.read(inp + CSF_CSG_INPUT.ack_irq_mask);
-    if (req < 0 || ack < 0 || irqMask < 0 || ((req ^ ack) & bit) !== 0) return;
-    if (!io.write([out + CSF_CSG_OUTPUT.ack, (ack ^ bit) >>> 0])) return;
-    if ((bit & irqMask) !== 0) io.raiseJobIrq(jobIntCsgIf(this.index));
-  }
-
-  /** STATUS_UPDATE: each running stream's pc, wait state, blocked reason and scoreboards. */
-  private publishStatus(): boolean {
-    const words: number[] = [];
-    for (let j = 0; j < this.streams.length; j++) {
-      const e = this.streams[j]?.exec;
-      if (e === null || e === undefined) continue;
-      const out = this.csOut(j);
-      words.push(
-        out + CSF_CS_OUTPUT.status_cmd_ptr,
-        e.pc >>> 0,
-        out + CSF_CS_OUTPUT.status_cmd_ptr + 4,
-        Math.floor(e.pc / TWO32) >>> 0,
-        out + CSF_CS_OUTPUT.status_wait,
-        e.statusWait >>> 0,
-        out + CSF_CS_OUTPUT.status_blocked_reason,
-        e.blockedReason,
-        out + CSF_CS_OUTPUT.status_scoreboards,
-        e.scoreboards,
-        out + CSF_CS_OUTPUT.status_wait_sync_ptr,
-        e.waitSyncVa >>> 0,
-        out + CSF_CS_OUTPUT.status_wait_sync_ptr + 4,
-        Math.floor(e.waitSyncVa / TWO32) >>> 0,
-      );
-    }
-    return this.io.write(words);
-  }
-
-  /** A user doorbell: the running streams configured with it re-read their insert position. */
-  userDoorbell(n: number): void {
-    for (const s of this.streams) if (s.exec !== null && s.doorbell === n) s.exec.kick();
+    ]);
+    this.updateIdle();
   }
 
   /** Firmware stop or reset: every stream is terminated, the slot is back to TERMINATE. */
   stopAll(): void {
     for (let j = 0; j < this.streams.length; j++) this.stopStream(j);
     this.state = CSG_STATE_TERMINATE;
+    this.idle = false;
   }
 }

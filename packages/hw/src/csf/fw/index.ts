@@ -6,6 +6,8 @@ export {
   type CsfGlobalConfig,
   DEFAULT_CSF_FIRMWARE_TIMING,
 } from "./firmware.js";
-export { CsfGroupSlot, type FwGroupIo } from "./fw-groups.js";
+export { CsfGroupBase, type FwGroupIo, type TilerOomCounters } from "./fw-group-base.js";
+export { CsfGroupSlot } from "./fw-groups.js";
 export * from "./fw-profile.js";
+export * from "./image.js";
 export { MCU_AS, MCU_SOURCE_ID, McuMemory } from "./mcu-memory.js";

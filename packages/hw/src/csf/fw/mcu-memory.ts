@@ -52,6 +52,28 @@ export class McuMemory {
     return true;
   }
 
+  /**
+   * Whether the memory at `va` holds `data` (a whole number of words), read as the MCU reads
+   * a section of its image: instruction fetches for an executable one. 1 when it does, 0 when
+   * a word differs, -1 when an access failed.
+   */
+  holds(va: number, data: Uint8Array, executable: boolean): number {
+    const kind = executable ? GpuAccessKind.Execute : GpuAccessKind.Read;
+    const words = data.length >>> 2;
+    for (let i = 0; i < words; i++) {
+      const off = this.access.page32(MCU_AS, va + 4 * i, kind, MCU_SOURCE_ID);
+      if (off < 0) return this.fail(off, va + 4 * i);
+      const want =
+        (data[4 * i] as number) |
+        ((data[4 * i + 1] as number) << 8) |
+        ((data[4 * i + 2] as number) << 16) |
+        ((data[4 * i + 3] as number) << 24);
+      if ((this.access.u32[off >>> 2] as number) !== want >>> 0) return 0;
+    }
+    this.failure = 0;
+    return 1;
+  }
+
   private fail(result: number, va: number): -1 {
     this.failure = result;
     this.failVa = va;
