@@ -165,6 +165,52 @@ describe("FW-IF: the interface the firmware writes at boot", () => {
     expect(r.profile.groupNum).toBe(3);
   });
 
+  it("FW-IF-3: out-of-range profiles (2 or 32 groups, 7 or 33 streams, version 0) are reported as they are — refusing them is the driver's job", () => {
+    for (const over of [
+      { groupNum: 2 },
+      { groupNum: 32 },
+      { streamNum: 7 },
+      { streamNum: 33 },
+      { version: 0 },
+    ]) {
+      const profile = { ...CSF_G610_FIRMWARE, ...over };
+      const sim = createPlatform("g610", { firmwareProfile: profile });
+      const tables = new HandTables(sim.memory, 0);
+      const pa: number[] = [];
+      for (let off = 0; off < sharedSectionBytes(profile); off += 4096) {
+        const p = sim.memory.allocPage() as number;
+        tables.map(S + off, p, 3, A64_PAGE_RW);
+        pa.push(p);
+      }
+      programAarch64(sim.platform.mmio, 0, tables.root);
+      waitReady(sim.platform.mmio, sim.loop, 0);
+      sim.platform.mmio.write32(MCU_CONTROL, MCU_CONTROL_AUTO);
+      sim.loop.runUntilIdle();
+      const glb = (o: number): number => sim.memory.read32((pa[0] as number) + o);
+      expect(glb(CSF_GLB_CONTROL.version)).toBe(profile.version);
+      expect(glb(CSF_GLB_CONTROL.group_num)).toBe(profile.groupNum);
+      const page1 = (pa[1] as number) + CSF_CSG_CONTROL.stream_num;
+      expect(sim.memory.read32(page1)).toBe(profile.streamNum);
+    }
+  });
+
+  it("FW-IF-4: every interface VA the firmware publishes lies inside the shared section", () => {
+    const r = mcuRig();
+    r.boot();
+    const end = S + sharedSectionBytes(r.profile);
+    const vas = [r.rd(S + CSF_GLB_CONTROL.input_va), r.rd(S + CSF_GLB_CONTROL.output_va)];
+    for (let g = 0; g < r.profile.groupNum; g++) {
+      const page = S + 0x1000 + g * 0x1000;
+      vas.push(r.rd(page + CSF_CSG_CONTROL.input_va), r.rd(page + CSF_CSG_CONTROL.output_va));
+      for (let j = 0; j < r.profile.streamNum; j++) {
+        const cs = page + 0x40 + j * 0x10;
+        vas.push(r.rd(cs + CSF_CS_CONTROL.input_va), r.rd(cs + CSF_CS_CONTROL.output_va));
+      }
+    }
+    expect(vas).toHaveLength(2 + 8 * 18);
+    for (const va of vas) expect(va >= S && va < end).toBe(true);
+  });
+
   it("FW-IMG-7: the MCU boots from the loaded reference image, reading its sections through AS 0", () => {
     const r = mcuRig();
     loadReferenceImage(r);

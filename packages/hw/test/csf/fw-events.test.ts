@@ -9,11 +9,13 @@ import { CsAssembler, CsCondition } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
 import {
   CS_FATAL,
+  CS_STATE_STOP,
   CS_TILER_OOM,
   CSF_CS_INPUT,
   CSF_CS_OUTPUT,
   CSF_CSG_INPUT,
   CSF_CSG_OUTPUT,
+  CSF_G610_FIRMWARE,
   CSF_GLB_INPUT,
   CSF_GLB_OUTPUT,
   CSG_IDLE,
@@ -23,6 +25,7 @@ import {
   CSG_STATE_SUSPEND,
   CSG_STATUS_STATE_IS_IDLE,
   csfDoorbell,
+  csfIfaceLayout,
   EXCEPTION_CS_INSTR_INVALID,
   EXCEPTION_OOM,
   fwUpdateReqs,
@@ -101,6 +104,40 @@ describe("FW-PROTO: doorbells and interrupts with several groups", () => {
     expect(g.extract()).toBe(extract);
     expect(r.mmio.read32(JOB_INT_RAWSTAT)).toBe(0);
     expect(trace?.lines.slice(lines)).toEqual([`${trace?.lines[lines]?.split(" ")[0]} doorbell 1`]);
+  });
+});
+
+describe("FW-IF: interface layout for other profiles", () => {
+  it("32 streams per group: no two blocks overlap, and stream 31 runs from its ring and takes requests through doorbell bit 31", () => {
+    const profile = { ...CSF_G610_FIRMWARE, groupNum: 3, streamNum: 32 };
+    const layout = csfIfaceLayout(profile);
+    const spans: [number, number][] = [
+      [0x40, 0x40 + 32 * 0x10],
+      [layout.csgInput, layout.csgInput + 0x80],
+      [layout.csgOutput, layout.csgOutput + 0x40],
+      [layout.csInput, layout.csInput + 32 * 0x80],
+      [layout.csOutput, layout.csOutput + 32 * 0x100],
+    ];
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] as number);
+    }
+    expect(spans[spans.length - 1]?.[1]).toBeLessThanOrEqual(layout.groupStride);
+    const r = fwRig({ profile });
+    const g = r.group(0, 31);
+    g.start();
+    g.submit(new CsAssembler().move48(40, BO_VA).move32(42, 0x31).storeMultiple(42, 40, 1));
+    expect(r.bo(0)).toBe(0x31);
+    r.wr(
+      g.csIn + CSF_CS_INPUT.req,
+      fwUpdateReqs(r.rd(g.csIn + CSF_CS_INPUT.req), CS_STATE_STOP, 7),
+    );
+    const csgDb = g.csgIn + CSF_CSG_INPUT.doorbell_req;
+    r.wr(csgDb, r.rd(csgDb) ^ (1 << 31));
+    r.ringGroups(1);
+    expect(r.rd(g.csOut + CSF_CS_OUTPUT.ack) & 7).toBe(CS_STATE_STOP);
+    expect(r.rd(g.csgOut + CSF_CSG_OUTPUT.doorbell_ack)).toBe(r.rd(csgDb));
+    expect(r.fw.groups[0]?.stream(31)).toBeNull();
   });
 });
 

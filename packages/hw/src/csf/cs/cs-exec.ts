@@ -15,7 +15,11 @@ import {
   JUMPED,
   NEXT,
 } from "./cs-core.js";
-import { EXCEPTION_CS_CALL_STACK_OVERFLOW, EXCEPTION_OOM } from "./cs-exceptions.js";
+import {
+  EXCEPTION_CS_CALL_STACK_OVERFLOW,
+  EXCEPTION_CS_CONFIG_FAULT,
+  EXCEPTION_OOM,
+} from "./cs-exceptions.js";
 import * as op from "./cs-opcodes.js";
 import { csOpcodeName } from "./cs-opcodes.js";
 import { CsStreamOps } from "./cs-ops.js";
@@ -189,6 +193,7 @@ export class CsExecution extends CsStreamOps {
         }
         if (this.options.ring !== undefined) {
           if (this.refill()) continue;
+          if (this.done) return;
           this.state = CS_IDLE;
           this.setIdle(CsIdleKind.Empty);
           return;
@@ -251,6 +256,11 @@ export class CsExecution extends CsStreamOps {
     }
     const insert = ring.readInsert();
     if (!(insert > ring.extract)) return false;
+    if (insert - ring.extract > ring.size) {
+      // More than a ring's worth ahead: the model's reaction to an insert past the ring.
+      this.fatal(EXCEPTION_CS_CONFIG_FAULT, insert);
+      return false;
+    }
     const off = ring.extract % ring.size;
     const va = ring.base + off;
     const bytes = Math.min(insert - ring.extract, ring.size - off);
@@ -388,6 +398,12 @@ export class CsExecution extends CsStreamOps {
       case op.CS_RUN_FULLSCREEN:
       case op.CS_RUN_COMPUTE_INDIRECT:
         this.endpointTasks++;
+        if (
+          (opcode === op.CS_RUN_TILING || opcode === op.CS_RUN_IDVS) &&
+          this.engine.tilerOomHook?.(this.sourceId) === true
+        ) {
+          this.requestTilerOom();
+        }
         return this.counterOp(0, this.sbEndpoint, this.engine.timing.runNs, null);
       default:
         // PROGRESS_WAIT and every opcode outside the subset.

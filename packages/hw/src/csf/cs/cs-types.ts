@@ -159,4 +159,6 @@ export interface CsRunContext {
   readonly syncWaiters: Set<CsRunHandle>;
   /** A SYNC object was updated: wakes every stream in SYNC_WAIT. */
   syncUpdated(): void;
+  /** Test hook: whether the RUN_TILING/RUN_IDVS a stream (by source id) issues runs out of tiler heap memory. */
+  readonly tilerOomHook: ((sourceId: number) => boolean) | null;
 }

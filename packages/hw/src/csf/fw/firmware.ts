@@ -41,22 +41,19 @@ import {
   CSF_GLB_INPUT,
   CSF_GLB_OUTPUT,
 } from "../iface-structs.js";
-import type { FwGroupIo } from "./fw-group-base.js";
+import { type FwGroupIo, slotMask } from "./fw-group-base.js";
 import { CsfGroupSlot } from "./fw-groups.js";
 import {
   CSF_G610_FIRMWARE,
   CSF_SHARED_SECTION_VA,
   type CsfFirmwareProfile,
-  FW_CS_INPUT,
+  type CsfIfaceLayout,
+  csfIfaceLayout,
   FW_CS_INPUT_STRIDE,
-  FW_CS_OUTPUT,
   FW_CS_OUTPUT_STRIDE,
-  FW_CSG_INPUT,
-  FW_CSG_OUTPUT,
   FW_GLB_CONTROL,
   FW_GLB_INPUT,
   FW_GLB_OUTPUT,
-  FW_GROUP_STRIDE,
   FW_STREAM_STRIDE,
 } from "./fw-profile.js";
 import type { CsfFirmwareImage } from "./image-format.js";
@@ -68,12 +65,15 @@ export interface CsfFirmwareTiming {
   bootNs: number;
   /** From a doorbell to the firmware acting on it. Default 1000. */
   doorbellNs: number;
+  /** A CSG state transition (START, SUSPEND, RESUME, TERMINATE) after the doorbell is acted on. Default 10000. */
+  csgNs: number;
 }
 
-/** Default firmware timing: 100 µs boot, 1 µs doorbell latency. */
+/** Default firmware timing: 100 µs boot, 1 µs doorbell latency, 10 µs per CSG state transition. */
 export const DEFAULT_CSF_FIRMWARE_TIMING: Readonly<CsfFirmwareTiming> = Object.freeze({
   bootNs: 100_000,
   doorbellNs: 1000,
+  csgNs: 10_000,
 });
 
 /** What the firmware needs of the GPU around it. */
@@ -148,6 +148,8 @@ export class CsfFirmware {
   unresponsive = false;
   /** The timing in use. */
   readonly timing: CsfFirmwareTiming;
+  /** Where the group blocks are (from the profile's stream count). */
+  readonly layout: CsfIfaceLayout;
   /** The CSG slots (created at boot). */
   groups: CsfGroupSlot[] = [];
   private readonly mem: McuMemory;
@@ -165,6 +167,7 @@ export class CsfFirmware {
     timing: Partial<CsfFirmwareTiming> = {},
   ) {
     this.timing = { ...DEFAULT_CSF_FIRMWARE_TIMING, ...timing };
+    this.layout = csfIfaceLayout(profile);
     this.mem = new McuMemory(host.memory, host.port);
     this.io = {
       read: (va) => this.read(va),
@@ -172,6 +175,7 @@ export class CsfFirmware {
       raiseJobIrq: (bits) => host.raiseJobIrq(bits),
       cs: host.cs,
       profile,
+      layout: this.layout,
       groupIdleChanged: () => this.updateGlobalIdle(),
       trace: host.trace,
       traceInstructions: host.traceInstructions,
@@ -190,7 +194,7 @@ export class CsfFirmware {
 
   /** MCU VA of group `i`'s page (its control block). */
   groupVa(i: number): number {
-    return CSF_SHARED_SECTION_VA + CSF_GROUP_CONTROL_OFFSET + i * FW_GROUP_STRIDE;
+    return CSF_SHARED_SECTION_VA + CSF_GROUP_CONTROL_OFFSET + i * this.layout.groupStride;
   }
 
   /** MCU_CONTROL took effect: a disable stops the firmware, an enable boots it. */
@@ -297,6 +301,7 @@ export class CsfFirmware {
     if (this.idleEvent !== null) this.host.loop.cancel(this.idleEvent);
     this.idleEvent = null;
     this.idleRaised = false;
+    this.delayed.clear();
     if (changed) this.trace(`fw ${CsfFirmwareState[state]}`);
   }
 
@@ -357,7 +362,7 @@ export class CsfFirmware {
       glb + CSF_GLB_CONTROL.group_num,
       p.groupNum,
       glb + CSF_GLB_CONTROL.group_stride,
-      FW_GROUP_STRIDE,
+      this.layout.groupStride,
       glb + CSF_GLB_CONTROL.perfcnt_size,
       p.perfcntSize,
       glb + CSF_GLB_CONTROL.instr_features,
@@ -375,9 +380,9 @@ export class CsfFirmware {
         page + CSF_CSG_CONTROL.features,
         p.csgFeatures,
         page + CSF_CSG_CONTROL.input_va,
-        page + FW_CSG_INPUT,
+        page + this.layout.csgInput,
         page + CSF_CSG_CONTROL.output_va,
-        page + FW_CSG_OUTPUT,
+        page + this.layout.csgOutput,
         page + CSF_CSG_CONTROL.suspend_size,
         p.suspendSize,
         page + CSF_CSG_CONTROL.protm_suspend_size,
@@ -393,9 +398,9 @@ export class CsfFirmware {
           cs + CSF_CS_CONTROL.features,
           p.csFeatures,
           cs + CSF_CS_CONTROL.input_va,
-          page + FW_CS_INPUT + j * FW_CS_INPUT_STRIDE,
+          page + this.layout.csInput + j * FW_CS_INPUT_STRIDE,
           cs + CSF_CS_CONTROL.output_va,
-          page + FW_CS_OUTPUT + j * FW_CS_OUTPUT_STRIDE,
+          page + this.layout.csOutput + j * FW_CS_OUTPUT_STRIDE,
         );
       }
     }
@@ -464,12 +469,47 @@ export class CsfFirmware {
     const dbReq = this.read(inp + CSF_GLB_INPUT.doorbell_req);
     const dbAck = this.read(out + CSF_GLB_OUTPUT.doorbell_ack);
     if (dbReq < 0 || dbAck < 0) return;
-    const pending = (dbReq ^ dbAck) & ((1 << this.groups.length) - 1);
-    if (pending === 0) return;
+    const pending = ((dbReq ^ dbAck) & slotMask(this.groups.length)) >>> 0;
+    let done = 0;
     for (const g of this.groups) {
-      if (((pending >>> g.index) & 1) !== 0 && !g.process()) return;
+      const bit = 1 << g.index;
+      if ((pending & bit) === 0) continue;
+      if (g.stateChangePending() && this.timing.csgNs > 0) {
+        this.processGroupLater(g);
+        continue;
+      }
+      if (!g.process()) return;
+      done |= bit;
     }
-    this.writeAll([out + CSF_GLB_OUTPUT.doorbell_ack, (dbAck ^ pending) >>> 0]);
+    if (done !== 0) this.ackGroupDoorbells(done);
+  }
+
+  /** Groups whose doorbell bits are being processed after a state-transition delay. */
+  private readonly delayed = new Set<CsfGroupSlot>();
+
+  /** Processes group `g` once its state transition took `csgNs`, then acknowledges its doorbell bit. */
+  private processGroupLater(g: CsfGroupSlot): void {
+    if (this.delayed.has(g)) return;
+    this.delayed.add(g);
+    const gen = this.generation;
+    this.host.loop.schedule(
+      this.timing.csgNs,
+      () => {
+        this.delayed.delete(g);
+        if (gen !== this.generation || this.state !== CsfFirmwareState.Running) return;
+        if (g.process()) this.ackGroupDoorbells(1 << g.index);
+      },
+      "fw:csg",
+    );
+  }
+
+  /** Copies the doorbell request bits of the groups in `mask` into the global doorbell_ack. */
+  private ackGroupDoorbells(mask: number): void {
+    const out = this.glbOutputVa + CSF_GLB_OUTPUT.doorbell_ack;
+    const ack = this.read(out);
+    const req = this.read(this.glbInputVa + CSF_GLB_INPUT.doorbell_req);
+    if (ack < 0 || req < 0) return;
+    this.writeAll([out, ((ack & ~mask) | (req & mask)) >>> 0]);
   }
 
   /**

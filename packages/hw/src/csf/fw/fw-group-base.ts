@@ -20,16 +20,18 @@ import { jobIntCsgIf } from "../iface-macros.js";
 import { CSF_CS_INPUT, CSF_CS_OUTPUT, CSF_CSG_INPUT, CSF_CSG_OUTPUT } from "../iface-structs.js";
 import {
   type CsfFirmwareProfile,
-  FW_CS_INPUT,
+  type CsfIfaceLayout,
   FW_CS_INPUT_STRIDE,
-  FW_CS_OUTPUT,
   FW_CS_OUTPUT_STRIDE,
-  FW_CSG_INPUT,
-  FW_CSG_OUTPUT,
 } from "./fw-profile.js";
 
 /** 2^32. */
 export const TWO32 = 0x1_0000_0000;
+
+/** The low `n` bits set (a doorbell mask of `n` slots; every bit from 32 up). */
+export function slotMask(n: number): number {
+  return n >= 32 ? 0xffff_ffff : (1 << n) - 1;
+}
 
 /** How the group model reaches memory and the rest of the GPU. */
 export interface FwGroupIo {
@@ -43,6 +45,8 @@ export interface FwGroupIo {
   readonly cs: CsEngine;
   /** What the firmware reports. */
   readonly profile: CsfFirmwareProfile;
+  /** Where the group's blocks are in its page. */
+  readonly layout: CsfIfaceLayout;
   /** A group's idleness (CSG status_state IS_IDLE) or state changed (the global IDLE event). */
   groupIdleChanged(): void;
   /** Trace sink, when tracing. */
@@ -95,6 +99,10 @@ export abstract class CsfGroupBase {
   idle = false;
   /** The stream slots. */
   protected readonly streams: StreamSlot[];
+  /** MCU VA of the group's input block. */
+  protected readonly csgIn: number;
+  /** MCU VA of the group's output block. */
+  protected readonly csgOut: number;
 
   /**
    * @param index - the slot number (its JOB_IRQ bit).
@@ -112,16 +120,18 @@ export abstract class CsfGroupBase {
       suspending: null,
       idleConfig: 0,
     }));
+    this.csgIn = page + io.layout.csgInput;
+    this.csgOut = page + io.layout.csgOutput;
   }
 
   /** MCU VA of stream `j`'s input block. */
   protected csIn(j: number): number {
-    return this.page + FW_CS_INPUT + j * FW_CS_INPUT_STRIDE;
+    return this.page + this.io.layout.csInput + j * FW_CS_INPUT_STRIDE;
   }
 
   /** MCU VA of stream `j`'s output block. */
   protected csOut(j: number): number {
-    return this.page + FW_CS_OUTPUT + j * FW_CS_OUTPUT_STRIDE;
+    return this.page + this.io.layout.csOutput + j * FW_CS_OUTPUT_STRIDE;
   }
 
   /** The running stream of slot `j`, or null. */
@@ -139,7 +149,7 @@ export abstract class CsfGroupBase {
     const out = this.csOut(j);
     const ack = io.read(out + CSF_CS_OUTPUT.ack);
     const req = io.read(this.csIn(j) + CSF_CS_INPUT.req);
-    const csgOut = this.page + FW_CSG_OUTPUT;
+    const csgOut = this.csgOut;
     const irqReq = io.read(csgOut + CSF_CSG_OUTPUT.cs_irq_req);
     if (ack < 0 || req < 0 || irqReq < 0) return;
     words.push(csgOut + CSF_CSG_OUTPUT.cs_irq_req, (irqReq ^ (1 << j)) >>> 0);
@@ -162,7 +172,7 @@ export abstract class CsfGroupBase {
     }
     if (idle === this.idle) return;
     this.idle = idle;
-    const status = this.page + FW_CSG_OUTPUT + CSF_CSG_OUTPUT.status_state;
+    const status = this.csgOut + CSF_CSG_OUTPUT.status_state;
     if (!this.io.write([status, idle ? CSG_STATUS_STATE_IS_IDLE : 0])) return;
     if (idle) this.event(CSG_IDLE);
     this.io.groupIdleChanged();
@@ -182,8 +192,8 @@ export abstract class CsfGroupBase {
   /** Raises a group event (toggles its ack bit unless still unacknowledged), with the interrupt under ack_irq_mask. */
   protected event(bit: number): void {
     const io = this.io;
-    const inp = this.page + FW_CSG_INPUT;
-    const out = this.page + FW_CSG_OUTPUT;
+    const inp = this.csgIn;
+    const out = this.csgOut;
     const req = io.read(inp + CSF_CSG_INPUT.req);
     const ack = io.read(out + CSF_CSG_OUTPUT.ack);
     const irqMask = io.read(inp + CSF_CSG_INPUT.ack_irq_mask);

@@ -34,13 +34,25 @@ import {
   CSF_RINGBUF_INPUT,
   CSF_RINGBUF_OUTPUT,
 } from "../iface-structs.js";
-import { CsfGroupBase, type StreamSlot, type TilerOomCounters, TWO32 } from "./fw-group-base.js";
-import { FW_CSG_INPUT, FW_CSG_OUTPUT } from "./fw-profile.js";
+import {
+  CsfGroupBase,
+  type StreamSlot,
+  slotMask,
+  type TilerOomCounters,
+  TWO32,
+} from "./fw-group-base.js";
 
 /** One CSG slot: its requests (state, ENDPOINT_CONFIG, STATUS_UPDATE, streams), suspension and tiler OOM. */
 export class CsfGroupSlot extends CsfGroupBase {
   /** Counters an injected tiler OOM reports, per stream (null: the stream's own). */
   private readonly oomCounters: (TilerOomCounters | null)[] = [];
+
+  /** Whether the host asked for a CSG state change not yet acknowledged. */
+  stateChangePending(): boolean {
+    const req = this.io.read(this.csgIn + CSF_CSG_INPUT.req);
+    const ack = this.io.read(this.csgOut + CSF_CSG_OUTPUT.ack);
+    return req >= 0 && ack >= 0 && ((req ^ ack) & CSG_STATE_MASK) !== 0;
+  }
 
   /**
    * The group's requests (the host rang doorbell 0 with this group's bit toggled): the state
@@ -50,8 +62,8 @@ export class CsfGroupSlot extends CsfGroupBase {
    */
   process(): boolean {
     const io = this.io;
-    const inp = this.page + FW_CSG_INPUT;
-    const out = this.page + FW_CSG_OUTPUT;
+    const inp = this.csgIn;
+    const out = this.csgOut;
     const req = io.read(inp + CSF_CSG_INPUT.req);
     const ack = io.read(out + CSF_CSG_OUTPUT.ack);
     const dbReq = io.read(inp + CSF_CSG_INPUT.doorbell_req);
@@ -121,9 +133,9 @@ export class CsfGroupSlot extends CsfGroupBase {
       if (!this.publishStatus()) return false;
       newAck ^= CSG_STATUS_UPDATE;
     }
-    const csBits = (dbReq ^ dbAck) & ((1 << this.streams.length) - 1);
+    const csBits = ((dbReq ^ dbAck) & slotMask(this.streams.length)) >>> 0;
     for (let j = 0; j < this.streams.length; j++) {
-      if (((csBits >>> j) & 1) !== 0 && !this.processStream(j)) return false;
+      if (j < 32 && ((csBits >>> j) & 1) !== 0 && !this.processStream(j)) return false;
       if (!this.answerTilerOom(j)) return false;
     }
     newAck >>>= 0;
@@ -236,8 +248,8 @@ export class CsfGroupSlot extends CsfGroupBase {
         if (!io.write(words)) return;
       }
       this.state = CSG_STATE_SUSPEND;
-      const inp = this.page + FW_CSG_INPUT;
-      const out = this.page + FW_CSG_OUTPUT;
+      const inp = this.csgIn;
+      const out = this.csgOut;
       const ack = io.read(out + CSF_CSG_OUTPUT.ack);
       const irqMask = io.read(inp + CSF_CSG_INPUT.ack_irq_mask);
       if (ack < 0 || irqMask < 0) return;
