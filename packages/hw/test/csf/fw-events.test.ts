@@ -190,6 +190,22 @@ describe("IDLE events", () => {
     expect(r.fw.groups[0]?.idle).toBe(true);
   });
 
+  it("with syncPollNs 0 the event loop goes idle while a stream waits in SYNC_WAIT; its doorbell makes it re-read the object", () => {
+    const r = fwRig({ csTiming: { syncPollNs: 0 } });
+    const g = r.group(0);
+    g.start();
+    g.submit(heapJob(), false);
+    r.mmio.write32(csfDoorbell(g.doorbell), 1);
+    r.sim.loop.runUntilIdle();
+    expect(r.fw.groups[0]?.stream(QUEUE)?.blocked).toBe(true);
+    r.sim.memory.write32((r.userPa.get(BO_VA) as number) + 4, 1);
+    r.sim.loop.runUntilIdle();
+    expect(r.bo(0)).toBe(0); // a CPU write alone wakes nobody
+    r.mmio.write32(csfDoorbell(g.doorbell), 1);
+    r.sim.loop.runUntilIdle();
+    expect(r.bo(0)).toBe(7);
+  });
+
   it("the global IDLE event follows idle_timer (units of 1024 system-counter ticks) once every group is idle, once per idle period", () => {
     const r = fwRig();
     const g = r.group(0);

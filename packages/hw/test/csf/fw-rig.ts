@@ -21,6 +21,7 @@ import {
   CSG_STATE_START,
   type CsfFirmwareProfile,
   type CsfFirmwareTiming,
+  type CsTiming,
   createPlatform,
   csConfigDoorbell,
   csfDoorbell,
@@ -58,6 +59,8 @@ export interface FwRigOptions {
   readonly firmwareTiming?: Partial<CsfFirmwareTiming>;
   /** The firmware profile (default the G610's). */
   readonly profile?: CsfFirmwareProfile;
+  /** Command-stream timing overrides. */
+  readonly csTiming?: Partial<CsTiming>;
 }
 
 /** Builds the rig with the MCU booted and every job interrupt unmasked and cleared. */
@@ -66,6 +69,7 @@ export function fwRig(options: FwRigOptions = {}) {
   const layout = csfIfaceLayout(profile);
   const sim = createPlatform("g610", {
     firmwareProfile: profile,
+    ...(options.csTiming === undefined ? {} : { csTiming: options.csTiming }),
     ...(options.trace === undefined ? {} : { trace: options.trace }),
     ...(options.firmwareTiming === undefined ? {} : { firmwareTiming: options.firmwareTiming }),
   });

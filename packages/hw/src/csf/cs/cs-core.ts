@@ -167,8 +167,15 @@ export abstract class CsStreamCore implements CsRunHandle {
     return this.state === CS_IDLE;
   }
 
-  /** A user doorbell: an idle ring stream re-reads its insert position and goes on if it moved. */
+  /**
+   * A user doorbell: an idle ring stream re-reads its insert position and goes on if it moved;
+   * a stream blocked in SYNC_WAIT re-reads its object.
+   */
   kick(): void {
+    if (this.state === BLOCKED && this.blockedReason === BLOCKED_SYNC_WAIT) {
+      this.wake();
+      return;
+    }
     if (this.state !== CS_IDLE) return;
     this.state = RUNNING;
     if (this.event === null) {

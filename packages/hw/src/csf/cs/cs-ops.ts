@@ -83,7 +83,8 @@ export abstract class CsStreamOps extends CsStreamCore {
     this.block(BLOCKED_SYNC_WAIT, 0x8000_0000 | (wide ? 0x4000_0000 : 0) | (cond << 24));
     this.engine.syncWaiters.add(this);
     const gen = this.generation;
-    // CPU writes wake nobody: re-read the object now and then.
+    // CPU writes wake nobody: re-read the object now and then (never with a poll period of 0).
+    if (this.engine.timing.syncPollNs === 0) return HALT;
     this.pollEvent = this.engine.host.loop.schedule(
       this.delayFromNow() + this.engine.timing.syncPollNs,
       () => {

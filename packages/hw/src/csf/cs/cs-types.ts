@@ -16,7 +16,11 @@ export interface CsTiming {
   flushNs: number;
   /** An endpoint task (RUN_*) or FINISH_FRAGMENT. Default 10000. */
   runNs: number;
-  /** How often a stream blocked in SYNC_WAIT re-reads its object (CPU writes wake no one). Default 100000. */
+  /**
+   * How often a stream blocked in SYNC_WAIT re-reads its object (CPU writes wake no one).
+   * Default 100000. 0: never — the stream then re-reads it when another stream's SYNC_*
+   * completes or its doorbell rings, and the event loop can go idle while it waits.
+   */
   syncPollNs: number;
   /** Work done per event before virtual time advances (the interleaving granularity). Default 10000. */
   sliceNs: number;
