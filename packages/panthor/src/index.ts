@@ -12,6 +12,7 @@ export * from "./client/index.js";
 export * from "./debug/index.js";
 export * from "./device/index.js";
 export * from "./file/index.js";
+export * from "./fw/index.js";
 export * from "./gem/index.js";
 export * from "./ioctl/index.js";
 export * from "./mmu/index.js";

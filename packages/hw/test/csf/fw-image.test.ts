@@ -378,6 +378,27 @@ describe("kernel behaviour details", () => {
     expect(loadCsfFirmwareImage(bare)).toBe(-EINVAL);
   });
 
+  it("calls onSection for each section in file order; a negative return stops the parse with it", () => {
+    const seen: string[] = [];
+    const ok = inspectCsfFirmwareImage(buildCsfFirmwareImage(), {
+      onSection: (s) => {
+        seen.push(s.name);
+        return 0;
+      },
+    });
+    expect(ok.ok).toBe(true);
+    expect(seen).toEqual(["text", "shared"]);
+    const calls: string[] = [];
+    const refused = inspectCsfFirmwareImage(buildCsfFirmwareImage(), {
+      onSection: (s) => {
+        calls.push(s.name);
+        return -28; // -ENOSPC, as a loader whose VA is taken
+      },
+    });
+    expect(refused).toMatchObject({ ok: false, errno: -28, check: "section-rejected" });
+    expect(calls).toEqual(["text"]);
+  });
+
   it("parses an image embedded in a larger buffer", () => {
     const big = new Uint8Array(reference.length + 12);
     big.set(reference, 8);

@@ -1,7 +1,7 @@
 /**
- * The panthor device: a thin composition of its parts (GPU block, MMU block and VMs, GEM, files
- * and ioctls) on a platform, probed without firmware for now (the MCU VM is created and
- * activated on AS 0 as the firmware loader would).
+ * The panthor device: a thin composition of its parts (GPU block, MMU block and VMs, firmware,
+ * GEM, files and ioctls) on a platform, probed with the firmware (when the platform has a
+ * firmware store) or without it (the MCU VM only created and activated on AS 0).
  */
 import {
   DRIVER_GEM,
@@ -24,6 +24,8 @@ import {
 import { ENODEV } from "@panmmu/uapi";
 import { findFaultOwner, PanthorFaultLog } from "../debug/fault-log.js";
 import { PanthorFilePriv } from "../file/file-priv.js";
+import { PanthorFw } from "../fw/fw.js";
+import type { PanthorFirmwareLoader } from "../fw/fw-load.js";
 import { panthorIoctls } from "../ioctl/table.js";
 import { PanthorMmu } from "../mmu/as-manager.js";
 import { PtCache } from "../vm/pt-cache.js";
@@ -58,6 +60,14 @@ export interface PanthorProbeOptions {
    * `vm_bind_intersect_kbo_range` expects the refusal and runs with this option on.
    */
   readonly rejectKernelRangeUserBinds?: boolean;
+  /**
+   * The platform's firmware store (request_firmware()): with it the probe loads
+   * `arm/mali/arch<major>.<minor>/mali_csffw.bin` into the MCU VM, boots the MCU and reads the
+   * interface from it (panthor_fw_init(); a failure fails the probe and leaves nothing
+   * behind). Without it the device probes as before the firmware existed: the MCU VM active
+   * on AS 0 and {@link fwProfile} standing for the interface.
+   */
+  readonly firmware?: PanthorFirmwareLoader;
 }
 
 /** An open file: the DRM file and its panthor state. */
@@ -86,8 +96,12 @@ export class PanthorDevice {
   readonly rejectKernelRangeUserBinds: boolean;
   /** GPU resets asked for. */
   resetRequests = 0;
+  /** A reset was asked for and has not run yet. Mirrors `ptdev->reset.pending`. */
+  resetPending = false;
+  /** The firmware, when the probe loaded one. Mirrors `ptdev->fw`. */
+  fw: PanthorFw | null = null;
   /** What DEV_QUERY reports: GPU info read at probe, CSIF info, the timestamp sources. */
-  readonly queryCtx: PanthorDevQueryCtx;
+  queryCtx: PanthorDevQueryCtx;
   /** Set by {@link unplug}: ioctls that enter the device fail with -ENODEV. */
   unplugged = false;
   /**
@@ -155,8 +169,9 @@ export class PanthorDevice {
 
   /**
    * Probes a CSF GPU (architecture major 10 or later, else -ENODEV): GPU interrupt, MMU block
-   * and interrupt, and the MCU VM created and made active on AS 0.
-   * Mirrors panthor_device_init() without the firmware load.
+   * and interrupt, the MCU VM, then — with `options.firmware` — the firmware loaded, booted and
+   * its interface read (its errno fails the probe, nothing left behind), or without it the MCU
+   * VM made active on AS 0. Mirrors panthor_device_init() up to panthor_fw_init().
    */
   static probe(platform: GpuPlatform, options: PanthorProbeOptions = {}): PanthorDevice | number {
     const archMajor = (platform.mmio.read32(GPU_ID) >>> 28) & 0xf;
@@ -165,11 +180,37 @@ export class PanthorDevice {
     gpu.attach(platform.irqs.gpu);
     const dev = new PanthorDevice(platform, options, gpu);
     attachMmuIrq(platform.irqs.mmu, platform.mmio, dev.mmu);
-    const ret = dev.mmu.vmActive(dev.mcuVm);
-    if (ret !== 0) {
-      dev.remove();
-      return ret;
+    if (options.firmware === undefined) {
+      const ret = dev.mmu.vmActive(dev.mcuVm);
+      if (ret !== 0) {
+        dev.remove();
+        return ret;
+      }
+      return dev;
     }
+    const fw = PanthorFw.init(
+      {
+        platform,
+        drm: dev.drm,
+        vm: dev.mcuVm,
+        vmActive: (vm) => dev.mmu.vmActive(vm),
+        l2PowerOn: () => gpu.l2PowerOn(),
+        shaderPresent: dev.queryCtx.gpuInfo.shader_present,
+        gpuId: dev.queryCtx.gpuInfo.gpu_id,
+        timerHz: SYSTEM_COUNTER_FREQUENCY_HZ,
+        scheduleReset: () => dev.scheduleReset(),
+        resetPending: () => dev.resetPending,
+      },
+      options.firmware,
+    );
+    if (typeof fw === "number") {
+      dev.remove();
+      return fw;
+    }
+    dev.fw = fw;
+    const profile = fw.iface?.profile;
+    if (profile !== undefined)
+      dev.queryCtx = { ...dev.queryCtx, csifInfo: panthorCsifInfo(profile) };
     return dev;
   }
 
@@ -200,6 +241,7 @@ export class PanthorDevice {
   /** Asks for a GPU reset (the reset path comes with the scheduler). Mirrors panthor_device_schedule_reset(). */
   scheduleReset(): void {
     this.resetRequests++;
+    this.resetPending = true;
   }
 
   // ---- files ------------------------------------------------------------------------------
@@ -264,6 +306,7 @@ export class PanthorDevice {
   unplug(): void {
     if (this.unplugged) return;
     this.unplugged = true;
+    this.fw?.unplug();
     this.mmu.unplug();
   }
 

@@ -13,6 +13,8 @@ import {
   GPU_IRQ_MASK_ERROR,
   GPU_IRQ_RESET_COMPLETED,
   type IrqLine,
+  L2_PWRON_LO,
+  L2_READY_LO,
   type MmioBus,
 } from "@panmmu/hw";
 import { ETIMEDOUT, type WarningSink } from "@panmmu/uapi";
@@ -24,6 +26,9 @@ export const FLUSH_TIMEOUT_NS = 100_000_000;
 /** Events the GPU interrupt handles. */
 export const GPU_INTERRUPTS_MASK =
   GPU_IRQ_MASK_ERROR | GPU_IRQ_RESET_COMPLETED | GPU_IRQ_CLEAN_CACHES_COMPLETED;
+
+/** How long the L2 may take to power up: 20 ms. */
+export const L2_POWER_TIMEOUT_NS = 20_000_000;
 
 /** Counters of the GPU block. */
 export interface GpuCounters {
@@ -55,6 +60,18 @@ export class PanthorGpu {
     irq.setHandler(() => this.irqHandler());
     this.mmio.write32(GPU_INT_CLEAR, GPU_INTERRUPTS_MASK);
     this.mmio.write32(GPU_INT_MASK, GPU_INTERRUPTS_MASK);
+  }
+
+  /**
+   * Powers the L2 on (one L2 slice, as panthor does) and waits up to 20 ms for L2_READY: 0 or
+   * -ETIMEDOUT. Mirrors panthor_gpu_l2_power_on().
+   */
+  l2PowerOn(): number {
+    const ready = (): boolean => (this.mmio.read32(L2_READY_LO) & 1) !== 0;
+    if (ready()) return 0;
+    this.mmio.write32(L2_PWRON_LO, 1);
+    this.mmio.write32(L2_PWRON_LO + 4, 0);
+    return ready() || this.loop.runUntil(ready, L2_POWER_TIMEOUT_NS) ? 0 : -ETIMEDOUT;
   }
 
   /** Masks the interrupt and drops the handler. */

@@ -106,7 +106,8 @@ export interface CsfFirmwareImage {
  * (`entry-header-short`, `entry-unaligned`, `entry-too-long`, `unknown-entry-type`), IFACE
  * section (`section-header-short`, `data-end-before-start`, `va-end-before-start`,
  * `data-beyond-file`, `va-unaligned`, `unsupported-flags`, `shared-va-not-shared`,
- * `data-exceeds-section`) and build info (`build-info-short`).
+ * `data-exceeds-section`) and build info (`build-info-short`); `section-rejected` is the
+ * caller's `onSection` refusing a section (its errno).
  */
 export type CsfImageCheck =
   | "header-short"
@@ -125,7 +126,8 @@ export type CsfImageCheck =
   | "unsupported-flags"
   | "shared-va-not-shared"
   | "data-exceeds-section"
-  | "build-info-short";
+  | "build-info-short"
+  | "section-rejected";
 
 /** The outcome of `inspectCsfFirmwareImage`: the image, or the failed check and where. */
 export type CsfFirmwareImageResult =
@@ -150,4 +152,10 @@ export type CsfFirmwareImageResult =
 export interface CsfFirmwareParseOptions {
   /** MCU VM page size section VAs must be aligned to (default CSF_MCU_VM_PAGE_SIZE, 4 KiB). */
   readonly pageSize?: number;
+  /**
+   * Called for each section as it is accepted, in file order — where a loader creates the
+   * section's memory, as panthor_fw_load_section_entry() does before the next entry is read.
+   * A negative return stops the parse with that errno (check `section-rejected`).
+   */
+  readonly onSection?: (section: CsfFirmwareSection) => number;
 }

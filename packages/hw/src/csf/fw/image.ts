@@ -71,6 +71,7 @@ interface Parse {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly pageSize: number;
+  readonly onSection: ((section: CsfFirmwareSection) => number) | undefined;
   readonly sections: CsfFirmwareSection[];
   readonly skipped: CsfSkippedEntry[];
   readonly buildInfo: CsfFirmwareBuildInfo[];
@@ -119,7 +120,7 @@ function loadSection(p: Parse, ehdr: number, at: number, body: number, bodyLen: 
   }
   const headerEnd = body + PanthorFwBinarySectionEntryHdr.size;
   const cacheMode = flags & CSF_FW_BINARY_IFACE_ENTRY_CACHE_MODE_MASK;
-  p.sections.push({
+  const section: CsfFirmwareSection = {
     name: cString(p.bytes.subarray(headerEnd, body + bodyLen)),
     flags: flags >>> 0,
     vaStart,
@@ -137,7 +138,11 @@ function loadSection(p: Parse, ehdr: number, at: number, body: number, bodyLen: 
     zero: has(CSF_FW_BINARY_IFACE_ENTRY_ZERO),
     update: (ehdr & CSF_FW_BINARY_ENTRY_UPDATE) !== 0,
     entryOffset: at,
-  });
+  };
+  p.sections.push(section);
+  const ret = p.onSection?.(section) ?? 0;
+  if (ret < 0)
+    return { ok: false as const, errno: ret, check: "section-rejected" as const, offset: at };
   return undefined;
 }
 
@@ -224,6 +229,7 @@ export function inspectCsfFirmwareImage(
     bytes,
     view,
     pageSize: options.pageSize ?? CSF_MCU_VM_PAGE_SIZE,
+    onSection: options.onSection,
     sections: [],
     skipped: [],
     buildInfo: [],
