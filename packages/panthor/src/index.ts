@@ -14,6 +14,8 @@ export * from "./device/index.js";
 export * from "./file/index.js";
 export * from "./fw/index.js";
 export * from "./gem/index.js";
+export * from "./heap/index.js";
 export * from "./ioctl/index.js";
 export * from "./mmu/index.js";
+export * from "./sched/index.js";
 export * from "./vm/index.js";

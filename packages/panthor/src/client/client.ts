@@ -8,6 +8,9 @@ import {
   DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET,
   DRM_IOCTL_PANTHOR_BO_QUERY_INFO,
   DRM_IOCTL_PANTHOR_BO_SET_LABEL,
+  DRM_IOCTL_PANTHOR_GROUP_CREATE,
+  DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+  DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
   DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET,
   DRM_IOCTL_PANTHOR_VM_BIND,
   DRM_IOCTL_PANTHOR_VM_CREATE,
@@ -17,6 +20,10 @@ import {
   DrmPanthorBoMmapOffset,
   DrmPanthorBoQueryInfo,
   DrmPanthorBoSetLabel,
+  DrmPanthorGroupCreate,
+  DrmPanthorGroupDestroy,
+  DrmPanthorGroupGetState,
+  DrmPanthorQueueCreate,
   DrmPanthorSetUserMmioOffset,
   DrmPanthorSyncOp,
   DrmPanthorVmBind,
@@ -139,6 +146,61 @@ export class PanthorClient {
     for (const v of values) if (v.syncs.count > 0) this.user.free(v.syncs.array);
     if (arg.ops.count > 0) this.user.free(arg.ops.array);
     return { ret, count: out.ops.count };
+  }
+
+  /**
+   * GROUP_CREATE on VM `vmId` with one queue per entry of `queues` (priority, ring size):
+   * the result and the group handle. `over` overrides fields of the struct (masks, limits,
+   * priority, pad) as a test needs.
+   */
+  groupCreate(
+    vmId: number,
+    queues: readonly { priority?: number; ringbufSize: number; pad?: number[] }[],
+    over: Partial<ReturnType<typeof DrmPanthorGroupCreate.decode>> = {},
+  ): { ret: number; handle: number } {
+    const arg = DrmPanthorGroupCreate.zero();
+    const gpu = this.dev.queryCtx.gpuInfo;
+    arg.vm_id = vmId;
+    arg.compute_core_mask = gpu.shader_present;
+    arg.fragment_core_mask = gpu.shader_present;
+    arg.tiler_core_mask = gpu.tiler_present;
+    arg.max_compute_cores = 1;
+    arg.max_fragment_cores = 1;
+    arg.max_tiler_cores = 1;
+    Object.assign(arg, over);
+    if (over.queues === undefined) {
+      arg.queues = writeObjArray(
+        this.user,
+        DrmPanthorQueueCreate,
+        queues.map((q) => ({
+          priority: q.priority ?? 0,
+          pad: q.pad ?? [0, 0, 0],
+          ringbuf_size: q.ringbufSize,
+        })),
+      );
+    }
+    const { ret, out } = this.ioctl(DRM_IOCTL_PANTHOR_GROUP_CREATE, DrmPanthorGroupCreate, arg);
+    if (over.queues === undefined && arg.queues.count > 0) this.user.free(arg.queues.array);
+    return { ret, handle: out.group_handle };
+  }
+
+  /** GROUP_DESTROY. */
+  groupDestroy(handle: number, pad = 0): number {
+    return this.ioctl(DRM_IOCTL_PANTHOR_GROUP_DESTROY, DrmPanthorGroupDestroy, {
+      group_handle: handle,
+      pad,
+    }).ret;
+  }
+
+  /** GROUP_GET_STATE: the struct as written back. */
+  groupGetState(
+    handle: number,
+    pad = 0,
+  ): { ret: number; out: ReturnType<typeof DrmPanthorGroupGetState.decode> } {
+    const v = DrmPanthorGroupGetState.zero();
+    v.group_handle = handle;
+    v.pad = pad;
+    return this.ioctl(DRM_IOCTL_PANTHOR_GROUP_GET_STATE, DrmPanthorGroupGetState, v);
   }
 
   /** BO_CREATE: the handle and the rounded size. */

@@ -28,6 +28,7 @@ import { PanthorFw } from "../fw/fw.js";
 import type { PanthorFirmwareLoader } from "../fw/fw-load.js";
 import { panthorIoctls } from "../ioctl/table.js";
 import { PanthorMmu } from "../mmu/as-manager.js";
+import { type PanthorGroupEnv, panthorGroupPoolDestroy } from "../sched/group.js";
 import { PtCache } from "../vm/pt-cache.js";
 import { PanthorVm } from "../vm/vm.js";
 import type { PanthorDevQueryCtx } from "./dev-query.js";
@@ -273,9 +274,29 @@ export class PanthorDevice {
     return 0;
   }
 
-  /** Destroys the file's VMs. Mirrors panthor_postclose(). */
+  /** Destroys the file's groups, then its VMs. Mirrors panthor_postclose(). */
   private filePostclose(file: DrmFile<PanthorFilePriv>): void {
-    file.driverPriv?.vms.destroyAll();
+    const priv = file.driverPriv;
+    if (priv === null) return;
+    panthorGroupPoolDestroy(priv.groups);
+    priv.vms.destroyAll();
+  }
+
+  /**
+   * What group creation needs: the MCU VM, the cores present and the suspend sizes of the
+   * firmware's CSG slots; null without firmware.
+   */
+  get groupEnv(): PanthorGroupEnv | null {
+    const profile = this.fw?.iface?.profile;
+    if (profile === undefined) return null;
+    return {
+      drm: this.drm,
+      mcuVm: this.mcuVm,
+      shaderPresent: this.queryCtx.gpuInfo.shader_present,
+      tilerPresent: this.queryCtx.gpuInfo.tiler_present,
+      suspendSize: profile.suspendSize,
+      protmSuspendSize: profile.protmSuspendSize,
+    };
   }
 
   /** The GPU's register window. */

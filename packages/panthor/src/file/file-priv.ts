@@ -1,11 +1,14 @@
 /** Per-file driver state. */
 import { DRM_PANTHOR_USER_MMIO_OFFSET_64BIT } from "@panmmu/uapi";
+import { PanthorGroupPool } from "../sched/group.js";
 import { PanthorVmPool } from "./vm-pool.js";
 
 /** A file's panthor state. Mirrors `struct panthor_file`. */
 export class PanthorFilePriv {
   /** The file's VMs. */
   readonly vms = new PanthorVmPool();
+  /** The file's scheduling groups. */
+  readonly groups = new PanthorGroupPool();
   /** Where this file's USER-page mmap offsets start (SET_USER_MMIO_OFFSET). */
   userMmioOffset = DRM_PANTHOR_USER_MMIO_OFFSET_64BIT;
 

@@ -13,7 +13,10 @@ import {
   CSF_GLB_CONTROL,
   CSF_GROUP_CONTROL_OFFSET,
   CSF_STREAM_CONTROL_OFFSET,
+  MAX_CS_PER_CSG,
   MAX_CSGS,
+  MIN_CS_PER_CSG,
+  MIN_CSGS,
   PanthorFwCsgInputIface,
   PanthorFwCsgOutputIface,
   PanthorFwCsInputIface,
@@ -25,12 +28,6 @@ import { EINVAL } from "@panmmu/uapi";
 import type { PanthorFwProfile } from "../device/fw-profile.js";
 import type { PanthorKernelBo } from "../gem/kernel-bo.js";
 
-/** Fewest CSG slots the driver accepts. Mirrors MIN_CSGS. */
-export const MIN_CSGS = 3;
-/** Fewest CS slots per CSG the driver accepts. Mirrors MIN_CS_PER_CSG. */
-export const MIN_CS_PER_CSG = 8;
-/** Most CS slots per CSG the driver accepts. Mirrors MAX_CS_PER_CSG. */
-export const MAX_CS_PER_CSG = 32;
 /**
  * `sizeof(struct panthor_fw_csg_iface)` and `sizeof(struct panthor_fw_cs_iface)` on arm64
  * (a spinlock and three pointers): the kernel checks a control block's offset against the

@@ -4,6 +4,7 @@
  */
 import type { DrmGemDevice } from "@panmmu/drm";
 import type { PanthorDevQueryCtx } from "../device/dev-query.js";
+import type { PanthorGroupEnv } from "../sched/group.js";
 import type { PanthorVm } from "../vm/vm.js";
 
 /** The device as the ioctl handlers see it. */
@@ -27,6 +28,8 @@ export interface PanthorIoctlDevice {
   readonly rejectKernelRangeUserBinds: boolean;
   /** Whether new BOs get transparent huge folios. */
   readonly shmemHugeFolios: boolean;
+  /** What group creation needs, or null on a device probed without firmware. */
+  readonly groupEnv: PanthorGroupEnv | null;
   /** Creates a VM. Mirrors panthor_vm_create(). */
   createVm(
     forMcu: boolean,

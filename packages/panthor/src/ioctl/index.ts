@@ -8,6 +8,8 @@ export {
   PANTHOR_BO_LABEL_MAXLEN,
 } from "./bo.js";
 export type { PanthorIoctlDevice } from "./device-api.js";
+export { groupCreate, groupDestroy, groupGetState } from "./group.js";
+export { tilerHeapCreate, tilerHeapDestroy } from "./heap.js";
 export { panthorIoctls } from "./table.js";
 export {
   DRM_PANTHOR_VM_STATE_UNUSABLE,

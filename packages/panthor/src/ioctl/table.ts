@@ -50,13 +50,15 @@ import { panthorDevQuery } from "../device/dev-query.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { boCreate, boMmapOffset, boQueryInfo, boSetLabel, boSync } from "./bo.js";
 import type { PanthorIoctlDevice } from "./device-api.js";
+import { groupCreate, groupDestroy, groupGetState } from "./group.js";
+import { tilerHeapCreate, tilerHeapDestroy } from "./heap.js";
 import { vmBind, vmCreate, vmDestroy, vmGetState } from "./vm.js";
 
 type Entry = DrmIoctlEntry<PanthorFilePriv>;
 
 /**
- * An ioctl of a feature this model does not have yet (groups and tiler heaps need the firmware
- * and the scheduler): -ENODEV, as a device without them would answer.
+ * An ioctl of a feature this model does not have yet (groups need the firmware and the
+ * scheduler): -ENODEV, as a device without them would answer.
  */
 function unavailable<T>(name: string, request: number, codec: StructCodec<T>): Entry {
   return drmIoctlDef<T, PanthorFilePriv>({ name, request }, codec, () => -ENODEV, DRM_RENDER_ALLOW);
@@ -148,35 +150,54 @@ export function panthorIoctls(dev: PanthorIoctlDevice): Entry[] {
       },
       R,
     ),
-    unavailable(
-      "DRM_IOCTL_PANTHOR_GROUP_CREATE",
-      DRM_IOCTL_PANTHOR_GROUP_CREATE,
+    drmIoctlDef<ReturnType<typeof DrmPanthorGroupCreate.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_GROUP_CREATE", request: DRM_IOCTL_PANTHOR_GROUP_CREATE },
       DrmPanthorGroupCreate,
+      (a, { file, user }) =>
+        file.driverPriv === null
+          ? -EINVAL
+          : groupCreate(dev.groupEnv, file.driverPriv, file.clientId, a, user),
+      R,
     ),
-    unavailable(
-      "DRM_IOCTL_PANTHOR_GROUP_DESTROY",
-      DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+    drmIoctlDef<ReturnType<typeof DrmPanthorGroupDestroy.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_GROUP_DESTROY", request: DRM_IOCTL_PANTHOR_GROUP_DESTROY },
       DrmPanthorGroupDestroy,
+      (a, { file }) =>
+        file.driverPriv === null ? -EINVAL : groupDestroy(file.driverPriv, a.group_handle, a.pad),
+      R,
     ),
     unavailable(
       "DRM_IOCTL_PANTHOR_GROUP_SUBMIT",
       DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
       DrmPanthorGroupSubmit,
     ),
-    unavailable(
-      "DRM_IOCTL_PANTHOR_GROUP_GET_STATE",
-      DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+    drmIoctlDef<ReturnType<typeof DrmPanthorGroupGetState.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_GROUP_GET_STATE", request: DRM_IOCTL_PANTHOR_GROUP_GET_STATE },
       DrmPanthorGroupGetState,
+      (a, { file }) => (file.driverPriv === null ? -EINVAL : groupGetState(file.driverPriv, a)),
+      R,
     ),
-    unavailable(
-      "DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE",
-      DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+    drmIoctlDef<ReturnType<typeof DrmPanthorTilerHeapCreate.decode>, PanthorFilePriv>(
+      {
+        name: "DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE",
+        request: DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+      },
       DrmPanthorTilerHeapCreate,
+      (a, { file }) =>
+        file.driverPriv === null ? -EINVAL : tilerHeapCreate(dev, file.driverPriv, a),
+      R,
     ),
-    unavailable(
-      "DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY",
-      DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+    drmIoctlDef<ReturnType<typeof DrmPanthorTilerHeapDestroy.decode>, PanthorFilePriv>(
+      {
+        name: "DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY",
+        request: DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+      },
       DrmPanthorTilerHeapDestroy,
+      (a, { file }) =>
+        file.driverPriv === null
+          ? -EINVAL
+          : tilerHeapDestroy(dev, file.driverPriv, a.handle, a.pad),
+      R,
     ),
     drmIoctlDef<ReturnType<typeof DrmPanthorBoSetLabel.decode>, PanthorFilePriv>(
       { name: "DRM_IOCTL_PANTHOR_BO_SET_LABEL", request: DRM_IOCTL_PANTHOR_BO_SET_LABEL },

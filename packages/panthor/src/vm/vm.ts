@@ -99,8 +99,8 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
   readonly memattrHi: number;
   /** Page-table page accounting. */
   readonly ptStats: PtStats = { reserved: 0, used: 0, returned: 0, freed: 0 };
-  /** Hooks into the rest of the driver. */
-  hooks: PanthorVmHooks = {};
+  /** Hooks into the rest of the driver; `heapPoolDestroy` is set with the VM's heap pool. */
+  hooks: PanthorVmHooks & { heapPoolDestroy?(vm: PanthorVm): void } = {};
   /** The asynchronous VM_BIND queue (`sched` + `entity`). */
   readonly bindQueue: PanthorBindQueue;
   /**
@@ -456,12 +456,13 @@ export class PanthorVm implements AsVm, StepVm, OpCtxVm, BindQueueControl {
   }
 
   /**
-   * Destroys the VM for its pool: no more binds, every mapping removed, the pool's reference
-   * dropped. Mirrors panthor_vm_destroy().
+   * Destroys the VM for its pool: no more binds, its heap pool destroyed, every mapping
+   * removed, the pool's reference dropped. Mirrors panthor_vm_destroy().
    */
   destroy(): void {
     this.destroyed = true;
     if (this.activeCnt > 0) this.hooks.prepareForDestruction?.(this);
+    this.hooks.heapPoolDestroy?.(this);
     const ret = this.unmapRange(this.gpuvm.mmStart, this.gpuvm.mmRange);
     if (ret !== 0) this.warn("panthor_vm_destroy", `unmapping everything failed (${ret})`);
     this.put();

@@ -192,7 +192,7 @@ describe("BO ioctls", () => {
     expect(c.close()).toBe(0);
   });
 
-  it("group and tiler-heap ioctls answer -ENODEV until the firmware and scheduler exist", () => {
+  it("GROUP_CREATE answers -ENODEV on a device probed without firmware", () => {
     const s = stack();
     const c = s.open();
     expect(
