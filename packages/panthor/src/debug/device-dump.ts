@@ -5,6 +5,7 @@
 import type { PanthorDevice } from "../device/device.js";
 import { formatPanthorFault, type PanthorFaultRecord } from "./fault-log.js";
 import { type FileMemoryStats, fileMemoryStats, formatFdinfo } from "./fdinfo.js";
+import { dumpGroups, formatGroupDump, type GroupDump } from "./group-dump.js";
 import { dumpVm, formatVmDump, type VmDump } from "./vm-dump.js";
 
 /** One AS slot. */
@@ -31,6 +32,8 @@ export interface PanthorDeviceDump {
   readonly vms: readonly { readonly holder: string; readonly dump: VmDump }[];
   /** Every open file's memory statistics. */
   readonly files: readonly FileMemoryStats[];
+  /** Every open file's groups, by file name. */
+  readonly groups: readonly { readonly file: string; readonly groups: readonly GroupDump[] }[];
   /** Faults kept in the log. */
   readonly faults: readonly PanthorFaultRecord[];
   /** Counters. */
@@ -42,6 +45,7 @@ export function panthorDeviceDump(dev: PanthorDevice): PanthorDeviceDump {
   const names = new Map<object, string>([[dev.mcuVm, "MCU"]]);
   const vms: { holder: string; dump: VmDump }[] = [{ holder: "MCU", dump: dumpVm(dev.mcuVm) }];
   const files: FileMemoryStats[] = [];
+  const groups: { file: string; groups: GroupDump[] }[] = [];
   for (const file of [...dev.drm.files].reverse()) {
     const priv = file.driverPriv;
     if (priv === null) continue;
@@ -55,6 +59,7 @@ export function panthorDeviceDump(dev: PanthorDevice): PanthorDeviceDump {
       vms.push({ holder, dump: dumpVm(vm, handleOf) });
     }
     files.push(fileMemoryStats({ file, priv }));
+    groups.push({ file: priv.name, groups: dumpGroups(priv) });
   }
   const name = (vm: object): string => names.get(vm) ?? "(unknown VM)";
   const slots: AsSlotDump[] = [];
@@ -74,6 +79,7 @@ export function panthorDeviceDump(dev: PanthorDevice): PanthorDeviceDump {
     lru: dev.mmu.lru.map((vm) => name(vm)),
     vms,
     files,
+    groups,
     faults: dev.faultLog.records,
     counters: {
       "gpu.flushes": dev.gpu.counters.flushes,
@@ -81,6 +87,10 @@ export function panthorDeviceDump(dev: PanthorDevice): PanthorDeviceDump {
       "gpu.irqs": dev.gpu.counters.irqs,
       "mmu.faults": dev.faultLog.total,
       "device.resetRequests": dev.resetRequests,
+      "fw.boots": dev.fw?.counters.boots ?? 0,
+      "fw.pings": dev.fw?.counters.pings ?? 0,
+      "fw.pingTimeouts": dev.fw?.counters.pingTimeouts ?? 0,
+      "fw.irqs": dev.fw?.counters.irqs ?? 0,
       "ptCache.live": dev.ptCache.live,
       "memory.allocatedPages": dev.platform.memory.allocatedPages,
     },
@@ -103,6 +113,11 @@ export function formatPanthorDump(d: PanthorDeviceDump): string {
   for (const f of d.files) {
     out.push(`file "${f.name}":`);
     out.push(formatFdinfo(f).replace(/^/gm, "  "));
+  }
+  for (const g of d.groups) {
+    if (g.groups.length === 0) continue;
+    out.push(`groups of "${g.file}":`);
+    out.push(formatGroupDump(g.groups).replace(/^/gm, "  "));
   }
   out.push(`faults (${d.faults.length}):`);
   for (const r of d.faults) out.push(formatPanthorFault(r).replace(/^/gm, "  "));

@@ -7,6 +7,8 @@ import { DmaResv, DmaResvUsage, type DrmGemObject } from "@panmmu/drm";
 import type { PanthorFileHandle } from "../device/device.js";
 import { PanthorBo } from "../gem/bo.js";
 import type { PanthorKernelBo } from "../gem/kernel-bo.js";
+import { panthorVmHeapsSizes } from "../heap/vm-heap-pool.js";
+import { groupMemInfo } from "./group-dump.js";
 
 /** GEM status bit: the object has its pages. Mirrors DRM_GEM_OBJECT_RESIDENT. */
 export const DRM_GEM_OBJECT_RESIDENT = 1 << 0;
@@ -101,18 +103,22 @@ export function drmMemoryStats(objects: Iterable<DrmGemObject>): {
 
 /**
  * The file's memory statistics: its GEM handles as fdinfo counts them, the kernel objects it
- * owns (`internal`: resident always, active while their VM holds an AS — the groups and heaps
- * of part 3 pass theirs here), and its VMs. Mirrors panthor_show_fdinfo()'s memory part.
+ * owns (`internal`: its groups' kernel BOs — active while the group is on a CSG slot — and its
+ * VMs' heap pools — active while the VM holds an AS —, plus any `extra` kernel BOs, active
+ * while their VM holds an AS), and its VMs. Mirrors panthor_show_fdinfo()'s memory part
+ * (panthor_show_internal_memory_stats()).
  */
 export function fileMemoryStats(
   handle: PanthorFileHandle,
-  internal: readonly PanthorKernelBo[] = [],
+  extra: readonly PanthorKernelBo[] = [],
 ): FileMemoryStats {
   const objs = handle.file.objectIdr.entries().map(([, o]) => o);
   const { stats, supportedStatus } = drmMemoryStats(objs);
-  let iResident = 0;
-  let iActive = 0;
-  for (const k of internal) {
+  const groups = groupMemInfo(handle.priv);
+  const heaps = panthorVmHeapsSizes(handle.priv);
+  let iResident = groups.resident + heaps.resident;
+  let iActive = groups.active + heaps.active;
+  for (const k of extra) {
     iResident += k.obj.size;
     if (k.vm.asId >= 0) iActive += k.obj.size;
   }

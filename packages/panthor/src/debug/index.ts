@@ -27,6 +27,7 @@ export {
   panthorGemStatus,
   type VmMemoryStats,
 } from "./fdinfo.js";
+export * from "./group-dump.js";
 export {
   dumpVm,
   dumpVmPageTable,
