@@ -187,9 +187,12 @@ export class DrmGpuScheduler<J extends DrmSchedJob = DrmSchedJob> {
     bad.karma++;
   }
 
-  /** Queues the timeout handling now (a driver saw a fault). Mirrors drm_sched_fault(). */
+  /**
+   * Queues the timeout handling now (a driver saw a fault or its own timer expired), whatever
+   * the scheduler's timeout — panthor runs its queues with none and calls this from its own
+   * timer. Mirrors drm_sched_fault().
+   */
   fault(): void {
-    if (this.timeoutNs === Number.POSITIVE_INFINITY) return;
     this.timeoutWq.modDelayedWork(this.tdr, 0);
   }
 

@@ -444,6 +444,22 @@ describe("DrmGpuScheduler", () => {
   });
 });
 
+describe("drm_sched_fault without a scheduler timeout", () => {
+  it("fault() runs the handler even when the scheduler has no timeout of its own (panthor's queues)", () => {
+    const t = makeSched({ timeoutNs: Number.POSITIVE_INFINITY });
+    const e = new DrmSchedEntity(t.sched);
+    t.submit(e, "y", -1);
+    t.loop.step();
+    t.onTimeout(() => DrmGpuSchedStat.NO_HANG);
+    t.loop.advance(10_000_000_000);
+    expect(t.log.filter((l) => l.startsWith("timeout"))).toHaveLength(0);
+    t.sched.fault();
+    t.loop.step();
+    expect(t.log).toContain("timeout:y@10000000000");
+    expect(t.sched.pendingList).toHaveLength(1);
+  });
+});
+
 describe("job dependency helpers", () => {
   it("add syncobj in-syncs and implicit resv dependencies", () => {
     const t = makeToyDevice();

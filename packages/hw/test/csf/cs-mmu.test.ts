@@ -4,7 +4,7 @@
  * disables the AS (the stream fails with the MMU's exception) — and IGT's `group_submit`
  * stream stores 0xdeadbeef through the page table.
  */
-import { CsFlushMode, CsOtherFlushMode } from "@panmmu/fixtures";
+import { CsAssembler, CsFlushMode, CsOtherFlushMode } from "@panmmu/fixtures";
 import { describe, expect, it } from "vitest";
 import {
   AS_COMMAND,
@@ -23,7 +23,7 @@ import {
   MMU_INT_RAWSTAT,
   packLockRegion,
 } from "../../src/index.js";
-import { A64_PAGE_RO, waitReady } from "../helpers/hand-tables.js";
+import { A64_PAGE_RO, A64_PAGE_RW, waitReady, XN_HI } from "../helpers/hand-tables.js";
 import { AS, asm, csRig, DATA_VA } from "./cs-rig.js";
 
 const HOLE = 0x80_0000;
@@ -78,7 +78,20 @@ describe("CS-MMU", () => {
     expect(s.run.regs[1]).toBe(1);
   });
 
-  it("CS-MMU-4: instructions are fetched through the AS too: code in an unmapped page faults on EXECUTE", () => {
+  it("CS-MMU-4b: streams are read as data: a ring mapped NOEXEC (as panthor maps its rings) runs", () => {
+    const r = csRig();
+    const code = 0x30_0000;
+    const pa = r.sim.memory.allocPage() as number;
+    r.tables.map(code, pa, 3, A64_PAGE_RW, XN_HI);
+    r.sim.memory.writeBytes(pa, new CsAssembler().move32(1, 5).nop().bytes());
+    const ended: { status: number }[] = [];
+    r.cs.start({ as: AS, va: code, length: 16, onEnd: (e) => ended.push(e) });
+    r.sim.loop.runUntilIdle();
+    expect(ended).toMatchObject([{ status: CsEndStatus.Done }]);
+    expect(r.mmio.read32(MMU_INT_RAWSTAT) & 0xffff).toBe(0); // no page fault (bits 15:0)
+  });
+
+  it("CS-MMU-4: instructions are fetched through the AS too: code in an unmapped page faults", () => {
     const r = csRig();
     const ended: unknown[] = [];
     const run = r.cs.start({ as: AS, va: HOLE, length: 16, onEnd: (e) => ended.push(e) });

@@ -11,6 +11,7 @@ import {
   DRM_IOCTL_PANTHOR_GROUP_CREATE,
   DRM_IOCTL_PANTHOR_GROUP_DESTROY,
   DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+  DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
   DRM_IOCTL_PANTHOR_SET_USER_MMIO_OFFSET,
   DRM_IOCTL_PANTHOR_VM_BIND,
   DRM_IOCTL_PANTHOR_VM_CREATE,
@@ -23,7 +24,9 @@ import {
   DrmPanthorGroupCreate,
   DrmPanthorGroupDestroy,
   DrmPanthorGroupGetState,
+  DrmPanthorGroupSubmit,
   DrmPanthorQueueCreate,
+  DrmPanthorQueueSubmit,
   DrmPanthorSetUserMmioOffset,
   DrmPanthorSyncOp,
   DrmPanthorVmBind,
@@ -182,6 +185,52 @@ export class PanthorClient {
     const { ret, out } = this.ioctl(DRM_IOCTL_PANTHOR_GROUP_CREATE, DrmPanthorGroupCreate, arg);
     if (over.queues === undefined && arg.queues.count > 0) this.user.free(arg.queues.array);
     return { ret, handle: out.group_handle };
+  }
+
+  /**
+   * GROUP_SUBMIT of `jobs` to group `handle`: each with its queue, stream (address, bytes),
+   * flush id and sync ops. The result.
+   */
+  groupSubmit(
+    handle: number,
+    jobs: readonly {
+      queueIndex?: number;
+      streamAddr: bigint;
+      streamSize: number;
+      latestFlush?: number;
+      pad?: number;
+      syncs?: readonly { flags: number; handle: number; timelineValue?: bigint }[];
+    }[],
+    pad = 0,
+  ): number {
+    const values = jobs.map((j) => {
+      const v = DrmPanthorQueueSubmit.zero();
+      v.queue_index = j.queueIndex ?? 0;
+      v.stream_addr = j.streamAddr;
+      v.stream_size = j.streamSize;
+      v.latest_flush = j.latestFlush ?? 0;
+      v.pad = j.pad ?? 0;
+      if (j.syncs !== undefined) {
+        v.syncs = writeObjArray(
+          this.user,
+          DrmPanthorSyncOp,
+          j.syncs.map((y) => ({
+            flags: y.flags >>> 0,
+            handle: y.handle,
+            timeline_value: y.timelineValue ?? 0n,
+          })),
+        );
+      }
+      return v;
+    });
+    const arg = DrmPanthorGroupSubmit.zero();
+    arg.group_handle = handle;
+    arg.pad = pad;
+    arg.queue_submits = writeObjArray(this.user, DrmPanthorQueueSubmit, values);
+    const { ret } = this.ioctl(DRM_IOCTL_PANTHOR_GROUP_SUBMIT, DrmPanthorGroupSubmit, arg);
+    for (const v of values) if (v.syncs.count > 0) this.user.free(v.syncs.array);
+    if (arg.queue_submits.count > 0) this.user.free(arg.queue_submits.array);
+    return ret;
   }
 
   /** GROUP_DESTROY. */

@@ -29,6 +29,7 @@ import type { PanthorFirmwareLoader } from "../fw/fw-load.js";
 import { panthorIoctls } from "../ioctl/table.js";
 import { PanthorMmu } from "../mmu/as-manager.js";
 import { type PanthorGroupEnv, panthorGroupPoolDestroy } from "../sched/group.js";
+import { PanthorScheduler } from "../sched/scheduler.js";
 import { PtCache } from "../vm/pt-cache.js";
 import { PanthorVm } from "../vm/vm.js";
 import type { PanthorDevQueryCtx } from "./dev-query.js";
@@ -101,6 +102,10 @@ export class PanthorDevice {
   resetPending = false;
   /** The firmware, when the probe loaded one. Mirrors `ptdev->fw`. */
   fw: PanthorFw | null = null;
+  /** The CSG scheduler (with firmware). Mirrors `ptdev->scheduler`. */
+  sched: PanthorScheduler | null = null;
+  /** Job profiling flags (PANTHOR_DEVICE_PROFILING_*, the sysfs `profiling` knob). Mirrors `ptdev->profile_mask`. */
+  profileMask = 0;
   /** What DEV_QUERY reports: GPU info read at probe, CSIF info, the timestamp sources. */
   queryCtx: PanthorDevQueryCtx;
   /** Set by {@link unplug}: ioctls that enter the device fail with -ENODEV. */
@@ -212,7 +217,43 @@ export class PanthorDevice {
     const profile = fw.iface?.profile;
     if (profile !== undefined)
       dev.queryCtx = { ...dev.queryCtx, csifInfo: panthorCsifInfo(profile) };
+    dev.sched = dev.createScheduler(fw);
     return dev;
+  }
+
+  /**
+   * The CSG scheduler over the booted firmware: firmware events and MMU faults go to it.
+   * Mirrors panthor_sched_init().
+   */
+  private createScheduler(fw: PanthorFw): PanthorScheduler {
+    const csif = this.queryCtx.csifInfo;
+    let gpuAsCount = 0;
+    for (let m = (this.mmu.env.asPresent & ~1) >>> 0; m !== 0; m &= m - 1) gpuAsCount++;
+    const sched = new PanthorScheduler({
+      loop: this.platform.loop,
+      warnings: this.platform.warnings,
+      fw,
+      vmActive: (vm) => this.mmu.vmActive(vm),
+      vmIdle: (vm) => this.mmu.vmIdle(vm),
+      asSlotCount: gpuAsCount,
+      resetPending: () => this.resetPending,
+      scheduleReset: () => this.scheduleReset(),
+      ringDoorbell: (id) => fw.ringDoorbell(id),
+      scratchReg: csif.cs_reg_count - csif.unpreserved_cs_reg_count,
+      vmHasUnhandledFaults: (vm) => vm.unhandledFault,
+      busyVmLock: () => {
+        if (this.mcuVm.opLock.held) return this.mcuVm.opLock;
+        for (const file of this.drm.files) {
+          for (const [, vm] of file.driverPriv?.vms.entries() ?? []) {
+            if (vm.opLock.held) return vm.opLock;
+          }
+        }
+        return null;
+      },
+    });
+    fw.onEvents = (status) => sched.reportFwEvents(status);
+    this.mmu.onFault = () => sched.reportMmuFault();
+    return sched;
   }
 
   /**
@@ -278,7 +319,7 @@ export class PanthorDevice {
   private filePostclose(file: DrmFile<PanthorFilePriv>): void {
     const priv = file.driverPriv;
     if (priv === null) return;
-    panthorGroupPoolDestroy(priv.groups);
+    panthorGroupPoolDestroy(priv.groups, this.sched);
     priv.vms.destroyAll();
   }
 
@@ -327,6 +368,7 @@ export class PanthorDevice {
   unplug(): void {
     if (this.unplugged) return;
     this.unplugged = true;
+    this.sched?.unplug();
     this.fw?.unplug();
     this.mmu.unplug();
   }

@@ -203,3 +203,33 @@ export function panthorFwInitIfaces(shared: PanthorKernelBo): PanthorFwIface | n
   };
   return { global, groups, streams, profile };
 }
+
+/**
+ * Sets the `mask` bits of the request word at `field` of `input` to `value`.
+ * Mirrors panthor_fw_update_reqs().
+ */
+export function fwUpdateBlockReqs(
+  input: FwBlock,
+  field: number,
+  value: number,
+  mask: number,
+): void {
+  const req = input.read(field);
+  input.write(field, ((req & ~mask) | (value & mask)) >>> 0);
+}
+
+/**
+ * Toggles the `mask` bits of the request word at `inField` of `input` against the ack word at
+ * `outField` of `output`: each becomes the opposite of its ack. Mirrors panthor_fw_toggle_reqs().
+ */
+export function fwToggleBlockReqs(
+  input: FwBlock,
+  inField: number,
+  output: FwBlock,
+  outField: number,
+  mask: number,
+): void {
+  const req = input.read(inField);
+  const ack = output.read(outField);
+  input.write(inField, ((req & ~mask) | ((ack ^ mask) & mask)) >>> 0);
+}

@@ -6,9 +6,13 @@
  */
 import type { DrmGemDevice } from "@panmmu/drm";
 import {
+  CSF_CSG_INPUT,
+  CSF_CSG_OUTPUT,
   CSF_FW_BINARY_IFACE_ENTRY_WR,
   CSF_GLB_INPUT,
   CSF_GLB_OUTPUT,
+  CSG_REQ_MASK,
+  CSG_STATE_MASK,
   csfDoorbell,
   type EventHandle,
   fwToggleReqs,
@@ -278,6 +282,31 @@ export class PanthorFw {
     }
     if (acked !== undefined) acked.value = ~(req ^ g.output.read(CSF_GLB_OUTPUT.ack)) & mask;
     return -ETIMEDOUT;
+  }
+
+  /**
+   * Waits up to `timeoutMs` for the CSG requests of `mask` on slot `csgId` to be acknowledged:
+   * `ret` 0 or -ETIMEDOUT, `acked` the acknowledged subset (the state field counts only when
+   * all of it matches). Bits outside CSG_REQ_MASK are a WARN and -EINVAL.
+   * Mirrors panthor_fw_csg_wait_acks().
+   */
+  csgWaitAcks(csgId: number, mask: number, timeoutMs: number): { ret: number; acked: number } {
+    if ((mask & ~CSG_REQ_MASK) !== 0) {
+      this.env.platform.warnings.warn("panthor_fw_csg_wait_acks", "unknown request bits");
+      return { ret: -EINVAL, acked: 0 };
+    }
+    const csg = this.iface?.groups[csgId];
+    if (csg === undefined) return { ret: -EINVAL, acked: 0 };
+    const req = csg.input.read(CSF_CSG_INPUT.req) & mask;
+    const done = (): boolean => (csg.output.read(CSF_CSG_OUTPUT.ack) & mask) === req;
+    let ret = 0;
+    let acked = mask;
+    if (!(done() || this.env.platform.loop.runUntil(done, timeoutMs * 1_000_000) || done())) {
+      ret = -ETIMEDOUT;
+      acked = ~(req ^ csg.output.read(CSF_CSG_OUTPUT.ack)) & mask;
+    }
+    if ((acked & CSG_STATE_MASK) !== CSG_STATE_MASK) acked &= ~CSG_STATE_MASK;
+    return { ret, acked: acked >>> 0 };
   }
 
   /**

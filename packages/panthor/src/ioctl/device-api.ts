@@ -5,6 +5,7 @@
 import type { DrmGemDevice } from "@panmmu/drm";
 import type { PanthorDevQueryCtx } from "../device/dev-query.js";
 import type { PanthorGroupEnv } from "../sched/group.js";
+import type { PanthorScheduler } from "../sched/scheduler.js";
 import type { PanthorVm } from "../vm/vm.js";
 
 /** The device as the ioctl handlers see it. */
@@ -30,6 +31,10 @@ export interface PanthorIoctlDevice {
   readonly shmemHugeFolios: boolean;
   /** What group creation needs, or null on a device probed without firmware. */
   readonly groupEnv: PanthorGroupEnv | null;
+  /** The CSG scheduler, or null without firmware. */
+  readonly sched: PanthorScheduler | null;
+  /** Job profiling flags new jobs take (`ptdev->profile_mask`). */
+  readonly profileMask: number;
   /** Creates a VM. Mirrors panthor_vm_create(). */
   createVm(
     forMcu: boolean,

@@ -1,6 +1,6 @@
 /**
- * Group ioctls: GROUP_CREATE, GROUP_DESTROY, GROUP_GET_STATE (GROUP_SUBMIT comes with the CSG
- * scheduler).
+ * Group ioctls: GROUP_CREATE, GROUP_DESTROY, GROUP_GET_STATE (GROUP_SUBMIT is in
+ * group-submit.ts).
  */
 import type { DrmUserMemory } from "@panmmu/drm";
 import { MAX_CS_PER_CSG } from "@panmmu/hw";
@@ -20,6 +20,7 @@ import {
   panthorGroupDestroy,
   panthorGroupGetState,
 } from "../sched/group.js";
+import type { PanthorScheduler } from "../sched/scheduler.js";
 
 /**
  * GROUP_CREATE: 1..32 queues (-EINVAL), the queue array read (uobj rules), the priority
@@ -29,6 +30,7 @@ import {
  */
 export function groupCreate(
   env: PanthorGroupEnv | null,
+  sched: PanthorScheduler | null,
   priv: PanthorFilePriv,
   clientId: number,
   args: DrmPanthorGroupCreateArgs,
@@ -43,14 +45,21 @@ export function groupCreate(
   if (permit !== 0) return permit;
   const gid = panthorGroupCreate(env, priv.vms, priv.groups, args, queues, clientId);
   if (gid < 0) return gid;
+  const group = priv.groups.get(gid);
+  if (group !== null) sched?.attachGroup(group);
   args.group_handle = gid;
   return 0;
 }
 
 /** GROUP_DESTROY: a non-zero pad is -EINVAL, an unknown handle -EINVAL. Mirrors panthor_ioctl_group_destroy(). */
-export function groupDestroy(priv: PanthorFilePriv, handle: number, pad: number): number {
+export function groupDestroy(
+  sched: PanthorScheduler | null,
+  priv: PanthorFilePriv,
+  handle: number,
+  pad: number,
+): number {
   if (pad !== 0) return -EINVAL;
-  return panthorGroupDestroy(priv.groups, handle);
+  return panthorGroupDestroy(priv.groups, handle, sched);
 }
 
 /**

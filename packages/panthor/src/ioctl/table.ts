@@ -42,27 +42,18 @@ import {
   DrmPanthorVmDestroy,
   DrmPanthorVmGetState,
   EINVAL,
-  ENODEV,
   getUobjArray,
-  type StructCodec,
 } from "@panmmu/uapi";
 import { panthorDevQuery } from "../device/dev-query.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import { boCreate, boMmapOffset, boQueryInfo, boSetLabel, boSync } from "./bo.js";
 import type { PanthorIoctlDevice } from "./device-api.js";
 import { groupCreate, groupDestroy, groupGetState } from "./group.js";
+import { groupSubmit } from "./group-submit.js";
 import { tilerHeapCreate, tilerHeapDestroy } from "./heap.js";
 import { vmBind, vmCreate, vmDestroy, vmGetState } from "./vm.js";
 
 type Entry = DrmIoctlEntry<PanthorFilePriv>;
-
-/**
- * An ioctl of a feature this model does not have yet (groups need the firmware and the
- * scheduler): -ENODEV, as a device without them would answer.
- */
-function unavailable<T>(name: string, request: number, codec: StructCodec<T>): Entry {
-  return drmIoctlDef<T, PanthorFilePriv>({ name, request }, codec, () => -ENODEV, DRM_RENDER_ALLOW);
-}
 
 /** Builds the panthor ioctl table over `dev`. Mirrors panthor_drm_driver_ioctls[]. */
 export function panthorIoctls(dev: PanthorIoctlDevice): Entry[] {
@@ -156,20 +147,24 @@ export function panthorIoctls(dev: PanthorIoctlDevice): Entry[] {
       (a, { file, user }) =>
         file.driverPriv === null
           ? -EINVAL
-          : groupCreate(dev.groupEnv, file.driverPriv, file.clientId, a, user),
+          : groupCreate(dev.groupEnv, dev.sched, file.driverPriv, file.clientId, a, user),
       R,
     ),
     drmIoctlDef<ReturnType<typeof DrmPanthorGroupDestroy.decode>, PanthorFilePriv>(
       { name: "DRM_IOCTL_PANTHOR_GROUP_DESTROY", request: DRM_IOCTL_PANTHOR_GROUP_DESTROY },
       DrmPanthorGroupDestroy,
       (a, { file }) =>
-        file.driverPriv === null ? -EINVAL : groupDestroy(file.driverPriv, a.group_handle, a.pad),
+        file.driverPriv === null
+          ? -EINVAL
+          : groupDestroy(dev.sched, file.driverPriv, a.group_handle, a.pad),
       R,
     ),
-    unavailable(
-      "DRM_IOCTL_PANTHOR_GROUP_SUBMIT",
-      DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
+    drmIoctlDef<ReturnType<typeof DrmPanthorGroupSubmit.decode>, PanthorFilePriv>(
+      { name: "DRM_IOCTL_PANTHOR_GROUP_SUBMIT", request: DRM_IOCTL_PANTHOR_GROUP_SUBMIT },
       DrmPanthorGroupSubmit,
+      (a, { file, user }) =>
+        file.driverPriv === null ? -EINVAL : groupSubmit(dev, file, file.driverPriv, a, user),
+      R,
     ),
     drmIoctlDef<ReturnType<typeof DrmPanthorGroupGetState.decode>, PanthorFilePriv>(
       { name: "DRM_IOCTL_PANTHOR_GROUP_GET_STATE", request: DRM_IOCTL_PANTHOR_GROUP_GET_STATE },

@@ -28,6 +28,7 @@ import type { PanthorVm } from "../vm/vm.js";
 import { PANTHOR_VM_KERNEL_AUTO_VA } from "../vm/vm-types.js";
 import { PANTHOR_SYNCOBJ_64B_SIZE } from "./job-instrs.js";
 import { groupCreateQueue, groupFreeQueue, type PanthorQueue, queueKernelBos } from "./queue.js";
+import type { RunListHolder } from "./run-list.js";
 
 /** Group ids per file: 1..128. Mirrors MAX_GROUPS_PER_POOL. */
 export const MAX_GROUPS_PER_POOL = 128;
@@ -86,6 +87,14 @@ export class PanthorGroup {
   readonly queues: PanthorQueue[] = [];
   /** Bytes of every kernel BO of the group (fdinfo's `kbo_sizes`). */
   kboSizes = 0;
+  /** The scheduler list it is in (`run_node`). */
+  runList: RunListHolder | null = null;
+  /** Whether it is on the scheduler's waiting list (`wait_node`). */
+  waiting = false;
+  /** Queues with a tiler OOM event to process (bit per queue). */
+  tilerOom = 0;
+  /** Called once the last reference is gone, before the resources go (the scheduler's teardown of the queues). */
+  onRelease: (() => void) | null = null;
   private refs = 1;
 
   /**
@@ -117,12 +126,39 @@ export class PanthorGroup {
   /** Drops a reference; the last one frees the queues and kernel BOs and the VM reference. Mirrors group_put() and group_release_work(). */
   put(): void {
     if (--this.refs > 0) return;
+    this.release();
+  }
+
+  /**
+   * Frees everything once no operation runs on the VMs the kernel BOs live in (the kernel's
+   * release work would sleep on their `op_lock`).
+   */
+  private release(): void {
+    const busy = [this.vm, this.suspendBuf.vm].find((v) => v.opLock.held);
+    if (busy !== undefined) {
+      busy.opLock.whenFree(() => this.release());
+      return;
+    }
+    this.onRelease?.();
     for (const q of this.queues) groupFreeQueue(q);
     this.queues.length = 0;
     panthorKernelBoDestroy(this.suspendBuf);
     panthorKernelBoDestroy(this.protmSuspendBuf);
     panthorKernelBoDestroy(this.syncobjs);
     this.vm.put();
+  }
+
+  /** Whether every queue is idle or blocked. Mirrors group_is_idle(). */
+  get isIdle(): boolean {
+    const inactive = (this.idleQueues | this.blockedQueues) >>> 0;
+    let n = 0;
+    for (let m = inactive; m !== 0; m &= m - 1) n++;
+    return n === this.queues.length;
+  }
+
+  /** References held. */
+  get refCount(): number {
+    return this.refs;
   }
 
   /** Whether the group may take jobs: not terminated, destroyed, timed out or fatal. Mirrors group_can_run(). */
@@ -294,16 +330,30 @@ export function panthorGroupCreate(
   return gid;
 }
 
+/** What group destruction tells the scheduler. */
+export interface PanthorGroupSched {
+  /** The group is destroyed: terminated at the next tick or now. */
+  groupDestroyed(group: PanthorGroup): void;
+}
+
 /**
  * Destroys group `handle` (-EINVAL for an unknown one): it leaves the pool, is marked
- * destroyed and its reference is dropped (its queues and buffers go with the last
- * reference). Mirrors panthor_group_destroy() for a group on no CSG slot.
+ * destroyed (the scheduler terminates it: at the next tick when it is on a CSG slot, now
+ * otherwise) and the pool's reference is dropped (its queues and buffers go with the last
+ * reference). Mirrors panthor_group_destroy().
  */
-export function panthorGroupDestroy(pool: PanthorGroupPool, handle: number): number {
+export function panthorGroupDestroy(
+  pool: PanthorGroupPool,
+  handle: number,
+  sched: PanthorGroupSched | null = null,
+): number {
   const group = pool.erase(handle);
   if (group === null) return -EINVAL;
-  group.destroyed = true;
-  group.state = PanthorGroupState.Terminated;
+  if (sched !== null) sched.groupDestroyed(group);
+  else {
+    group.destroyed = true;
+    group.state = PanthorGroupState.Terminated;
+  }
   group.put();
   return 0;
 }
@@ -334,6 +384,9 @@ export function panthorGroupGetState(
 }
 
 /** Destroys every group of a closing file. Mirrors panthor_group_pool_destroy(). */
-export function panthorGroupPoolDestroy(pool: PanthorGroupPool): void {
-  for (const [id] of pool.entries()) panthorGroupDestroy(pool, id);
+export function panthorGroupPoolDestroy(
+  pool: PanthorGroupPool,
+  sched: PanthorGroupSched | null = null,
+): void {
+  for (const [id] of pool.entries()) panthorGroupDestroy(pool, id, sched);
 }

@@ -3,7 +3,15 @@
  * from), its ring interface pages (in the MCU VM, where the firmware reads `insert` and
  * writes `extract`), and its job-profiling slots.
  */
-import type { DrmGemDevice } from "@panmmu/drm";
+import type {
+  DmaFence,
+  DmaFenceContext,
+  DrmGemDevice,
+  DrmGpuScheduler,
+  DrmSchedEntity,
+  DrmSchedJob,
+} from "@panmmu/drm";
+import type { EventHandle } from "@panmmu/hw";
 import { CSF_RINGBUF_INPUT, CSF_RINGBUF_OUTPUT } from "@panmmu/hw";
 import {
   DRM_PANTHOR_BO_NO_MMAP,
@@ -49,12 +57,60 @@ export interface PanthorQueueIface {
   readonly outputFwVa: number;
 }
 
-/** A queue. Mirrors `struct panthor_queue` (the parts that exist before scheduling). */
+/** What the queue tracks of a job it runs. */
+export interface QueueJob extends DrmSchedJob {
+  /** Index of the queue in its group. */
+  readonly queueIdx: number;
+  /** The user's stream: GPU VA, bytes, flush id. */
+  readonly callInfo: {
+    readonly start: number;
+    readonly size: number;
+    readonly latestFlush: number;
+  };
+  /** Where the job's instructions are in the ring (byte positions, not wrapped). */
+  readonly ringbuf: { start: number; end: number };
+  /** Signalled when the queue's sync object passes the job's seqno (null for an empty stream until it runs). */
+  doneFence: DmaFence | null;
+  /** Profiling flags and slot. */
+  readonly profiling: { readonly mask: number; slot: number };
+}
+
+/** What a queue waits on when its stream blocked in SYNC_WAIT. Mirrors `panthor_queue.syncwait`. */
+export interface QueueSyncWait {
+  /** GPU VA of the sync object. */
+  gpuVa: number;
+  /** The value compared against. */
+  ref: bigint;
+  /** Greater-than (else less-or-equal). */
+  gt: boolean;
+  /** A 64-bit object. */
+  sync64: boolean;
+}
+
+/** A queue. Mirrors `struct panthor_queue`. */
 export class PanthorQueue {
   /** Doorbell the scheduler gives it while its group is on a CSG slot (-1 otherwise). */
   doorbellId = -1;
   /** Index of the next profiling slot. */
   profilingSeqno = 0;
+  /** Its drm scheduler (1:1 with its entity), set up by the scheduler. */
+  scheduler: DrmGpuScheduler<QueueJob> | null = null;
+  /** Its entity. */
+  entity: DrmSchedEntity<QueueJob> | null = null;
+  /** Fence context of its done fences (`fence_ctx`). */
+  fenceCtx: DmaFenceContext | null = null;
+  /** Done fence of the last job with a stream (`fence_ctx.last_fence`). */
+  lastFence: DmaFence | null = null;
+  /** Jobs in the ring, oldest first (`fence_ctx.in_flight_jobs`). */
+  readonly inFlight: QueueJob[] = [];
+  /** The job timeout: its timer, or the time left while it is suspended (`timeout`). */
+  readonly timeout: { event: EventHandle | null; remaining: number; expires: number } = {
+    event: null,
+    remaining: 0,
+    expires: 0,
+  };
+  /** What a blocked stream waits on. */
+  readonly syncwait: QueueSyncWait = { gpuVa: 0, ref: 0n, gt: false, sync64: false };
 
   /**
    * @param priority - priority inside the group (0..15).

@@ -208,6 +208,7 @@ describe("GROUP_DESTROY, GROUP_GET_STATE, file close", () => {
     expect(t.counts().mcuMappings).toBe(before.mcuMappings + 2 + 2);
     expect(t.client.groupDestroy(handle, 1)).toBe(-EINVAL);
     expect(t.client.groupDestroy(handle)).toBe(0);
+    t.sim.loop.advance(1_000_000); // the termination and release run as work items
     expect(t.counts()).toEqual(before);
     expect(t.client.groupDestroy(handle)).toBe(-EINVAL);
     expect(t.client.groupDestroy(99)).toBe(-EINVAL);
@@ -235,6 +236,7 @@ describe("GROUP_DESTROY, GROUP_GET_STATE, file close", () => {
     expect(t.client.vmDestroy(t.vmId)).toBe(0);
     expect(vm.isFreed).toBe(false);
     expect(t.client.groupDestroy(handle)).toBe(0);
+    t.sim.loop.advance(1_000_000);
     expect(vm.isFreed).toBe(true);
   });
 

@@ -88,6 +88,8 @@ export abstract class CsStreamCore implements CsRunHandle {
   statusWait = 0;
   /** CS_STATUS_WAIT_SYNC_POINTER. */
   waitSyncVa = 0;
+  /** CS_STATUS_WAIT_SYNC_VALUE and _HI: the value a SYNC_WAIT compares against. */
+  readonly waitSyncValue: [number, number] = [0, 0];
   /** Instructions executed. */
   instructions = 0;
   /** Endpoint tasks (RUN_*) started. */

@@ -1,5 +1,5 @@
 /**
- * The command-stream interpreter: fetches each instruction through the stream's address space
+ * The command-stream interpreter: fetches each instruction (a data read) through the stream's address space
  * (so TLB, page-table walks, locked regions and faults apply to the fetch as to every access),
  * decodes it and runs it, in slices of virtual time on the event loop.
  */
@@ -208,7 +208,8 @@ export class CsExecution extends CsStreamOps {
       }
       const pc = this.pc;
       if (pc - this.fetchBase >= PAGE_SIZE || pc < this.fetchBase) {
-        const off = this.access.page32(this.as, pc, GpuAccessKind.Execute, this.sourceId);
+        // The front end reads streams as data: NOEXEC (shader code only) does not apply.
+        const off = this.access.page32(this.as, pc, GpuAccessKind.Read, this.sourceId);
         if (off < 0) {
           this.stall(off, pc);
           return;

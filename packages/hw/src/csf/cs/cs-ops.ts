@@ -80,6 +80,8 @@ export abstract class CsStreamOps extends CsStreamCore {
       return NEXT;
     }
     this.waitSyncVa = va;
+    this.waitSyncValue[0] = rlo;
+    this.waitSyncValue[1] = rhi;
     this.block(BLOCKED_SYNC_WAIT, 0x8000_0000 | (wide ? 0x4000_0000 : 0) | (cond << 24));
     this.engine.syncWaiters.add(this);
     const gen = this.generation;

@@ -203,13 +203,26 @@ export abstract class CsfGroupBase {
     if ((bit & irqMask) !== 0) io.raiseJobIrq(jobIntCsgIf(this.index));
   }
 
-  /** STATUS_UPDATE: each running stream's pc, wait state, blocked reason and scoreboards. */
+  /**
+   * STATUS_UPDATE: each running stream's pc, wait state, blocked reason, scoreboards and sync
+   * wait; a stream that does not run reports itself unblocked with nothing pending.
+   */
   protected publishStatus(): boolean {
     const words: number[] = [];
     for (let j = 0; j < this.streams.length; j++) {
       const e = this.streams[j]?.exec;
-      if (e === null || e === undefined) continue;
       const out = this.csOut(j);
+      if (e === null || e === undefined) {
+        words.push(
+          out + CSF_CS_OUTPUT.status_wait,
+          0,
+          out + CSF_CS_OUTPUT.status_blocked_reason,
+          0,
+          out + CSF_CS_OUTPUT.status_scoreboards,
+          0,
+        );
+        continue;
+      }
       words.push(
         out + CSF_CS_OUTPUT.status_cmd_ptr,
         e.pc >>> 0,
@@ -225,6 +238,10 @@ export abstract class CsfGroupBase {
         e.waitSyncVa >>> 0,
         out + CSF_CS_OUTPUT.status_wait_sync_ptr + 4,
         Math.floor(e.waitSyncVa / TWO32) >>> 0,
+        out + CSF_CS_OUTPUT.status_wait_sync_value,
+        e.waitSyncValue[0] >>> 0,
+        out + CSF_CS_OUTPUT.status_wait_sync_value_hi,
+        e.waitSyncValue[1] >>> 0,
       );
     }
     return this.io.write(words);

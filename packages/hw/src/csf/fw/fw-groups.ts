@@ -232,6 +232,8 @@ export class CsfGroupSlot extends CsfGroupBase {
    * group's interrupt under its ack_irq_mask).
    */
   private suspend(buf: number): void {
+    // The streams' state at the suspension is what the host reads once it is acknowledged.
+    this.publishStatus();
     const running = this.streams.map((s, j) => [j, s.exec] as const).filter(([, e]) => e !== null);
     let left = running.length;
     const records: (CsSnapshot | null)[] = this.streams.map(() => null);

@@ -1,0 +1,243 @@
+/**
+ * The CSG scheduler as the driver uses it: groups attached at creation (a drm scheduler and
+ * entity per queue, the group on the idle list), jobs run into their queue's ring (the kernel's
+ * sequence, insert advanced, the doorbell rung or the group scheduled), job timeouts, group
+ * destruction, MMU faults reported.
+ */
+import {
+  type DmaFence,
+  DmaFenceContext,
+  DrmGpuSchedStat,
+  DrmGpuScheduler,
+  DrmSchedEntity,
+  DrmSchedPriority,
+} from "@panmmu/drm";
+import { CSF_RINGBUF_INPUT, CSF_RINGBUF_OUTPUT } from "@panmmu/hw";
+import { ECANCELED, EINVAL } from "@panmmu/uapi";
+import { type PanthorGroup, PanthorGroupState } from "./group.js";
+import {
+  copyInstrsToRingbuf,
+  newJobInstrs,
+  PANTHOR_JOB_PROFILING_DATA_SIZE,
+  PANTHOR_SYNCOBJ_64B_SIZE,
+  prepareJobInstrs,
+} from "./job-instrs.js";
+import type { PanthorQueue, QueueJob } from "./queue.js";
+import { listDel } from "./run-list.js";
+import { JOB_TIMEOUT_NS, type PanthorSchedEnv } from "./sched-base.js";
+import { SchedTick } from "./sched-tick.js";
+
+/** The scheduler. Mirrors `struct panthor_scheduler` and the job half of panthor_sched.c. */
+export class PanthorScheduler extends SchedTick {
+  /** Fences handed to drm_sched while a job waits for the scheduler lock. */
+  private readonly lockWaits: DmaFenceContext;
+
+  /** Mirrors panthor_sched_init() (the firmware's slot counts, the AS count, a stopped tick). */
+  constructor(env: PanthorSchedEnv) {
+    super(env);
+    this.lockWaits = new DmaFenceContext(env.loop, "panthor", "sched-lock-wait");
+  }
+
+  /**
+   * Attaches a new group: per queue a drm scheduler (credits = ring bytes / 8, no drm timeout:
+   * the queue has its own 5 s timer) and its entity, a fence context; the group on the idle
+   * list of its priority. Mirrors the scheduling half of group_create_queue() and
+   * panthor_group_create().
+   */
+  attachGroup(group: PanthorGroup): void {
+    group.queues.forEach((q, i) => {
+      const sched = new DrmGpuScheduler<QueueJob>(
+        this.env.loop,
+        {
+          runJob: (job) => this.runJob(group, q, job),
+          timedoutJob: (job) => this.timedoutJob(group, q, job),
+          freeJob: (job) => this.freeJob(group, q, job),
+        },
+        { name: q.name, creditLimit: q.ringbuf.size / 8 },
+        this.env.warnings,
+      );
+      q.scheduler = sched;
+      q.entity = new DrmSchedEntity<QueueJob>(sched, DrmSchedPriority.NORMAL);
+      q.fenceCtx = new DmaFenceContext(this.env.loop, "panthor", `queue-fence-${i}`);
+      q.timeout.remaining = JOB_TIMEOUT_NS;
+    });
+    group.onRelease = () => {
+      for (const q of group.queues) {
+        this.disableTimeout(q);
+        q.entity?.destroy();
+        q.scheduler?.stop(null);
+      }
+    };
+    this.withLock(() => this.idle[group.priority]?.moveTail(group));
+  }
+
+  // ---- jobs ----------------------------------------------------------------------------------
+
+  /**
+   * run_job: under the scheduler lock (later, if a tick holds it), the job's instructions go
+   * into the ring. Mirrors queue_run_job().
+   */
+  private runJob(group: PanthorGroup, queue: PanthorQueue, job: QueueJob): DmaFence | number {
+    if (job.callInfo.size === 0) {
+      // An empty stream waits for the queue's previous job only.
+      job.doneFence = queue.lastFence ?? signalledStub(this.lockWaits);
+      return job.doneFence;
+    }
+    if (!this.isLocked) {
+      let out: DmaFence | number = -EINVAL;
+      this.withLock(() => {
+        out = this.runJobLocked(group, queue, job);
+      });
+      return out;
+    }
+    const proxy = this.lockWaits.createFence();
+    this.withLock(() => {
+      const r = this.runJobLocked(group, queue, job);
+      if (typeof r === "number") proxy.signal(r);
+      else if (r.addCallback(() => proxy.signal(r.error < 0 ? r.error : undefined)) < 0) {
+        proxy.signal(r.error < 0 ? r.error : undefined);
+      }
+    });
+    return proxy;
+  }
+
+  private runJobLocked(group: PanthorGroup, queue: PanthorQueue, job: QueueJob): DmaFence | number {
+    if (!group.canRun) return -ECANCELED;
+    const ctx = queue.fenceCtx as DmaFenceContext;
+    const done = ctx.createFence();
+    job.doneFence = done;
+    job.profiling.slot = queue.profilingSeqno++;
+    if (queue.profilingSeqno === queue.profilingSlotCount) queue.profilingSeqno = 0;
+    job.ringbuf.start = queue.insert;
+    const idx = job.queueIdx;
+    const instrs = newJobInstrs();
+    prepareJobInstrs(
+      {
+        profileMask: job.profiling.mask,
+        addrReg: this.env.scratchReg,
+        valReg: this.env.scratchReg + 2,
+        syncAddr: group.syncobjs.gpuVa + idx * PANTHOR_SYNCOBJ_64B_SIZE,
+        timesAddr:
+          queue.profilingSlots.gpuVa + job.profiling.slot * PANTHOR_JOB_PROFILING_DATA_SIZE,
+        csStart: job.callInfo.start,
+        csSize: job.callInfo.size,
+        lastFlush: job.callInfo.latestFlush,
+        waitallMask: (2 ** this.sbSlotCount - 1) >>> 0,
+      },
+      instrs,
+    );
+    const ring = queue.ringbuf.kmap;
+    if (ring === null) return -EINVAL;
+    copyInstrsToRingbuf(instrs, queue.ringbuf.size, job.ringbuf.start, (off, w) =>
+      ring.writeU32(off, w),
+    );
+    job.ringbuf.end = job.ringbuf.start + instrs.count * 8;
+    queue.inFlight.push(job);
+    this.counters.jobsRun++;
+    const io = queue.iface.mem.kmap;
+    if (io !== null) {
+      io.writeU32(CSF_RINGBUF_INPUT.extract, io.readU32(4096 + CSF_RINGBUF_OUTPUT.extract));
+      io.writeU32(CSF_RINGBUF_INPUT.extract + 4, io.readU32(4096 + CSF_RINGBUF_OUTPUT.extract + 4));
+      io.writeU32(CSF_RINGBUF_INPUT.insert, job.ringbuf.end >>> 0);
+      io.writeU32(CSF_RINGBUF_INPUT.insert + 4, Math.floor(job.ringbuf.end / 2 ** 32));
+    }
+    const mask = 1 << idx;
+    if (group.csgId < 0) {
+      this.groupSchedule(group, mask);
+    } else {
+      const resume = this.resumeTickNeeded(group, mask);
+      group.idleQueues &= ~mask;
+      if (resume) this.kickTick();
+      this.env.ringDoorbell(queue.doorbellId);
+      this.resumeTimeout(queue);
+    }
+    queue.lastFence = done;
+    return done;
+  }
+
+  /**
+   * A queue made no progress for 5 s: its scheduler stopped, the group timed out (terminated at
+   * the next tick if it is on a slot, at once otherwise), the scheduler restarted.
+   * Mirrors queue_timedout_job().
+   */
+  private timedoutJob(group: PanthorGroup, queue: PanthorQueue, _job: QueueJob): DrmGpuSchedStat {
+    this.counters.timeouts++;
+    if (this.resetInProgress) this.env.warnings.warn("queue_timedout_job", "reset in progress");
+    this.disableTimeout(queue);
+    queue.scheduler?.stop(null);
+    this.withLock(() => {
+      group.timedout = true;
+      if (group.csgId >= 0) {
+        this.queueTick(0);
+      } else {
+        listDel(group);
+        this.delWaiting(group);
+        this.groupTermWork(group);
+      }
+    });
+    queue.scheduler?.start(0);
+    return DrmGpuSchedStat.NOMINAL;
+  }
+
+  /** A finished job: the group reference it held dropped. Mirrors queue_free_job(). */
+  private freeJob(group: PanthorGroup, _queue: PanthorQueue, _job: QueueJob): void {
+    group.put();
+  }
+
+  /** The queue's timer fired: no progress means a timeout. Mirrors queue_timeout_work(). */
+  protected queueTimeoutWork(queue: PanthorQueue): void {
+    this.withLock(() => {
+      const group = this.groupOfQueue(queue);
+      if (group === null) return;
+      if (!this.queueCheckJobCompletion(group, queue)) queue.scheduler?.fault();
+    });
+  }
+
+  private groupOfQueue(queue: PanthorQueue): PanthorGroup | null {
+    for (const slot of this.csgSlots) if (slot.group?.queues.includes(queue)) return slot.group;
+    for (const lists of [this.runnable, this.idle]) {
+      for (const l of lists) for (const g of l.entries) if (g.queues.includes(queue)) return g;
+    }
+    return null;
+  }
+
+  // ---- groups -------------------------------------------------------------------------------
+
+  /**
+   * GROUP_DESTROY's scheduling half: the group is marked destroyed; on a slot, the next tick
+   * terminates it; otherwise it leaves the lists and terminates now. Mirrors
+   * panthor_group_destroy().
+   */
+  groupDestroyed(group: PanthorGroup): void {
+    this.withLock(() => {
+      group.destroyed = true;
+      if (group.csgId >= 0) {
+        this.queueTick(0);
+      } else if (!this.resetInProgress) {
+        listDel(group);
+        this.delWaiting(group);
+        if (group.state !== PanthorGroupState.Terminated) this.groupTermWork(group);
+      }
+    });
+  }
+
+  /** An MMU fault: a tick at once makes faulty groups fatal. Mirrors panthor_sched_report_mmu_fault(). */
+  reportMmuFault(): void {
+    this.queueTick(0);
+  }
+
+  /** Stops every work for good. Mirrors panthor_sched_unplug(). */
+  unplug(): void {
+    this.unplugged = true;
+    this.cancelTick();
+    this.cancelWork("fw-events");
+    this.cancelWork("sync-upd");
+  }
+}
+
+/** A fence already signalled (an empty stream with nothing before it). */
+function signalledStub(ctx: DmaFenceContext): DmaFence {
+  const f = ctx.createFence();
+  f.signal();
+  return f;
+}
