@@ -14,6 +14,7 @@ import {
   type DrmVma,
 } from "@panmmu/drm";
 import {
+  CACHE_CLEAN,
   CSF_MCU_SHARED_REGION_SIZE,
   CSF_MCU_SHARED_REGION_START,
   GPU_ID,
@@ -239,6 +240,7 @@ export class PanthorDevice {
       resetPending: () => this.resetPending,
       scheduleReset: () => this.scheduleReset(),
       ringDoorbell: (id) => fw.ringDoorbell(id),
+      flushCaches: () => this.gpu.flushCaches(CACHE_CLEAN, CACHE_CLEAN, 0),
       scratchReg: csif.cs_reg_count - csif.unpreserved_cs_reg_count,
       vmHasUnhandledFaults: (vm) => vm.unhandledFault,
       busyVmLock: () => {
@@ -280,10 +282,51 @@ export class PanthorDevice {
     return vm;
   }
 
-  /** Asks for a GPU reset (the reset path comes with the scheduler). Mirrors panthor_device_schedule_reset(). */
+  /**
+   * Asks for a GPU reset: once (a pending reset is not asked for twice), run as a work item on
+   * a device with firmware. Mirrors panthor_device_schedule_reset().
+   */
   scheduleReset(): void {
     this.resetRequests++;
+    if (this.resetPending) return;
     this.resetPending = true;
+    if (this.fw !== null) this.platform.loop.schedule(0, () => this.resetWork(), "panthor:reset");
+  }
+
+  /** Resets done (reset work completed). */
+  resetsDone = 0;
+
+  /**
+   * The reset: scheduler, firmware (as for a hang) and MMU stopped, GPU soft reset, L2 on, MMU
+   * and firmware restarted (a firmware that does not boot again unplugs the device), the reset
+   * no longer pending, the scheduler restarted. It waits for the scheduler lock and any VM
+   * operation in progress, as the kernel's work would block on them. Mirrors
+   * panthor_device_reset_work().
+   */
+  private resetWork(): void {
+    const fw = this.fw;
+    const sched = this.sched;
+    if (this.unplugged || fw === null || sched === null) return;
+    if (sched.isLocked) {
+      sched.whenUnlocked(() => this.resetWork());
+      return;
+    }
+    const busy = this.mcuVm.opLock.held ? this.mcuVm.opLock : null;
+    if (busy !== null) {
+      busy.whenFree(() => this.resetWork());
+      return;
+    }
+    sched.preReset();
+    fw.preReset(true);
+    this.mmu.preReset();
+    this.gpu.softReset();
+    this.gpu.l2PowerOn();
+    this.mmu.postReset();
+    const ret = fw.postReset();
+    this.resetPending = false;
+    this.resetsDone++;
+    sched.postReset(ret !== 0);
+    if (ret !== 0) this.unplug();
   }
 
   // ---- files ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * requests) and cache flushes through GPU_CMD.
  */
 import {
+  CSF_GPU_CMD_SOFT_RESET,
   csfFlushCachesCmd,
   type EventLoop,
   GPU_INT_CLEAR,
@@ -21,6 +22,8 @@ import { ETIMEDOUT, type WarningSink } from "@panmmu/uapi";
 
 /** GPU_CMD. */
 const GPU_CMD = 0x30;
+/** How long a soft reset may take: 100 ms. */
+export const RESET_TIMEOUT_NS = 100_000_000;
 /** How long a cache flush may take: 100 ms. */
 export const FLUSH_TIMEOUT_NS = 100_000_000;
 /** Events the GPU interrupt handles. */
@@ -72,6 +75,25 @@ export class PanthorGpu {
     this.mmio.write32(L2_PWRON_LO, 1);
     this.mmio.write32(L2_PWRON_LO + 4, 0);
     return ready() || this.loop.runUntil(ready, L2_POWER_TIMEOUT_NS) ? 0 : -ETIMEDOUT;
+  }
+
+  /**
+   * GPU_CMD SOFT_RESET and up to 100 ms for RESET_COMPLETED: 0 or -ETIMEDOUT. A reset already
+   * pending is a WARN and is not sent twice. Mirrors panthor_gpu_soft_reset().
+   */
+  softReset(): number {
+    const done = (): boolean => (this.pendingReqs & GPU_IRQ_RESET_COMPLETED) === 0;
+    if (!done()) {
+      this.warnings.warn("panthor_gpu_soft_reset", "reset already pending");
+    } else {
+      this.pendingReqs |= GPU_IRQ_RESET_COMPLETED;
+      this.mmio.write32(GPU_INT_CLEAR, GPU_IRQ_RESET_COMPLETED);
+      this.mmio.write32(GPU_CMD, CSF_GPU_CMD_SOFT_RESET);
+    }
+    if (this.loop.runUntil(done, RESET_TIMEOUT_NS)) return 0;
+    if ((this.mmio.read32(GPU_INT_RAWSTAT) & GPU_IRQ_RESET_COMPLETED) === 0) return -ETIMEDOUT;
+    this.pendingReqs &= ~GPU_IRQ_RESET_COMPLETED;
+    return 0;
   }
 
   /** Masks the interrupt and drops the handler. */

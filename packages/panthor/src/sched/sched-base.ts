@@ -44,6 +44,8 @@ export interface PanthorSchedEnv {
   scheduleReset(): void;
   /** Rings a doorbell. */
   ringDoorbell(id: number): void;
+  /** Cleans the L2 and LSC caches (CACHE_CLEAN): 0 or -ETIMEDOUT. Mirrors panthor_gpu_flush_caches(). */
+  flushCaches(): number;
   /** `csif_info.cs_reg_count − unpreserved_cs_reg_count`: the kernel's first scratch register. */
   readonly scratchReg: number;
   /** Whether a VM has faults nobody handled. Mirrors panthor_vm_has_unhandled_faults(). */
@@ -169,6 +171,17 @@ export abstract class SchedBase {
     }
     const next = this.lockWaiters.shift();
     if (next !== undefined) this.withLock(next);
+    else
+      for (let f = this.unlockWaiters.shift(); f !== undefined; f = this.unlockWaiters.shift()) f();
+  }
+
+  /** Code waiting to run once the lock is free (not under it). */
+  private readonly unlockWaiters: (() => void)[] = [];
+
+  /** Runs `fn` now if the scheduler lock is free, else right after it is released (outside it). */
+  whenUnlocked(fn: () => void): void {
+    if (this.locked) this.unlockWaiters.push(fn);
+    else fn();
   }
 
   /** Whether works may be queued: no reset in progress or pending. */

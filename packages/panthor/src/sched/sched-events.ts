@@ -235,7 +235,7 @@ export abstract class SchedEvents extends SchedSlots {
    * queues make a group that is off its slot runnable (a real-time one asks for an immediate
    * tick). Mirrors sync_upd_work().
    */
-  private syncUpdWork(): void {
+  protected syncUpdWork(): void {
     let immediateTick = false;
     for (const group of [...this.waiting]) {
       let unblocked = 0;

@@ -12,7 +12,13 @@ import {
   DrmSchedEntity,
   DrmSchedPriority,
 } from "@panmmu/drm";
-import { CSF_RINGBUF_INPUT, CSF_RINGBUF_OUTPUT } from "@panmmu/hw";
+import {
+  CSF_RINGBUF_INPUT,
+  CSF_RINGBUF_OUTPUT,
+  CSG_STATE_MASK,
+  CSG_STATE_SUSPEND,
+  CSG_STATE_TERMINATE,
+} from "@panmmu/hw";
 import { ECANCELED, EINVAL } from "@panmmu/uapi";
 import { type PanthorGroup, PanthorGroupState } from "./group.js";
 import {
@@ -25,6 +31,7 @@ import {
 import type { PanthorQueue, QueueJob } from "./queue.js";
 import { listDel } from "./run-list.js";
 import { JOB_TIMEOUT_NS, type PanthorSchedEnv } from "./sched-base.js";
+import { csgsUpdCtxInit } from "./sched-slots.js";
 import { SchedTick } from "./sched-tick.js";
 
 /** The scheduler. Mirrors `struct panthor_scheduler` and the job half of panthor_sched.c. */
@@ -163,8 +170,7 @@ export class PanthorScheduler extends SchedTick {
   private timedoutJob(group: PanthorGroup, queue: PanthorQueue, _job: QueueJob): DrmGpuSchedStat {
     this.counters.timeouts++;
     if (this.resetInProgress) this.env.warnings.warn("queue_timedout_job", "reset in progress");
-    this.disableTimeout(queue);
-    queue.scheduler?.stop(null);
+    this.queueStop(queue);
     this.withLock(() => {
       group.timedout = true;
       if (group.csgId >= 0) {
@@ -175,7 +181,7 @@ export class PanthorScheduler extends SchedTick {
         this.groupTermWork(group);
       }
     });
-    queue.scheduler?.start(0);
+    this.queueStart(queue);
     return DrmGpuSchedStat.NOMINAL;
   }
 
@@ -219,6 +225,150 @@ export class PanthorScheduler extends SchedTick {
         if (group.state !== PanthorGroupState.Terminated) this.groupTermWork(group);
       }
     });
+  }
+
+  // ---- suspend and reset -----------------------------------------------------------------------
+
+  /** Groups stopped by {@link preReset}, restarted by {@link postReset} (`reset.stopped_groups`). */
+  private readonly stoppedGroups: PanthorGroup[] = [];
+
+  /**
+   * Takes every group off its CSG slot: SUSPEND (TERMINATE for groups that can no longer run);
+   * a slot that does not acknowledge is escalated to TERMINATE (its group timed out, innocent
+   * if it could still run) and forced terminated if that fails too; caches cleaned for the
+   * suspended state (a failure terminates those groups); each group's last events processed,
+   * unbound, and put on the idle list (or terminated). Mirrors panthor_sched_suspend().
+   */
+  suspend(): void {
+    this.withLock(() => {
+      let upd = csgsUpdCtxInit();
+      for (let i = 0; i < this.csgSlotCount; i++) {
+        const g = this.csgSlots[i]?.group ?? null;
+        if (g !== null) {
+          this.csgsUpdCtxQueueReqs(
+            upd,
+            i,
+            g.canRun ? CSG_STATE_SUSPEND : CSG_STATE_TERMINATE,
+            CSG_STATE_MASK,
+          );
+        }
+      }
+      let suspended = upd.updateMask;
+      this.csgsUpdCtxApply(upd);
+      suspended &= ~upd.timedoutMask;
+      if (upd.timedoutMask !== 0) {
+        const failed = upd.timedoutMask;
+        upd = csgsUpdCtxInit();
+        for (let i = 0; i < this.csgSlotCount; i++) {
+          const g = this.csgSlots[i]?.group ?? null;
+          if (((failed >>> i) & 1) === 0 || g === null) continue;
+          if (g.canRun) g.innocent = true;
+          g.timedout = true;
+          this.csgsUpdCtxQueueReqs(upd, i, CSG_STATE_TERMINATE, CSG_STATE_MASK);
+        }
+        this.csgsUpdCtxApply(upd);
+        for (let i = 0; i < this.csgSlotCount; i++) {
+          const g = this.csgSlots[i]?.group ?? null;
+          if (((upd.timedoutMask >>> i) & 1) === 0 || g === null) continue;
+          if (g.state !== PanthorGroupState.Terminated) {
+            g.state = PanthorGroupState.Terminated;
+            for (let q = 0; q < g.queues.length; q++) this.csSlotReset(i, q, g);
+          }
+        }
+      }
+      if (suspended !== 0) {
+        const failed = this.env.flushCaches() !== 0;
+        for (let i = 0; i < this.csgSlotCount; i++) {
+          const g = this.csgSlots[i]?.group ?? null;
+          if (((suspended >>> i) & 1) === 0 || g === null) continue;
+          if (failed) g.state = PanthorGroupState.Terminated;
+          else this.csgSlotSyncUpdate(i);
+        }
+      }
+      for (let i = 0; i < this.csgSlotCount; i++) {
+        const g = this.csgSlots[i]?.group ?? null;
+        if (g === null) continue;
+        g.get();
+        if (g.csgId >= 0) this.processCsgIrq(g.csgId);
+        this.groupUnbind(g);
+        if (g.canRun) this.idle[g.priority]?.moveHead(g);
+        else {
+          this.delWaiting(g);
+          this.groupTermWork(g);
+        }
+        g.put();
+      }
+      this.usedCsgSlotCount = 0;
+    });
+  }
+
+  /** Stops a queue's scheduler and timer. Mirrors queue_stop(). */
+  private queueStop(q: PanthorQueue): void {
+    this.disableTimeout(q);
+    q.scheduler?.stop(null);
+  }
+
+  /**
+   * Restarts a queue's scheduler, its pending jobs' hardware fences re-assigned to their done
+   * fences first (drm_sched_stop() forgot them). Mirrors queue_start().
+   */
+  private queueStart(q: PanthorQueue): void {
+    const sched = q.scheduler;
+    if (sched === null) return;
+    for (const job of sched.pendingList) {
+      const sf = job.sFence;
+      if (sf !== null && job.doneFence !== null) sf.parent = job.doneFence;
+    }
+    sched.start(0);
+  }
+
+  /**
+   * Before a GPU reset: works stopped and refused, every group suspended off its slot, then
+   * every runnable or idle group's queues stopped and the group parked. Mirrors
+   * panthor_sched_pre_reset().
+   */
+  preReset(): void {
+    this.resetInProgress = true;
+    this.cancelWork("sync-upd");
+    this.cancelTick();
+    this.suspend();
+    this.withLock(() => {
+      for (const lists of [this.runnable, this.idle]) {
+        for (const list of lists) {
+          for (const g of [...list.entries]) {
+            for (const q of g.queues) this.queueStop(q);
+            g.get();
+            listDel(g);
+            this.stoppedGroups.push(g);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * After a GPU reset: parked groups restarted (terminated if the reset failed) back onto the
+   * idle/runnable lists (or terminated), works allowed again, a tick and a sync update.
+   * Mirrors panthor_sched_post_reset().
+   */
+  postReset(resetFailed: boolean): void {
+    this.withLock(() => {
+      for (const g of this.stoppedGroups.splice(0)) {
+        if (resetFailed) g.state = PanthorGroupState.Terminated;
+        for (const q of g.queues) this.queueStart(q);
+        if (g.canRun) (g.isIdle ? this.idle : this.runnable)[g.priority]?.moveTail(g);
+        else {
+          this.delWaiting(g);
+          this.groupTermWork(g);
+        }
+        g.put();
+      }
+      this.resetInProgress = false;
+    });
+    if (!resetFailed) {
+      this.queueTick(0);
+      this.queueWork("sync-upd", () => this.withLock(() => this.syncUpdWork()));
+    }
   }
 
   /** An MMU fault: a tick at once makes faulty groups fatal. Mirrors panthor_sched_report_mmu_fault(). */

@@ -217,7 +217,7 @@ describe("boot, watchdog, halt, restart, unplug", () => {
     expect(r.sim.memory.allocatedPages).toBe(r.pagesBefore);
   });
 
-  it("the watchdog pings every 12 s; an unanswered ping schedules a reset", () => {
+  it("the watchdog pings every 12 s; an unanswered ping schedules a reset, which reboots the firmware", () => {
     const { sim, dev, fw } = probed();
     sim.loop.advance(PING_INTERVAL_NS + 1_000_000);
     expect(fw.counters.pings).toBe(1);
@@ -226,12 +226,17 @@ describe("boot, watchdog, halt, restart, unplug", () => {
     const hwFw = sim.gpu.firmware;
     if (hwFw === undefined) throw new Error("no hw firmware");
     hwFw.unresponsive = true;
-    sim.loop.advance(PING_INTERVAL_NS);
+    // The ping goes unanswered for 100 ms; the reset work then runs (the hung MCU stopped,
+    // the GPU reset, the firmware booted again from its reloaded sections).
+    sim.loop.advance(PING_INTERVAL_NS + 200_000_000);
     expect(fw.counters.pingTimeouts).toBe(1);
     expect(dev.resetRequests).toBe(1);
-    // With a reset pending, the watchdog stays quiet.
-    sim.loop.advance(3 * PING_INTERVAL_NS);
+    expect(dev.resetsDone).toBe(1);
+    expect(fw.counters.boots).toBe(2);
+    hwFw.unresponsive = false;
+    sim.loop.advance(2 * PING_INTERVAL_NS);
     expect(fw.counters.pingTimeouts).toBe(1);
+    expect(fw.counters.pings).toBe(4);
   });
 
   it("pre-reset halts the MCU (a fast restart then), post-reset boots it again and re-initialises the global interface", () => {

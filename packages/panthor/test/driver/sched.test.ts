@@ -239,3 +239,54 @@ describe("scheduler and MMU", () => {
     expect(pool?.stats.grows).toBe(1);
   });
 });
+
+describe("reset", () => {
+  it("RST-1: a reset with a group running and a bind queued: the group is suspended, the GPU reset, the firmware rebooted, the group resumed to completion, the bind run; no slot leaks", () => {
+    const t = rig();
+    const g = t.c.groupCreate(t.vm, [{ ringbufSize: 4096 }]);
+    const so = t.syncobj();
+    expect(
+      t.c.groupSubmit(g.handle, [
+        { ...t.stream(busyStore(200_000, 0x5a, 1)), syncs: t.signal(so) },
+      ]),
+    ).toBe(0);
+    t.run(5_000_000);
+    const data = t.c.handle.file.objectIdr.entries()[1]?.[0] as number;
+    const bound = drmSyncobjCreate(t.c.handle.file, 0);
+    expect(
+      t.c.vmBind(
+        t.vm,
+        [
+          {
+            flags: DRM_PANTHOR_VM_BIND_OP_TYPE_MAP,
+            boHandle: data,
+            va: 0x60_0000n,
+            size: 0x1000n,
+            syncs: [{ flags: DRM_PANTHOR_SYNC_OP_SIGNAL | SYNC, handle: bound }],
+          },
+        ],
+        DRM_PANTHOR_VM_BIND_ASYNC,
+      ).ret,
+    ).toBe(0);
+    t.dev.scheduleReset();
+    t.run(200_000_000);
+    expect(t.dev.resetsDone).toBe(1);
+    expect(t.dev.resetPending).toBe(false);
+    expect(t.dev.fw?.counters.boots).toBe(2);
+    expect(t.fenceOf(bound)?.signaled).toBe(true);
+    const f = t.fenceOf(so);
+    expect(f?.signaled).toBe(true);
+    if (f?.error === 0) expect(t.readData(1)).toBe(0x5a);
+    else expect(t.c.groupGetState(g.handle).out.state).not.toBe(0);
+    // The GPU serves new work afterwards.
+    const g2 = t.c.groupCreate(t.vm, [{ ringbufSize: 4096 }]);
+    const so2 = t.syncobj();
+    expect(
+      t.c.groupSubmit(g2.handle, [{ ...t.stream(igtStore(0x77, 3)), syncs: t.signal(so2) }]),
+    ).toBe(0);
+    t.run(50_000_000);
+    expect(t.fenceOf(so2)?.error).toBe(0);
+    expect(t.readData(3)).toBe(0x77);
+    expect(t.warnings.warnings).toEqual([]);
+  });
+});
