@@ -29,6 +29,7 @@ import { PanthorFw } from "../fw/fw.js";
 import type { PanthorFirmwareLoader } from "../fw/fw-load.js";
 import { panthorIoctls } from "../ioctl/table.js";
 import { PanthorMmu } from "../mmu/as-manager.js";
+import type { OpLock } from "../mmu/op-lock.js";
 import { type PanthorGroupEnv, panthorGroupPoolDestroy } from "../sched/group.js";
 import { PanthorScheduler } from "../sched/scheduler.js";
 import { PtCache } from "../vm/pt-cache.js";
@@ -243,15 +244,7 @@ export class PanthorDevice {
       flushCaches: () => this.gpu.flushCaches(CACHE_CLEAN, CACHE_CLEAN, 0),
       scratchReg: csif.cs_reg_count - csif.unpreserved_cs_reg_count,
       vmHasUnhandledFaults: (vm) => vm.unhandledFault,
-      busyVmLock: () => {
-        if (this.mcuVm.opLock.held) return this.mcuVm.opLock;
-        for (const file of this.drm.files) {
-          for (const [, vm] of file.driverPriv?.vms.entries() ?? []) {
-            if (vm.opLock.held) return vm.opLock;
-          }
-        }
-        return null;
-      },
+      busyVmLock: () => this.busyVmLock(),
     });
     fw.onEvents = (status) => sched.reportFwEvents(status);
     this.mmu.onFault = () => sched.reportMmuFault();
@@ -293,6 +286,20 @@ export class PanthorDevice {
     if (this.fw !== null) this.platform.loop.schedule(0, () => this.resetWork(), "panthor:reset");
   }
 
+  /**
+   * The `op_lock` of a VM (the MCU's or any file's) with an operation in progress, or null:
+   * work that would sleep on it in the kernel waits for its release here.
+   */
+  private busyVmLock(): OpLock | null {
+    if (this.mcuVm.opLock.held) return this.mcuVm.opLock;
+    for (const file of this.drm.files) {
+      for (const [, vm] of file.driverPriv?.vms.entries() ?? []) {
+        if (vm.opLock.held) return vm.opLock;
+      }
+    }
+    return null;
+  }
+
   /** Resets done (reset work completed). */
   resetsDone = 0;
 
@@ -311,7 +318,7 @@ export class PanthorDevice {
       sched.whenUnlocked(() => this.resetWork());
       return;
     }
-    const busy = this.mcuVm.opLock.held ? this.mcuVm.opLock : null;
+    const busy = this.busyVmLock();
     if (busy !== null) {
       busy.whenFree(() => this.resetWork());
       return;

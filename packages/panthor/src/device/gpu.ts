@@ -18,7 +18,7 @@ import {
   L2_READY_LO,
   type MmioBus,
 } from "@panmmu/hw";
-import { ETIMEDOUT, type WarningSink } from "@panmmu/uapi";
+import { EIO, ETIMEDOUT, type WarningSink } from "@panmmu/uapi";
 
 /** GPU_CMD. */
 const GPU_CMD = 0x30;
@@ -39,6 +39,10 @@ export interface GpuCounters {
   flushes: number;
   /** Cache flushes that timed out. */
   flushTimeouts: number;
+  /** Cache flushes that waited for another one in progress (`cache_flush_lock` contended). */
+  flushesSerialized: number;
+  /** Cache flushes skipped (-EIO) because a timed-out flush was still pending. */
+  flushesSkipped: number;
   /** GPU interrupts handled. */
   irqs: number;
 }
@@ -48,7 +52,13 @@ export class PanthorGpu {
   /** Requests sent and not acknowledged yet (GPU_IRQ_* bits). Mirrors `gpu->pending_reqs`. */
   pendingReqs = 0;
   /** Counters. */
-  readonly counters: GpuCounters = { flushes: 0, flushTimeouts: 0, irqs: 0 };
+  readonly counters: GpuCounters = {
+    flushes: 0,
+    flushTimeouts: 0,
+    flushesSerialized: 0,
+    flushesSkipped: 0,
+    irqs: 0,
+  };
   private readonly flushAcked = (): boolean =>
     (this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0;
 
@@ -79,10 +89,12 @@ export class PanthorGpu {
 
   /**
    * GPU_CMD SOFT_RESET and up to 100 ms for RESET_COMPLETED: 0 or -ETIMEDOUT. A reset already
-   * pending is a WARN and is not sent twice. Mirrors panthor_gpu_soft_reset().
+   * pending is a WARN and is not sent twice. A cache flush left pending by a timeout is
+   * forgotten: the reset is what recovers from it. Mirrors panthor_gpu_soft_reset().
    */
   softReset(): number {
     const done = (): boolean => (this.pendingReqs & GPU_IRQ_RESET_COMPLETED) === 0;
+    if (!this.flushLockHeld) this.pendingReqs &= ~GPU_IRQ_CLEAN_CACHES_COMPLETED;
     if (!done()) {
       this.warnings.warn("panthor_gpu_soft_reset", "reset already pending");
     } else {
@@ -114,25 +126,40 @@ export class PanthorGpu {
 
   /**
    * Flushes (CACHE_CLEAN) and/or invalidates (CACHE_INV) the L2, load/store and other caches
-   * and waits up to 100 ms for CLEAN_CACHES_COMPLETED; 0 or -ETIMEDOUT. A flush already
-   * pending is a WARN and is not sent twice. Mirrors panthor_gpu_flush_caches().
+   * and waits up to 100 ms for CLEAN_CACHES_COMPLETED: 0, -ETIMEDOUT, or -EIO when a flush that
+   * timed out is still pending (the memory system is stuck; the caller's reset clears it, and
+   * flushes asked for meanwhile are skipped). Flushes are serialized by `cache_flush_lock`: a
+   * caller that arrives while another one waits (here: an event run inside that wait) sleeps
+   * until the first flush completes, then sends its own. Mirrors panthor_gpu_flush_caches().
    */
   flushCaches(l2: number, lsc: number, other: number): number {
+    if (this.flushLockHeld) {
+      this.counters.flushesSerialized++;
+      this.loop.runUntil(this.flushAcked, FLUSH_TIMEOUT_NS);
+    }
     if ((this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) !== 0) {
-      this.warnings.warn("panthor_gpu_flush_caches", "flush already pending");
-    } else {
+      this.counters.flushesSkipped++;
+      return -EIO;
+    }
+    const outer = this.flushLockHeld;
+    this.flushLockHeld = true;
+    try {
       this.pendingReqs |= GPU_IRQ_CLEAN_CACHES_COMPLETED;
       this.counters.flushes++;
       this.mmio.write32(GPU_CMD, csfFlushCachesCmd(l2, lsc, other));
+      if (this.loop.runUntil(this.flushAcked, FLUSH_TIMEOUT_NS)) return 0;
+      // Timed out: the interrupt may just not have been handled yet.
+      if ((this.mmio.read32(GPU_INT_RAWSTAT) & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) {
+        this.counters.flushTimeouts++;
+        return -ETIMEDOUT;
+      }
+      this.pendingReqs &= ~GPU_IRQ_CLEAN_CACHES_COMPLETED;
+      return 0;
+    } finally {
+      this.flushLockHeld = outer;
     }
-    if ((this.pendingReqs & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) return 0;
-    if (this.loop.runUntil(this.flushAcked, FLUSH_TIMEOUT_NS)) return 0;
-    // Timed out: the interrupt may just not have been handled yet.
-    if ((this.mmio.read32(GPU_INT_RAWSTAT) & GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) {
-      this.counters.flushTimeouts++;
-      return -ETIMEDOUT;
-    }
-    this.pendingReqs &= ~GPU_IRQ_CLEAN_CACHES_COMPLETED;
-    return 0;
   }
+
+  /** Whether a flush holds `cache_flush_lock` (a nested caller waits for it). */
+  private flushLockHeld = false;
 }

@@ -167,10 +167,11 @@ export class PanthorScheduler extends SchedTick {
    * the next tick if it is on a slot, at once otherwise), the scheduler restarted.
    * Mirrors queue_timedout_job().
    */
-  private timedoutJob(group: PanthorGroup, queue: PanthorQueue, _job: QueueJob): DrmGpuSchedStat {
+  private timedoutJob(group: PanthorGroup, queue: PanthorQueue, job: QueueJob): DrmGpuSchedStat {
     this.counters.timeouts++;
     if (this.resetInProgress) this.env.warnings.warn("queue_timedout_job", "reset in progress");
-    this.queueStop(queue);
+    // The job goes back on the pending list (drm took it off), to be failed and freed.
+    this.queueStop(queue, job);
     this.withLock(() => {
       group.timedout = true;
       if (group.csgId >= 0) {
@@ -302,10 +303,10 @@ export class PanthorScheduler extends SchedTick {
     });
   }
 
-  /** Stops a queue's scheduler and timer. Mirrors queue_stop(). */
-  private queueStop(q: PanthorQueue): void {
+  /** Stops a queue's scheduler and timer (`bad` back at the head of its pending list). Mirrors queue_stop(). */
+  private queueStop(q: PanthorQueue, bad: QueueJob | null = null): void {
     this.disableTimeout(q);
-    q.scheduler?.stop(null);
+    q.scheduler?.stop(bad);
   }
 
   /**

@@ -16,8 +16,10 @@ import {
   DRM_PANTHOR_VM_BIND_OP_TYPE_MAP,
   DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP,
   EINVAL,
+  ETIMEDOUT,
 } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
+import { PanthorBo } from "../../src/gem/bo.js";
 import { panthorVmHeapPool } from "../../src/heap/vm-heap-pool.js";
 import { heapCreate } from "../helpers/heap-rig.js";
 import { CMD_VA, DATA_VA, igtStore, rig } from "../helpers/submit-rig.js";
@@ -237,6 +239,38 @@ describe("scheduler and MMU", () => {
     const heap = pool?.heaps.get(Number(h.out.handle) & 0xffff);
     expect(heap?.chunkCount).toBe(2);
     expect(pool?.stats.grows).toBe(1);
+  });
+});
+
+describe("timeouts", () => {
+  it("a queue that makes no progress for 5 s: the fence ends -ETIMEDOUT, and the timed-out job is freed (after GROUP_DESTROY and close nothing of the group is left)", () => {
+    const t = rig();
+    const g = t.c.groupCreate(t.vm, [{ ringbufSize: 4096 }]);
+    const so = t.syncobj();
+    const stuck = new CsAssembler()
+      .move48(40, Number(DATA_VA) + 0x100)
+      .move32(42, 0xffff_ffff)
+      .syncWait32(CsCondition.GT, 40, 42);
+    expect(t.c.groupSubmit(g.handle, [{ ...t.stream(stuck), syncs: t.signal(so) }])).toBe(0);
+    t.run(4_900_000_000);
+    expect(t.fenceOf(so)?.signaled).toBe(false);
+    t.run(200_000_000);
+    expect(t.fenceOf(so)?.error).toBe(-ETIMEDOUT);
+    expect(t.dev.sched?.counters.timeouts).toBe(1);
+    expect(t.c.groupDestroy(g.handle)).toBe(0);
+    t.run();
+    // Only the client's two BOs, its VM and the firmware's objects remain; the group's suspend
+    // buffers, sync objects, rings and queue interfaces are gone.
+    const labels = [...t.dev.drm.objects].map((o) =>
+      o instanceof PanthorBo ? o.label : "vm-root",
+    );
+    expect(labels.filter((l) => l !== "FW section" && l !== "vm-root" && l !== null)).toEqual([]);
+    expect(t.c.close()).toBe(0);
+    t.run();
+    expect(
+      [...t.dev.drm.objects].filter((o) => !(o instanceof PanthorBo) || o.label !== "FW section"),
+    ).toHaveLength(1);
+    expect(t.warnings.warnings).toEqual([]);
   });
 });
 
