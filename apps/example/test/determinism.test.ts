@@ -10,7 +10,7 @@ function run(name: string, seed: number): Omit<ScenarioReport, "hostMs"> {
 }
 
 describe("determinism", () => {
-  it.each(["main", "fault", "isolation"])("%s: same seed, identical report", (name) => {
+  it.each(["main", "fault", "isolation", "panthor"])("%s: same seed, identical report", (name) => {
     const a = run(name, 7);
     const b = run(name, 7);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));

@@ -1,3 +1,4 @@
+import { CommanderError } from "commander";
 import {
   buildProgram,
   type CliIo,
@@ -14,7 +15,10 @@ export interface CliRun {
   code: number | undefined;
 }
 
-/** Runs the CLI with `args` (after `panmmu`), capturing everything; commander errors throw. */
+/**
+ * Runs the CLI with `args` (after `panmmu`), capturing everything. Commander's successful
+ * early exits (`--help`) give code 0; its errors throw.
+ */
 export async function runCli(args: string[], scenarios?: readonly Scenario[]): Promise<CliRun> {
   const run: CliRun = { out: "", err: "", code: undefined };
   const io: CliIo = {
@@ -31,7 +35,12 @@ export async function runCli(args: string[], scenarios?: readonly Scenario[]): P
   const program = buildProgram(scenarios === undefined ? { io } : { io, scenarios });
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
-  await program.parseAsync(["node", "panmmu", ...args]);
+  try {
+    await program.parseAsync(["node", "panmmu", ...args]);
+  } catch (e) {
+    if (!(e instanceof CommanderError) || e.exitCode !== 0) throw e;
+    run.code = 0;
+  }
   return run;
 }
 

@@ -8,7 +8,8 @@ describe("panthor scenario", () => {
     const r = runScenario("panthor");
     expect(failedChecks(r)).toEqual([]);
     expect([r.scenario, r.gpu, r.clients]).toEqual(["panthor", "mali-g610", 4]);
-    expect(r.checks.length).toBe(10);
+    // 10 checks of the first half, 10 of the groups on the firmware board.
+    expect(r.checks.length).toBe(20);
     // Slots: only AS1 and AS2 are handed out, every process held one, slots were stolen.
     const events = reportTable(r, "AS slot events");
     expect(new Set(events.rows.map((row) => row[1]))).toEqual(new Set(["AS1", "AS2"]));
@@ -35,11 +36,13 @@ describe("panthor scenario", () => {
     expect(reportTable(r, "Page tables").rows).toHaveLength(4);
   });
 
-  it("holds with 3 and with 8 processes, and other seeds", () => {
+  it("holds with 3 and with 8 processes, with 3 and 8 rounds, and other seeds", () => {
     expect(failedChecks(runScenario("panthor", { clients: 3, seed: 2 }))).toEqual([]);
     expect(failedChecks(runScenario("panthor", { clients: 8, jobsPerClient: 5, seed: 9 }))).toEqual(
       [],
     );
+    expect(failedChecks(runScenario("panthor", { jobsPerClient: 3, seed: 13 }))).toEqual([]);
+    expect(failedChecks(runScenario("panthor", { jobsPerClient: 8, seed: 21 }))).toEqual([]);
   });
 
   it("the same seed gives the same report; another seed another run", () => {
@@ -81,6 +84,12 @@ describe("panthor scenario", () => {
       "Page",
       "Partial",
       "MMU",
+      "Groups",
+      "CSG",
+      "AS",
+      "Scheduler",
+      "Tiler",
+      "GPU",
     ]);
     expect(j.slotHistory[0]).toMatchObject({ as: 1, stolen: false });
     expect(JSON.parse(renderJson(runScenario("panthor", { seed: 3 }))).checks).toEqual(j.checks);

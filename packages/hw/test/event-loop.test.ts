@@ -58,4 +58,16 @@ describe("EventLoopSim", () => {
     expect(loop.now).toBe(150);
     expect(() => loop.schedule(-1, () => {}, "bad")).toThrow(RangeError);
   });
+
+  it("advance never takes time back: an event that waited inside (a nested runUntil) past the deadline leaves the clock there", () => {
+    const loop = new EventLoopSim();
+    const seen: number[] = [];
+    loop.schedule(10, () => loop.runUntil(() => false, 500), "waits 500 ns");
+    loop.schedule(300, () => seen.push(loop.now), "inside the wait");
+    loop.advance(100);
+    expect(loop.now).toBe(510);
+    expect(seen).toEqual([300]);
+    loop.advance(10);
+    expect(loop.now).toBe(520);
+  });
 });

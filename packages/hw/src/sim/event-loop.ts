@@ -122,7 +122,11 @@ export class EventLoopSim implements EventLoop {
     return n;
   }
 
-  /** Runs every event due within `ns` from now, then sets time to `now + ns`. */
+  /**
+   * Runs every event due within `ns` from now, then sets time to `now + ns` — or leaves it
+   * where an event that waited inside (a nested {@link runUntil}) took it, if that is later:
+   * time never goes back.
+   */
   advance(ns: number): void {
     if (!(ns >= 0) || !Number.isFinite(ns)) {
       throw new RangeError(`advance needs a finite number >= 0, got ${ns}`);
@@ -133,7 +137,7 @@ export class EventLoopSim implements EventLoop {
       if (due === undefined || due > deadline) break;
       this.step();
     }
-    this.time = deadline;
+    this.time = Math.max(this.time, deadline);
   }
 
   /** Runs events until `done()` or `timeoutNs` passed; whether `done()` became true. */

@@ -17,6 +17,7 @@ import {
   CACHE_CLEAN,
   CSF_MCU_SHARED_REGION_SIZE,
   CSF_MCU_SHARED_REGION_START,
+  type EventHandle,
   GPU_ID,
   type GpuPlatform,
   type MmioBus,
@@ -41,6 +42,7 @@ import { readPanthorGpuInfo, selectGpuCoherency } from "./gpu-info.js";
 import { panthorMmap } from "./mmap.js";
 import { platformMmuEnv } from "./mmu-env.js";
 import { attachMmuIrq } from "./mmu-irq.js";
+import { PanthorPm, PanthorPmState } from "./pm.js";
 
 /** DRM driver name. */
 export const PANTHOR_DRIVER_NAME = "panthor";
@@ -123,6 +125,14 @@ export class PanthorDevice {
   shmemHugeFolios = true;
   /** Every MMU fault, decoded, with the file, VM and BO it hit (the kernel's drm_err() log). */
   readonly faultLog: PanthorFaultLog;
+  /**
+   * Power management. With firmware, runtime PM is enabled: the device suspends 50 ms after
+   * its last use (the scheduler holds it while a scheduled group is busy). Without firmware the
+   * device stays active (nothing would resume it).
+   */
+  readonly pm: PanthorPm;
+  /** A queued reset work, if any. */
+  private resetEvent: EventHandle | null = null;
   private nextFileName = 1;
   private pendingOpen: { name: string; privileged: boolean } | null = null;
 
@@ -173,6 +183,35 @@ export class PanthorDevice {
     );
     if (typeof mcu === "number") throw new Error(`MCU VM creation failed (${mcu})`);
     this.mcuVm = mcu;
+    this.pm = new PanthorPm(platform.loop, {
+      initialized: () => this.fw !== null && this.sched !== null,
+      unplugged: () => this.unplugged,
+      resetPending: () => this.resetPending,
+      clearResetPending: () => {
+        this.resetPending = false;
+      },
+      cancelResetWork: () => this.cancelResetWork(),
+      fastReset: () => this.fw?.fastReset ?? false,
+      forceSlowReset: () => {
+        if (this.fw !== null) this.fw.fastReset = false;
+      },
+      schedSuspend: () => this.sched?.suspend(),
+      schedResume: () => this.sched?.resume(),
+      fwSuspend: () => this.fw?.preReset(false),
+      fwResume: () => this.fw?.postReset() ?? 0,
+      mmuSuspend: () => this.mmu.suspend(),
+      mmuResume: () => this.mmu.resume(),
+      gpuSuspend: () => this.gpu.suspend(this.fw?.fastReset ?? false),
+      gpuResume: () => this.gpu.resume(),
+      busyVmLock: () => this.busyVmLock(),
+    });
+    // panthor_device_init(): the device is powered while it probes.
+    this.pm.state = PanthorPmState.Active;
+    this.pm.rpm.setActive();
+    this.queryCtx = {
+      ...this.queryCtx,
+      timestamp: { ...this.queryCtx.timestamp, pm: this.pm },
+    };
   }
 
   /**
@@ -220,6 +259,9 @@ export class PanthorDevice {
     if (profile !== undefined)
       dev.queryCtx = { ...dev.queryCtx, csifInfo: panthorCsifInfo(profile) };
     dev.sched = dev.createScheduler(fw);
+    // The end of panthor_device_init(): autosuspend on, the probe's reference dropped.
+    dev.pm.rpm.enable();
+    dev.pm.rpm.markLastBusy();
     return dev;
   }
 
@@ -245,6 +287,7 @@ export class PanthorDevice {
       scratchReg: csif.cs_reg_count - csif.unpreserved_cs_reg_count,
       vmHasUnhandledFaults: (vm) => vm.unhandledFault,
       busyVmLock: () => this.busyVmLock(),
+      pm: this.pm,
     });
     fw.onEvents = (status) => sched.reportFwEvents(status);
     this.mmu.onFault = () => sched.reportMmuFault();
@@ -277,13 +320,29 @@ export class PanthorDevice {
 
   /**
    * Asks for a GPU reset: once (a pending reset is not asked for twice), run as a work item on
-   * a device with firmware. Mirrors panthor_device_schedule_reset().
+   * an active device with firmware (a suspended one restarts slowly at resume instead).
+   * Mirrors panthor_device_schedule_reset().
    */
   scheduleReset(): void {
     this.resetRequests++;
     if (this.resetPending) return;
     this.resetPending = true;
-    if (this.fw !== null) this.platform.loop.schedule(0, () => this.resetWork(), "panthor:reset");
+    if (this.fw !== null && this.pm.active && this.resetEvent === null) {
+      this.resetEvent = this.platform.loop.schedule(
+        0,
+        () => {
+          this.resetEvent = null;
+          this.resetWork();
+        },
+        "panthor:reset",
+      );
+    }
+  }
+
+  /** Cancels a queued reset work (runtime suspend). Mirrors cancel_work_sync(&ptdev->reset.work). */
+  private cancelResetWork(): void {
+    if (this.resetEvent !== null) this.platform.loop.cancel(this.resetEvent);
+    this.resetEvent = null;
   }
 
   /**
@@ -314,6 +373,8 @@ export class PanthorDevice {
     const fw = this.fw;
     const sched = this.sched;
     if (this.unplugged || fw === null || sched === null) return;
+    // A device entering suspend is not reset: its resume restarts slowly instead.
+    if (!this.pm.active) return;
     if (sched.isLocked) {
       sched.whenUnlocked(() => this.resetWork());
       return;
@@ -334,6 +395,20 @@ export class PanthorDevice {
     this.resetsDone++;
     sched.postReset(ret !== 0);
     if (ret !== 0) this.unplug();
+  }
+
+  /**
+   * System suspend (suspend-to-idle or to RAM): the device suspended whatever its usage, as
+   * the kernel's system-sleep callback does (`DEFINE_RUNTIME_DEV_PM_OPS`: the runtime suspend
+   * through pm_runtime_force_suspend()). 0 or the suspend's errno.
+   */
+  systemSuspend(): number {
+    return this.pm.rpm.forceSuspend();
+  }
+
+  /** System resume: the device resumed if the system suspend suspended it. Mirrors pm_runtime_force_resume(). */
+  systemResume(): number {
+    return this.pm.rpm.forceResume();
   }
 
   // ---- files ------------------------------------------------------------------------------
@@ -417,10 +492,17 @@ export class PanthorDevice {
    */
   unplug(): void {
     if (this.unplugged) return;
+    // pm_runtime_get_sync(): the blocks are unplugged powered.
+    const pmRet = this.pm.rpm.enabled && !this.pm.rpm.transitioning ? this.pm.resumeAndGet() : 0;
+    if (pmRet !== 0)
+      this.platform.warnings.warn("panthor_device_unplug", `resume failed (${pmRet})`);
     this.unplugged = true;
     this.sched?.unplug();
     this.fw?.unplug();
     this.mmu.unplug();
+    // pm_runtime_dont_use_autosuspend() + pm_runtime_put_sync_suspend(): no hardware touched.
+    this.pm.rpm.shutdown();
+    this.pm.suspend();
   }
 
   /** Removes the device: unplug, IRQ handlers dropped, the MCU VM released. */

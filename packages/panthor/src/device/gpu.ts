@@ -14,6 +14,7 @@ import {
   GPU_IRQ_MASK_ERROR,
   GPU_IRQ_RESET_COMPLETED,
   type IrqLine,
+  L2_PWROFF_LO,
   L2_PWRON_LO,
   L2_READY_LO,
   type MmioBus,
@@ -88,6 +89,40 @@ export class PanthorGpu {
   }
 
   /**
+   * Powers the L2 off and waits up to 20 ms for L2_READY to clear: 0 or -ETIMEDOUT. Mirrors
+   * panthor_hw_l2_power_off().
+   */
+  l2PowerOff(): number {
+    const off = (): boolean => (this.mmio.read32(L2_READY_LO) & 1) === 0;
+    if (off()) return 0;
+    this.mmio.write32(L2_PWROFF_LO, 1);
+    this.mmio.write32(L2_PWROFF_LO + 4, 0);
+    return off() || this.loop.runUntil(off, L2_POWER_TIMEOUT_NS) ? 0 : -ETIMEDOUT;
+  }
+
+  /** Whether the GPU interrupt is suspended (runtime suspend). */
+  irqSuspended = false;
+
+  /**
+   * Runtime suspend: a soft reset unless the firmware may restart fast (then the L2 is only
+   * powered off), and the interrupt masked. Mirrors panthor_gpu_suspend().
+   */
+  suspend(fastReset: boolean): void {
+    if (!fastReset) this.softReset();
+    else this.l2PowerOff();
+    this.mmio.write32(GPU_INT_MASK, 0);
+    this.irqSuspended = true;
+  }
+
+  /** Runtime resume: the interrupt unmasked, the L2 powered on. Mirrors panthor_gpu_resume(). */
+  resume(): void {
+    this.irqSuspended = false;
+    this.mmio.write32(GPU_INT_CLEAR, GPU_INTERRUPTS_MASK);
+    this.mmio.write32(GPU_INT_MASK, GPU_INTERRUPTS_MASK);
+    this.l2PowerOn();
+  }
+
+  /**
    * GPU_CMD SOFT_RESET and up to 100 ms for RESET_COMPLETED: 0 or -ETIMEDOUT. A reset already
    * pending is a WARN and is not sent twice. A cache flush left pending by a timeout is
    * forgotten: the reset is what recovers from it. Mirrors panthor_gpu_soft_reset().
@@ -115,6 +150,7 @@ export class PanthorGpu {
   }
 
   private irqHandler(): void {
+    if (this.irqSuspended) return;
     const status = this.mmio.read32(GPU_INT_STAT) >>> 0;
     if (status === 0) return;
     this.counters.irqs++;

@@ -35,6 +35,14 @@ export { type PanthorMmioDevice, panthorDeviceMmapIo, panthorMmap } from "./mmap
 export { platformMmuEnv } from "./mmu-env.js";
 export { attachMmuIrq } from "./mmu-irq.js";
 export {
+  PANTHOR_AUTOSUSPEND_DELAY_MS,
+  PANTHOR_DUMMY_LATEST_FLUSH,
+  PanthorPm,
+  type PanthorPmBlocks,
+  type PanthorPmCounters,
+  PanthorPmState,
+} from "./pm.js";
+export {
   DEFAULT_TIMESTAMP_QUERY_FLAGS,
   type PanthorPmRef,
   type PanthorTimestampSource,

@@ -17,6 +17,7 @@ import {
   PROT_WRITE,
 } from "@panmmu/uapi";
 import type { PanthorFilePriv } from "../file/file-priv.js";
+import { PANTHOR_DUMMY_LATEST_FLUSH } from "./pm.js";
 
 const U64_MASK = (1n << 64n) - 1n;
 
@@ -26,6 +27,18 @@ export interface PanthorMmioDevice {
   readonly mmio: MmioBus;
   /** The device was unplugged (`drm_dev_enter()` fails). */
   readonly unplugged: boolean;
+  /** Its power state: while not active, the USER page is the dummy page. */
+  readonly pm: { readonly active: boolean };
+}
+
+/** Bytes `[at, at + n)` of the dummy LATEST_FLUSH page: its first word is 1, the rest 0. */
+function dummyFlushPage(at: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const off = at + i;
+    if (off < 4) out[i] = (PANTHOR_DUMMY_LATEST_FLUSH >>> (8 * off)) & 0xff;
+  }
+  return out;
 }
 
 /**
@@ -53,6 +66,8 @@ export function panthorDeviceMmapIo(
     read(at: number, n: number): Uint8Array {
       // panthor_mmio_vm_fault(): a device that left (drm_dev_enter() fails) is a SIGBUS.
       if (dev.unplugged) throw new KernelError(EFAULT, "USER page: device unplugged");
+      // A device that is not active (suspending, suspended, resuming) maps the dummy page.
+      if (!dev.pm.active) return dummyFlushPage(at, n);
       // One 32-bit register read per word the access touches, as a CPU load does.
       const out = new Uint8Array(n);
       for (let word = at & ~3; word < at + n; word += 4) {

@@ -56,6 +56,24 @@ export interface PanthorSchedEnv {
    * region: in the kernel the operation's thread goes on meanwhile; here the tick runs after it.
    */
   busyVmLock(): { whenFree(fn: () => void): void } | null;
+  /** The device's runtime PM. */
+  readonly pm: PanthorSchedPm;
+}
+
+/** What the scheduler needs of the device's runtime PM. */
+export interface PanthorSchedPm {
+  /**
+   * Takes a reference, resuming the device: 0, -EAGAIN while a PM callback runs (wait with
+   * `whenSettled`, as a sleeping caller would), or the resume's errno. Mirrors
+   * panthor_device_resume_and_get().
+   */
+  resumeAndGet(): number;
+  /** Drops a reference (autosuspend). Mirrors pm_runtime_mark_last_busy() + pm_runtime_put_autosuspend(). */
+  put(): void;
+  /** Takes a reference on the active device. Mirrors pm_runtime_get(). */
+  get(): void;
+  /** Runs `fn` once no PM callback runs. */
+  whenSettled(fn: () => void): void;
 }
 
 /** A CSG slot. Mirrors `struct panthor_csg_slot`. */
@@ -108,6 +126,11 @@ export abstract class SchedBase {
   mightHaveIdleGroups = false;
   /** Between pre-reset and post-reset. */
   resetInProgress = false;
+  /**
+   * The scheduler holds a runtime-PM reference: taken when a scheduled group has work, dropped
+   * at a tick that finds every scheduled group idle. Mirrors `sched->pm.has_ref`.
+   */
+  pmHasRef = false;
   /** Counters. */
   readonly counters: PanthorSchedCounters = {
     ticks: 0,

@@ -18,6 +18,7 @@ import {
   CSG_STATUS_UPDATE,
   csgEpReqPriority,
 } from "@panmmu/hw";
+import { EAGAIN } from "@panmmu/uapi";
 import { fwUpdateBlockReqs } from "../fw/fw-iface.js";
 import type { PanthorVm } from "../vm/vm.js";
 import { PANTHOR_CSG_PRIORITY_COUNT, type PanthorGroup, PanthorGroupState } from "./group.js";
@@ -283,7 +284,27 @@ export abstract class SchedTick extends SchedEvents {
    * groups preempt; a full tick rotates. Mirrors tick_work().
    */
   protected tick(): void {
-    if (this.unplugged || this.env.resetPending()) return;
+    if (this.unplugged) return;
+    const pm = this.env.pm;
+    const ret = pm.resumeAndGet();
+    if (ret === -EAGAIN) {
+      // The device is suspending or resuming: the tick would sleep until it is done.
+      pm.whenSettled(() => this.queueTick(0));
+      return;
+    }
+    if (ret !== 0) {
+      this.env.warnings.warn("tick_work", `resume failed (${ret})`);
+      return;
+    }
+    try {
+      if (!this.env.resetPending()) this.tickLocked();
+    } finally {
+      pm.put();
+    }
+  }
+
+  /** The tick with a runtime-PM reference held. */
+  private tickLocked(): void {
     this.counters.ticks++;
     const now = this.env.loop.now;
     const target =
@@ -317,6 +338,16 @@ export abstract class SchedTick extends SchedEvents {
       }
       this.tickCtxApply(ctx);
       if (ctx.csgUpdFailedMask === 0) {
+        // The device stays up while a scheduled group has work.
+        if (ctx.idleGroupCount === ctx.groupCount) {
+          if (this.pmHasRef) {
+            this.env.pm.put();
+            this.pmHasRef = false;
+          }
+        } else if (!this.pmHasRef) {
+          this.env.pm.get();
+          this.pmHasRef = true;
+        }
         this.lastTick = now;
         let delay = this.updateReschedTarget(ctx);
         if (ctx.immediateTick) delay = 0;

@@ -19,7 +19,7 @@ import {
   CSG_STATE_SUSPEND,
   CSG_STATE_TERMINATE,
 } from "@panmmu/hw";
-import { ECANCELED, EINVAL } from "@panmmu/uapi";
+import { EAGAIN, ECANCELED, EINVAL } from "@panmmu/uapi";
 import { type PanthorGroup, PanthorGroupState } from "./group.js";
 import {
   copyInstrsToRingbuf,
@@ -81,8 +81,10 @@ export class PanthorScheduler extends SchedTick {
   // ---- jobs ----------------------------------------------------------------------------------
 
   /**
-   * run_job: under the scheduler lock (later, if a tick holds it), the job's instructions go
-   * into the ring. Mirrors queue_run_job().
+   * run_job: with the device resumed (a runtime-PM reference held), under the scheduler lock
+   * (later, if a tick holds it), the job's instructions go into the ring. While a PM callback
+   * runs, or the lock is held by code waiting on the firmware, the job's hardware fence is a
+   * proxy signalled with the real one. Mirrors queue_run_job().
    */
   private runJob(group: PanthorGroup, queue: PanthorQueue, job: QueueJob): DmaFence | number {
     if (job.callInfo.size === 0) {
@@ -90,20 +92,29 @@ export class PanthorScheduler extends SchedTick {
       job.doneFence = queue.lastFence ?? signalledStub(this.lockWaits);
       return job.doneFence;
     }
+    const pm = this.env.pm;
+    const ret = pm.resumeAndGet();
+    if (ret === -EAGAIN) {
+      const proxy = this.lockWaits.createFence();
+      pm.whenSettled(() => forward(this.runJob(group, queue, job), proxy));
+      return proxy;
+    }
+    if (ret !== 0) {
+      this.env.warnings.warn("queue_run_job", `resume failed (${ret})`);
+      return ret;
+    }
     if (!this.isLocked) {
       let out: DmaFence | number = -EINVAL;
       this.withLock(() => {
         out = this.runJobLocked(group, queue, job);
       });
+      pm.put();
       return out;
     }
     const proxy = this.lockWaits.createFence();
     this.withLock(() => {
-      const r = this.runJobLocked(group, queue, job);
-      if (typeof r === "number") proxy.signal(r);
-      else if (r.addCallback(() => proxy.signal(r.error < 0 ? r.error : undefined)) < 0) {
-        proxy.signal(r.error < 0 ? r.error : undefined);
-      }
+      forward(this.runJobLocked(group, queue, job), proxy);
+      pm.put();
     });
     return proxy;
   }
@@ -156,6 +167,11 @@ export class PanthorScheduler extends SchedTick {
       group.idleQueues &= ~mask;
       if (resume) this.kickTick();
       this.env.ringDoorbell(queue.doorbellId);
+      // A resident group with work keeps the device up until a tick finds it idle.
+      if (!this.pmHasRef && (group.blockedQueues & mask) === 0) {
+        this.env.pm.get();
+        this.pmHasRef = true;
+      }
       this.resumeTimeout(queue);
     }
     queue.lastFence = done;
@@ -372,6 +388,11 @@ export class PanthorScheduler extends SchedTick {
     }
   }
 
+  /** After a runtime resume: a tick at once. Mirrors panthor_sched_resume(). */
+  resume(): void {
+    this.queueTick(0);
+  }
+
   /** An MMU fault: a tick at once makes faulty groups fatal. Mirrors panthor_sched_report_mmu_fault(). */
   reportMmuFault(): void {
     this.queueTick(0);
@@ -381,8 +402,20 @@ export class PanthorScheduler extends SchedTick {
   unplug(): void {
     this.unplugged = true;
     this.cancelTick();
+    if (this.pmHasRef) {
+      this.env.pm.put();
+      this.pmHasRef = false;
+    }
     this.cancelWork("fw-events");
     this.cancelWork("sync-upd");
+  }
+}
+
+/** Signals `proxy` with `r`: an errno at once, a fence when it signals (with its error). */
+function forward(r: DmaFence | number, proxy: DmaFence): void {
+  if (typeof r === "number") proxy.signal(r);
+  else if (r.addCallback(() => proxy.signal(r.error < 0 ? r.error : undefined)) < 0) {
+    proxy.signal(r.error < 0 ? r.error : undefined);
   }
 }
 

@@ -217,8 +217,10 @@ describe("boot, watchdog, halt, restart, unplug", () => {
     expect(r.sim.memory.allocatedPages).toBe(r.pagesBefore);
   });
 
-  it("the watchdog pings every 12 s; an unanswered ping schedules a reset, which reboots the firmware", () => {
+  it("the watchdog pings every 12 s while the device is active; an unanswered ping schedules a reset, which reboots the firmware", () => {
     const { sim, dev, fw } = probed();
+    // power/control = on: a runtime-suspended device has no watchdog (pm.test.ts).
+    expect(dev.pm.rpm.forbid()).toBe(0);
     sim.loop.advance(PING_INTERVAL_NS + 1_000_000);
     expect(fw.counters.pings).toBe(1);
     sim.loop.advance(PING_INTERVAL_NS);
@@ -240,7 +242,8 @@ describe("boot, watchdog, halt, restart, unplug", () => {
   });
 
   it("pre-reset halts the MCU (a fast restart then), post-reset boots it again and re-initialises the global interface", () => {
-    const { sim, fw } = probed();
+    const { sim, dev, fw } = probed();
+    expect(dev.pm.rpm.forbid()).toBe(0);
     fw.preReset(false);
     expect(fw.fastReset).toBe(true);
     expect(sim.platform.mmio.read32(MCU_STATUS)).toBe(MCU_STATUS_DISABLED);

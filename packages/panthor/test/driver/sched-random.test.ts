@@ -1,8 +1,8 @@
 /**
  * A seeded random interleaving of what clients do to the scheduler and the MMU (issue 15's
  * acceptance): group creation and destruction, submits of good, faulting, stuck and looping
- * streams with signal syncobjs, asynchronous binds and unbinds, VM destruction, resets, and
- * time passing — with the event loop's tie-breaks chosen by the same seed. Afterwards every
+ * streams with signal syncobjs, asynchronous binds and unbinds, VM destruction, resets, system
+ * suspends, and time passing (long enough for runtime suspends) — with the event loop's tie-breaks chosen by the same seed. Afterwards every
  * fence has signalled (with or without error), nothing was WARNed, and once the file is closed
  * no GEM object, user AS slot or CSG slot is left.
  */
@@ -172,8 +172,14 @@ function runSeed(seed: number): void {
       expect(c.vmDestroy(id)).toBe(0);
     } else if (action === 7 && rng.chance(0.3)) {
       dev.scheduleReset();
+    } else if (action === 8 && rng.chance(0.3)) {
+      // A system sleep with whatever is in flight. No kernel code runs while the machine
+      // sleeps (timers and work items wait for the wake-up), so no virtual time passes.
+      expect(dev.systemSuspend()).toBe(0);
+      expect(dev.systemResume()).toBe(0);
     } else {
-      sim.loop.advance(rng.int(0, 20) * 1_000_000);
+      // Up to 80 ms: long enough for the device to runtime-suspend when it went idle.
+      sim.loop.advance(rng.int(0, 80) * 1_000_000);
     }
   }
   // Stuck jobs time out (5 s); everything signals.
@@ -192,7 +198,7 @@ function runSeed(seed: number): void {
   expect(dev.mmu.slots.slice(1).every((vm) => vm === null)).toBe(true);
 }
 
-describe("random interleavings of binds, submits, destroys, faults and resets", () => {
+describe("random interleavings of binds, submits, destroys, faults, resets and suspends", () => {
   for (let seed = 1; seed <= 32; seed++) {
     it(`seed ${seed}: every fence signals, no WARN, nothing left after close`, () => runSeed(seed));
   }

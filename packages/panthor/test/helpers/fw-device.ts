@@ -3,7 +3,7 @@
  * `@panmmu/fixtures`), the panthor device probed with it, and an open file.
  */
 import { buildCsfFirmwareImage } from "@panmmu/fixtures";
-import { createPlatform } from "@panmmu/hw";
+import { createPlatform, type PlatformOptions } from "@panmmu/hw";
 import { CollectingWarningSink } from "@panmmu/uapi";
 import { PanthorClient } from "../../src/client/client.js";
 import { PanthorDevice, type PanthorProbeOptions } from "../../src/device/device.js";
@@ -11,10 +11,17 @@ import { PanthorDevice, type PanthorProbeOptions } from "../../src/device/device
 /** The reference firmware image, built once. */
 export const REFERENCE_IMAGE = buildCsfFirmwareImage();
 
-/** Probes a G610 with the reference firmware and opens one file (`privileged` as asked). */
-export function fwDevice(options: PanthorProbeOptions = {}, privileged = false) {
+/**
+ * Probes a G610 with the reference firmware and opens one file (`privileged` as asked);
+ * `platform` overrides the platform's options (timing, seed, ...).
+ */
+export function fwDevice(
+  options: PanthorProbeOptions = {},
+  privileged = false,
+  platform: Omit<PlatformOptions, "warnings"> = {},
+) {
   const warnings = new CollectingWarningSink();
-  const sim = createPlatform("g610", { seed: 7, warnings });
+  const sim = createPlatform("g610", { seed: 7, ...platform, warnings });
   const dev = PanthorDevice.probe(sim.platform, {
     firmware: (path) => (path === "arm/mali/arch10.8/mali_csffw.bin" ? REFERENCE_IMAGE : null),
     ...options,

@@ -53,6 +53,11 @@ export interface IgtFwOptions {
   csTiming?: Partial<CsTiming>;
   /** Platform seed. Default 1. */
   seed?: number;
+  /**
+   * sysfs `power/control` of the GPU: "auto" (default) lets it runtime-suspend 50 ms after the
+   * scheduler found every group idle; "on" (pm_runtime_forbid()) pins it powered.
+   */
+  runtimePm?: "auto" | "on";
 }
 
 /**
@@ -72,6 +77,7 @@ export function drmOpenDriverFw(o: IgtFwOptions = {}): IgtPanthor {
     ...o.probe,
   });
   if (typeof dev === "number") throw new Error(`panthor probe failed: ${dev}`);
+  if (o.runtimePm === "on") expect(dev.pm.rpm.forbid()).toBe(0);
   const fd = PanthorClient.open(dev, "igt", o.privileged ?? false);
   if (typeof fd === "number") throw new Error(`panthor open failed: ${fd}`);
   return { sim, dev, fd, warnings };
@@ -440,4 +446,23 @@ export function csSyncWait32(address: number, val: number, condition: number): b
     field(val, 32, 8) |
     field(condition, 28, 4)
   );
+}
+
+/**
+ * emit_counted_loop(): optionally SYNC_SET32 1 at `startedAddr` once, then `n` iterations each
+ * incrementing r2 and SYNC_SET32-ing it at `counterAddr`; register-only control flow (an EQ
+ * branch on r10 = 0 as the unconditional back edge).
+ */
+export function emitCountedLoop(counterAddr: bigint, startedAddr: bigint, n: number): bigint[] {
+  const instrs: bigint[] = [];
+  if (startedAddr !== 0n) instrs.push(csMov48(8, startedAddr), csMov32(6, 1), csSyncSet32(8, 6));
+  instrs.push(csMov48(0, counterAddr), csMov32(2, 0), csMov32(4, n), csMov32(10, 0));
+  const body = instrs.length;
+  instrs.push(csAddImm32(2, 2, 1), csSyncSet32(0, 2), csAddImm32(4, 4, 0xffffffff));
+  const brExit = instrs.length;
+  const brBack = brExit + 1;
+  const exit = brBack + 1;
+  instrs.push(csBranch(4, CS_CONDITION.EQ, exit - brExit - 1));
+  instrs.push(csBranch(10, CS_CONDITION.EQ, body - brBack - 1));
+  return instrs;
 }

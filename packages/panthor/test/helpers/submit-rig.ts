@@ -57,6 +57,12 @@ export function rig() {
     view.unmap();
     return v;
   };
+  const writeData = (offset: number, value: number): void => {
+    const view = bo(data).vmap();
+    if (typeof view === "number") throw new Error("vmap");
+    view.writeU32(offset, value);
+    view.unmap();
+  };
   const syncobj = (): number => drmSyncobjCreate(c.handle.file, 0);
   const fenceOf = (h: number): DmaFence | null => {
     const f = drmSyncobjFindFence(c.handle.file, h, 0, 0);
@@ -66,7 +72,7 @@ export function rig() {
     { flags: DRM_PANTHOR_SYNC_OP_SIGNAL | DRM_PANTHOR_SYNC_OP_HANDLE_TYPE_SYNCOBJ, handle: h },
   ];
   const run = (ns = 50_000_000): void => t.sim.loop.advance(ns);
-  return { ...t, c, vm, stream, readData, syncobj, fenceOf, signal, run };
+  return { ...t, c, vm, stream, readData, writeData, syncobj, fenceOf, signal, run };
 }
 
 /** IGT's group_submit stream: store 0xdeadbeef at DATA_VA, then flush. */

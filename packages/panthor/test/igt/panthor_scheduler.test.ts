@@ -12,6 +12,11 @@
  *   subtests that run one loop per group use {@link SLOT_LOOP_N}; the GPU runs streams at
  *   {@link GPU_TIMING} (5 µs per instruction) so that those loops still outlast several
  *   scheduler ticks (10 ms), as IGT's do on hardware: time-slicing and preemption really happen;
+ * - `sync_wait_block` and `multi_queue_dep_chain` release their head job by a CPU write of the
+ *   sync object a second after submitting: they run with runtime PM forbidden (sysfs
+ *   power/control = on). With it allowed, the kernel lets the GPU autosuspend 50 ms after every
+ *   scheduled group went idle (a queue blocked on a sync object counts as idle) and nothing
+ *   notices a CPU write: the job times out (`test/driver/pm.test.ts` shows it);
  * - the kmsg "wedge" checks (GPU reset, firmware/job timeouts) become checks of the driver's
  *   reset requests and scheduler timeout counters;
  * - where IGT accepts either of two outcomes (unbind_active_range) or does not look
@@ -54,18 +59,16 @@ import {
   boRead32,
   boWrite32,
   CS_CONDITION,
-  csAddImm32,
-  csBranch,
   csifInfo,
   csMov32,
   csMov48,
-  csSyncSet32,
   csSyncWait32,
   csWait,
   doGroupSubmit,
   drmCloseDriverFw,
   drmOpenDriverFw,
   drmReopenDriverFw,
+  emitCountedLoop,
   gpuInfo,
   groupCreateArgs,
   groupGetState,
@@ -116,8 +119,11 @@ const SEC_NS = 1_000_000_000;
 const POLL_NS = 10_000_000;
 
 /** One test body on a fresh privileged file on a device with firmware; closes it and checks the WARN_ON sink. */
-function withDevice(body: (t: IgtPanthor, g: Globals) => void): void {
-  const t = drmOpenDriverFw({ privileged: true, csTiming: GPU_TIMING });
+function withDevice(
+  body: (t: IgtPanthor, g: Globals) => void,
+  runtimePm: "auto" | "on" = "auto",
+): void {
+  const t = drmOpenDriverFw({ privileged: true, csTiming: GPU_TIMING, runtimePm });
   const gpu = gpuInfo(t.fd);
   const slots = csifInfo(t.fd).csg_slot_count;
   expect(slots).not.toBe(0);
@@ -148,25 +154,6 @@ function popcount(mask: number): number {
 function pollUntil(t: IgtPanthor, cond: () => boolean, retries: number): boolean {
   for (let i = 0; i < retries && !cond(); i++) igtSleep(t, POLL_NS);
   return cond();
-}
-
-/**
- * emit_counted_loop(): optionally SYNC_SET32 1 at `startedAddr` once, then `n` iterations each
- * incrementing r2 and SYNC_SET32-ing it at `counterAddr`; register-only control flow (an EQ
- * branch on r10 = 0 as the unconditional back edge).
- */
-function emitCountedLoop(counterAddr: bigint, startedAddr: bigint, n: number): bigint[] {
-  const instrs: bigint[] = [];
-  if (startedAddr !== 0n) instrs.push(csMov48(8, startedAddr), csMov32(6, 1), csSyncSet32(8, 6));
-  instrs.push(csMov48(0, counterAddr), csMov32(2, 0), csMov32(4, n), csMov32(10, 0));
-  const body = instrs.length;
-  instrs.push(csAddImm32(2, 2, 1), csSyncSet32(0, 2), csAddImm32(4, 4, 0xffffffff));
-  const brExit = instrs.length;
-  const brBack = brExit + 1;
-  const exit = brBack + 1;
-  instrs.push(csBranch(4, CS_CONDITION.EQ, exit - brExit - 1));
-  instrs.push(csBranch(10, CS_CONDITION.EQ, body - brBack - 1));
-  return instrs;
 }
 
 /** The SYNC_WAIT32 stall on the user sync word: r0 = its VA, r2 = 0, wait until mem > 0. */
@@ -658,7 +645,7 @@ describe("panthor_scheduler", () => {
       igtPanthorGroupDestroy(t.fd, group, 0);
       igtPanthorFreeBo(t.fd, bo);
       igtPanthorVmDestroy(t.fd, vmId, 0);
-    }));
+    }, "on"));
 
   it("job_timeout", () =>
     withDevice((t, g) => {
@@ -911,7 +898,7 @@ describe("panthor_scheduler", () => {
       igtPanthorGroupDestroy(t.fd, group, 0);
       igtPanthorFreeBo(t.fd, bo);
       igtPanthorVmDestroy(t.fd, vmId, 0);
-    }));
+    }, "on"));
 
   it("counted_loop", () =>
     withDevice((t, g) => {

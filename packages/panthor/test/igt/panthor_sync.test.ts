@@ -5,7 +5,10 @@
  * other, syncobjs crossing file descriptors as syncobj fds, a timeline point transferred into a
  * binary syncobj on another fd). Raw ioctls with IGT's struct layouts and instruction encoders;
  * the "blocked job" is IGT's SYNC_WAIT32 on a word the CPU releases through the BO's mmap. Time
- * is the virtual clock. Nothing is skipped: the model has async VM_BIND, timeline sync ops,
+ * is the virtual clock. The subtests whose blocked job the CPU releases more than 50 ms after
+ * the group went idle run with runtime PM forbidden (power/control = on): with it allowed the
+ * GPU autosuspends and the kernel never notices the CPU's write (see panthor_scheduler's
+ * header). Nothing is skipped: the model has async VM_BIND, timeline sync ops,
  * SYNCOBJ_HANDLE_TO_FD / FD_TO_HANDLE and SYNCOBJ_TRANSFER, which IGT probes for.
  */
 import {
@@ -78,8 +81,8 @@ const SEC_NS = NSEC_PER_SEC;
 const WAIT_NS = 10 * SEC_NS;
 
 /** One test body on a freshly opened device with firmware; closes it and checks the WARN_ON sink. */
-function withDevice(body: (t: IgtPanthor) => void): void {
-  const t = drmOpenDriverFw();
+function withDevice(body: (t: IgtPanthor) => void, runtimePm: "auto" | "on" = "auto"): void {
+  const t = drmOpenDriverFw({ runtimePm });
   body(t);
   drmCloseDriverFw(t);
 }
@@ -369,7 +372,7 @@ describe("panthor_sync", () => {
       syncobjDestroy(t.fd, unbound);
       igtPanthorFreeBo(t.fd, scratch);
       blockedJobFini(t, job);
-    }));
+    }, "on"));
 
   it("syncobj-cross-fd-transfer", () =>
     withDevice((t) => {
@@ -392,7 +395,7 @@ describe("panthor_sync", () => {
       expect(otherFd.close()).toBe(0);
       syncobjDestroy(t.fd, local);
       blockedJobFini(t, job);
-    }));
+    }, "on"));
 
   it("syncobj-timeline-to-binary-cross-fd", () =>
     withDevice((t) => {

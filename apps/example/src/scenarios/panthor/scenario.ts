@@ -1,7 +1,9 @@
 /**
- * The panthor scenario: several processes with VMs on a Mali-G610 with fewer user AS slots than
- * VMs, async VM_BINDs racing GPU reads, a partial unmap of a huge page, and a VM made unusable
- * while the others go on.
+ * The panthor scenario. First half: several processes with VMs on a Mali-G610 with fewer user
+ * AS slots than VMs, async VM_BINDs racing GPU reads, a partial unmap of a huge page, and a VM
+ * made unusable while the others go on. Second half (./group-part.ts): real GPU work on a
+ * G610 probed with firmware: groups rotating through AS and CSG slots, async binds under load,
+ * a tiler heap growing on tiler OOMs, a faulting group made fatal while the others finish.
  */
 import { AS_TRANSCFG_ADRMODE_UNMAPPED, AS_TRANSCFG_LO, asReg, type ProbeRun } from "@panmmu/hw";
 import { formatNs, hex } from "../../report/format.js";
@@ -10,6 +12,7 @@ import { ScenarioOptionError } from "../common.js";
 import type { Scenario, ScenarioOptions, ScenarioReport } from "../types.js";
 import { BLOCK_VA, BlockRegion, HOLE_BYTES, HOLE_OFFSET, SZ_2M } from "./block.js";
 import { closingChecks, panthorChecks } from "./checks.js";
+import { groupPartWork, runGroupPart } from "./group-part.js";
 import type { HugeOutcome, VictimOutcome } from "./outcome.js";
 import { gpuvaList, leavesIn } from "./pages.js";
 import { PanthorProcess, PROBE_WORD } from "./process.js";
@@ -73,7 +76,7 @@ export function runPanthor(o: ScenarioOptions): ScenarioReport {
   let hugeOut: HugeOutcome | null = null;
   let victimOut: VictimOutcome | null = null;
   let progress = 0;
-  const total = rounds * procs.length;
+  const total = rounds * procs.length + groupPartWork(rounds);
 
   for (let r = 0; r < rounds; r++) {
     const first = rng.int(0, procs.length - 1);
@@ -192,24 +195,26 @@ export function runPanthor(o: ScenarioOptions): ScenarioReport {
     rounds,
   });
   const narrative = [
-    `Mali-G610 (CSF) driven by panthor, AS_PRESENT ${hex(PANTHOR_AS_PRESENT)}: AS0 for the MCU, ${rig.userSlots} user AS slots for ${procs.length} processes' VMs; ${rounds} rounds, seed ${o.seed}.`,
+    `First, a Mali-G610 (CSF) without firmware driven by panthor, AS_PRESENT ${hex(PANTHOR_AS_PRESENT)}: AS0 for the MCU, ${rig.userSlots} user AS slots for ${procs.length} processes' VMs; ${rounds} rounds, seed ${o.seed}.`,
     `Each round the processes take turns ${rig.userSlots} at a time: their VMs are made active (stealing the least recently idled VM's slot), the GPU reads their window while an async VM_BIND swaps the BO under it, then they go idle.`,
     `${hugeOwner.name} unmapped ${HOLE_BYTES / 1024} KiB at ${hex(BLOCK_VA + HOLE_OFFSET)} inside a 2 MiB transparent huge page; ${victim.name} did the same inside a 2 MiB block of 4 KiB folios, which io-pgtable cannot split: its VM became unusable.`,
     `${faults.length} GPU fault reported by the MMU IRQ (the read of the unmapped pages); virtual time ${formatNs(end)}.`,
   ];
   for (const p of procs) p.client.close();
+  // This board has no firmware: it does go idle.
   rig.sim.loop.runUntilIdle();
   checks.push(...closingChecks(rig));
+  const part = runGroupPart(o.seed, rng, rounds, () => o.progress(++progress, total));
   return {
     scenario: "panthor",
     gpu: PANTHOR_GPU,
     seed: o.seed,
     clients: procs.length,
-    narrative,
-    tables,
-    checks,
+    narrative: [...narrative, ...part.narrative],
+    tables: [...tables, ...part.tables],
+    checks: [...checks, ...part.checks],
     slotHistory: slotTenures(rig.events),
-    virtualNs: end,
+    virtualNs: end + part.virtualNs,
     hostMs: performance.now() - hostStart,
   };
 }
@@ -218,7 +223,7 @@ export function runPanthor(o: ScenarioOptions): ScenarioReport {
 export const PANTHOR_SCENARIO: Scenario = {
   name: "panthor",
   summary:
-    "4 processes' VMs on a G610 with 2 user AS slots: async binds racing GPU reads, a huge page partly unmapped, one VM made unusable",
+    "4 processes' VMs on a G610 with 2 user AS slots: async binds racing GPU reads, a huge page partly unmapped, one VM made unusable; then 10 groups on a G610 with firmware: slot rotation, binds under load, a growing tiler heap, a fatal fault",
   defaults: { gpu: PANTHOR_GPU, clients: 4, jobsPerClient: 4 },
   run: (o) => runPanthor(o),
 };
