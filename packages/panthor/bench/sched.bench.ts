@@ -7,10 +7,15 @@
  *    signalled (the tick rotates the groups).
  * 2. GROUP_SUBMIT ioctl cost: one job with a signal syncobj, on a group that stays resident;
  *    a sample is the ioctl plus the clock run until its fence signals, and the ioctl alone.
+ * 3. Asynchronous binds per host second: a MAP and an UNMAP of one 4 KiB page through the VM's
+ *    bind queue (two VM_BIND ioctls with a signal syncobj each), the clock run until both
+ *    fences signalled; the VM keeps the AS its group's jobs gave it (runtime PM is forbidden in
+ *    these rigs), so every op locks, flushes and unlocks on the simulated MMU.
+ * 4. Ioctl throughput: GROUP_GET_STATE round trips (argument copy-in, lookup, copy-out).
  *
  * The suite prints a table of medians when it ends.
  */
-import { drmSyncobjCreate, drmSyncobjFindFence } from "@panmmu/drm";
+import { drmSyncobjCreate, drmSyncobjDestroy, drmSyncobjFindFence } from "@panmmu/drm";
 import {
   buildCsfFirmwareImage,
   CsAssembler,
@@ -22,7 +27,9 @@ import { PanthorBo, PanthorClient, PanthorDevice } from "@panmmu/panthor";
 import {
   DRM_PANTHOR_SYNC_OP_HANDLE_TYPE_SYNCOBJ,
   DRM_PANTHOR_SYNC_OP_SIGNAL,
+  DRM_PANTHOR_VM_BIND_ASYNC,
   DRM_PANTHOR_VM_BIND_OP_TYPE_MAP,
+  DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP,
 } from "@panmmu/uapi";
 import { afterAll, bench, describe } from "vitest";
 
@@ -35,6 +42,8 @@ function rig(groups: number) {
   const sim = createPlatform("g610");
   const dev = PanthorDevice.probe(sim.platform, { firmware: () => IMAGE });
   if (typeof dev === "number") throw new Error(`probe ${dev}`);
+  // power/control = on: the device never runtime-suspends between samples.
+  if (dev.pm.rpm.forbid() !== 0) throw new Error("rpm");
   const c = PanthorClient.open(dev, "bench");
   if (typeof c === "number") throw new Error(`open ${c}`);
   const vm = c.vmCreate().id;
@@ -82,7 +91,7 @@ function rig(groups: number) {
     const f = drmSyncobjFindFence(c.handle.file, so, 0, 0);
     return typeof f !== "number" && f.signaled;
   };
-  return { sim, dev, c, handles, syncobjs, job, signalled };
+  return { sim, dev, c, vm, data, handles, syncobjs, job, signalled };
 }
 
 const samples = new Map<string, number[]>();
@@ -132,6 +141,64 @@ describe("panthor scheduler", () => {
       record("submit to fence, host µs", (performance.now() - t0) * 1000);
     },
     { time: 2000, warmupTime: 500, setup },
+  );
+});
+
+describe("panthor VM_BIND and ioctls", () => {
+  const SPARE_VA = 0x40_0000n;
+  const sync = (so: number) => [
+    { flags: DRM_PANTHOR_SYNC_OP_SIGNAL | DRM_PANTHOR_SYNC_OP_HANDLE_TYPE_SYNCOBJ, handle: so },
+  ];
+  bench(
+    "async VM_BIND MAP + UNMAP of one page (active VM) to their fences",
+    () => {
+      const mapped = drmSyncobjCreate(one.c.handle.file, 0);
+      const unmapped = drmSyncobjCreate(one.c.handle.file, 0);
+      const t0 = performance.now();
+      const a = one.c.vmBind(
+        one.vm,
+        [
+          {
+            flags: DRM_PANTHOR_VM_BIND_OP_TYPE_MAP,
+            boHandle: one.data,
+            va: SPARE_VA,
+            size: 0x1000n,
+            syncs: sync(mapped),
+          },
+        ],
+        DRM_PANTHOR_VM_BIND_ASYNC,
+      );
+      const b = one.c.vmBind(
+        one.vm,
+        [
+          {
+            flags: DRM_PANTHOR_VM_BIND_OP_TYPE_UNMAP,
+            va: SPARE_VA,
+            size: 0x1000n,
+            syncs: sync(unmapped),
+          },
+        ],
+        DRM_PANTHOR_VM_BIND_ASYNC,
+      );
+      if (a.ret !== 0 || b.ret !== 0) throw new Error("bind");
+      const done = () => one.signalled(mapped) && one.signalled(unmapped);
+      if (!one.sim.loop.runUntil(done, 1_000_000_000)) throw new Error("binds");
+      record("async binds per host second", 2 / ((performance.now() - t0) / 1000));
+      drmSyncobjDestroy(one.c.handle.file, mapped);
+      drmSyncobjDestroy(one.c.handle.file, unmapped);
+    },
+    { time: 2000, warmupTime: 500, setup },
+  );
+  bench(
+    "GROUP_GET_STATE ioctl",
+    () => {
+      const t0 = performance.now();
+      for (let i = 0; i < 100; i++) {
+        if (one.c.groupGetState(one.handles[0] as number).ret !== 0) throw new Error("state");
+      }
+      record("GROUP_GET_STATE ioctls per host second", 100 / ((performance.now() - t0) / 1000));
+    },
+    { time: 1000, warmupTime: 300, setup },
   );
 });
 
