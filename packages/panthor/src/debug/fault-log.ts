@@ -1,13 +1,15 @@
 /**
  * The MMU fault log: every fault the MMU interrupt reported (all are unhandled in panthor),
  * decoded and printed in the kernel's format, with the file, VM, BO and offset it hit — or the
- * nearest mapping — as panfrost's fault log reports them.
+ * nearest mapping — as panfrost's fault log reports them, and the file's groups that were
+ * running on that VM (CSG slot, queues with jobs in flight).
  */
 import type { DrmFile } from "@panmmu/drm";
 import { accessTypeName, decodeFaultStatus } from "@panmmu/hw";
 import { panthorExceptionName } from "../device/exceptions.js";
 import type { PanthorFilePriv } from "../file/file-priv.js";
 import type { MmuFaultRecord } from "../mmu/as-manager.js";
+import type { PanthorGroup } from "../sched/group.js";
 import { PanthorVm } from "../vm/vm.js";
 
 /** Who owns a faulting VM. */
@@ -20,6 +22,18 @@ export interface PanthorFaultOwner {
   readonly vmId: number;
   /** Handle of a GEM object in the file, or 0 when the file has none for it. */
   handleOf(obj: object): number;
+  /** The file's groups on the faulting VM that were on a CSG slot (whose streams could fault). */
+  readonly groups: readonly PanthorFaultGroup[];
+}
+
+/** A group that was running on the faulting VM. */
+export interface PanthorFaultGroup {
+  /** Its handle in the owning file. */
+  readonly handle: number;
+  /** The CSG slot it was on. */
+  readonly csgId: number;
+  /** Its queues with jobs in flight (whose streams could have made the access). */
+  readonly queues: readonly number[];
 }
 
 /** Where a faulting address landed in the faulting VM. */
@@ -90,6 +104,8 @@ export interface PanthorFaultRecord {
     readonly fileName: string;
     readonly clientId: number;
     readonly vmId: number;
+    /** The file's groups on the VM that were on a CSG slot. */
+    readonly groups: readonly PanthorFaultGroup[];
   } | null;
   /** What the address hit. */
   readonly target: PanthorFaultTarget;
@@ -179,7 +195,20 @@ export function formatPanthorFault(r: PanthorFaultRecord): string {
     `source id ${hex(r.sourceId)}`,
     `hit: ${describeFaultTarget(r.target)}`,
     `owner: ${who}`,
+    `groups: ${describeFaultGroups(r.owner?.groups ?? [])}`,
   ].join("\n");
+}
+
+/** The groups that could have made a faulting access, in words. */
+export function describeFaultGroups(groups: readonly PanthorFaultGroup[]): string {
+  if (groups.length === 0) return "none of the VM's groups on a CSG slot";
+  return groups
+    .map(
+      (g) =>
+        `group ${g.handle} on CSG ${g.csgId}` +
+        (g.queues.length === 0 ? " (no job in flight)" : ` (queues ${g.queues.join(", ")} busy)`),
+    )
+    .join("; ");
 }
 
 /**
@@ -190,17 +219,28 @@ export function findFaultOwner(
   files: readonly DrmFile<PanthorFilePriv>[],
   mcuVm: PanthorVm | null,
   vm: PanthorVm,
+  resident: readonly (PanthorGroup | null)[] = [],
 ): PanthorFaultOwner | null {
-  if (vm === mcuVm) return { fileName: "MCU", clientId: 0, vmId: 0, handleOf: () => 0 };
+  if (vm === mcuVm) return { fileName: "MCU", clientId: 0, vmId: 0, handleOf: () => 0, groups: [] };
   for (const f of files) {
     const priv = f.driverPriv;
     if (priv === null) continue;
     for (const [id, v] of priv.vms.entries()) {
       if (v !== vm) continue;
+      const groups: PanthorFaultGroup[] = [];
+      for (const [handle, g] of priv.groups.entries()) {
+        if (g.vm !== vm || g.csgId < 0 || resident[g.csgId] !== g) continue;
+        const queues: number[] = [];
+        g.queues.forEach((q, i) => {
+          if (q.inFlight.length > 0) queues.push(i);
+        });
+        groups.push({ handle, csgId: g.csgId, queues });
+      }
       return {
         fileName: priv.name,
         clientId: f.clientId,
         vmId: id,
+        groups,
         handleOf: (obj) => {
           for (const [h, o] of f.objectIdr.entries()) if (o === obj) return h;
           return 0;
@@ -250,7 +290,12 @@ export class PanthorFaultLog {
       owner:
         owner === null
           ? null
-          : { fileName: owner.fileName, clientId: owner.clientId, vmId: owner.vmId },
+          : {
+              fileName: owner.fileName,
+              clientId: owner.clientId,
+              vmId: owner.vmId,
+              groups: owner.groups,
+            },
       target:
         vm === null
           ? { kind: "unbound" }

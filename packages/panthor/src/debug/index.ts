@@ -5,9 +5,11 @@ export {
   panthorDeviceDump,
 } from "./device-dump.js";
 export {
+  describeFaultGroups,
   describeFaultTarget,
   findFaultOwner,
   formatPanthorFault,
+  type PanthorFaultGroup,
   PanthorFaultLog,
   type PanthorFaultOwner,
   type PanthorFaultRecord,

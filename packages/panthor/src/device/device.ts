@@ -156,7 +156,14 @@ export class PanthorDevice {
     };
     const env = platformMmuEnv(platform, gpu, () => this.scheduleReset());
     this.mmu = new PanthorMmu(env);
-    this.faultLog = new PanthorFaultLog((vm) => findFaultOwner(this.drm.files, this.mcuVm, vm));
+    this.faultLog = new PanthorFaultLog((vm) =>
+      findFaultOwner(
+        this.drm.files,
+        this.mcuVm,
+        vm,
+        this.sched?.csgSlots.map((s) => s.group) ?? [],
+      ),
+    );
     this.mmu.onFaultRecord = (f) => this.faultLog.report(f);
     this.ptCache = new PtCache(env.memory);
     this.drm = new DrmDevice<PanthorFilePriv>(

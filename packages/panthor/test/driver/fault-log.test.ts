@@ -67,6 +67,8 @@ describe("MMU fault log", () => {
       fileName: "faulty-app",
       clientId: s.c.handle.file.clientId,
       vmId: 1,
+      // A probe access, not a group's stream: no group was running on the VM.
+      groups: [],
     });
     const boId = s.c.handle.file.objectIdr.entries()[1]?.[1].id;
     expect(r.target).toEqual({
@@ -87,6 +89,7 @@ describe("MMU fault log", () => {
         `source id 0x${(r.faultStatus >>> 16).toString(16).toUpperCase()}`,
         `hit: no mapping within 561 bytes of the address (nearest: BO #${boId} "vertex buffer" at 0x100000)`,
         `owner: file "faulty-app" (client ${s.c.handle.file.clientId}, VM 1)`,
+        "groups: none of the VM's groups on a CSG slot",
       ].join("\n"),
     );
     // The AS is disabled (UNMAPPED), marked faulty, and the VM flagged for the scheduler.

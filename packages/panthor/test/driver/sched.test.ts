@@ -19,6 +19,7 @@ import {
   ETIMEDOUT,
 } from "@panmmu/uapi";
 import { describe, expect, it } from "vitest";
+import { formatPanthorFault, type PanthorFaultRecord } from "../../src/debug/fault-log.js";
 import { PanthorBo } from "../../src/gem/bo.js";
 import { panthorVmHeapPool } from "../../src/heap/vm-heap-pool.js";
 import { heapCreate } from "../helpers/heap-rig.js";
@@ -107,6 +108,15 @@ describe("scheduler and MMU", () => {
     t.run(100_000_000);
     expect(t.dev.faultLog.total).toBe(1);
     expect(t.dev.faultLog.records[0]?.va).toBe(0x70_0000);
+    // The log names the file, the VM and the group (CSG slot, busy queue) that made the access.
+    const rec = t.dev.faultLog.records[0];
+    expect(rec?.owner?.vmId).toBe(t.vm);
+    expect(rec?.owner?.groups).toEqual([
+      { handle: bad.handle, csgId: expect.any(Number), queues: [0] },
+    ]);
+    expect(formatPanthorFault(rec as PanthorFaultRecord)).toMatch(
+      new RegExp(`groups: group ${bad.handle} on CSG \\d+ \\(queues 0 busy\\)`),
+    );
     expect(t.fenceOf(soBad)?.error).toBe(-EINVAL);
     const st = t.c.groupGetState(bad.handle).out;
     expect(st.state & DRM_PANTHOR_GROUP_STATE_FATAL_FAULT).not.toBe(0);
