@@ -1,8 +1,8 @@
 /**
- * Port of IGT tests/panthor/panthor_query.c: the upstream `query` subtest and the 2026 extended
- * ones that need no USER-page mapping (CSIF info, timestamps and their flags, group priorities,
- * size negotiation, and the offset validation of set_user_mmio_offset). Each test is named after
- * its IGT subtest.
+ * Port of IGT tests/panthor/panthor_query.c: the upstream `query` subtest and every 2026 extended
+ * one (CSIF info, timestamps and their flags, group priorities, size negotiation, and
+ * set_user_mmio_offset: the offset validation and which window maps the LATEST_FLUSH_ID page).
+ * Each test is named after its IGT subtest.
  */
 
 import { DrmVma } from "@panmmu/drm";
@@ -18,6 +18,7 @@ import {
   DRM_PANTHOR_TIMESTAMP_CPU_MONOTONIC_RAW,
   DRM_PANTHOR_TIMESTAMP_FREQ,
   DRM_PANTHOR_TIMESTAMP_GPU,
+  DRM_PANTHOR_USER_FLUSH_ID_MMIO_OFFSET,
   DRM_PANTHOR_USER_MMIO_OFFSET_32BIT,
   DRM_PANTHOR_USER_MMIO_OFFSET_64BIT,
   DrmPanthorCsifInfo,
@@ -244,7 +245,7 @@ describe("panthor_query", () => {
 
       // The default window maps the USER page: LATEST_FLUSH_ID, read-only, shared.
       const def = local.mmap(
-        DRM_PANTHOR_USER_MMIO_OFFSET_64BIT,
+        DRM_PANTHOR_USER_FLUSH_ID_MMIO_OFFSET,
         Number(PAGE),
         PROT_READ,
         MAP_SHARED,
@@ -253,6 +254,10 @@ describe("panthor_query", () => {
       const flushId = (def as DrmVma).readU32(0);
       expect(flushId).toBe(t.dev.platform.mmio.read32(CSF_GPU_LATEST_FLUSH_ID));
       expect((def as DrmVma).munmap()).toBe(0);
+      // Below the selected window the offset is a GEM fake offset naming no BO: mmap fails.
+      expect(
+        local.mmap(DRM_PANTHOR_USER_MMIO_OFFSET_32BIT, Number(PAGE), PROT_READ, MAP_SHARED),
+      ).toBe(-EINVAL);
 
       expect(setUserMmioOffset(local, DRM_PANTHOR_USER_MMIO_OFFSET_32BIT)).toBe(0);
       expect(local.handle.priv.userMmioOffset).toBe(DRM_PANTHOR_USER_MMIO_OFFSET_32BIT);
@@ -268,10 +273,10 @@ describe("panthor_query", () => {
       expect((low as DrmVma).readU32(0)).toBe(flushId);
       expect((low as DrmVma).munmap()).toBe(0);
       expect(
-        local.mmap(DRM_PANTHOR_USER_MMIO_OFFSET_64BIT, Number(PAGE), PROT_READ, MAP_SHARED),
+        local.mmap(DRM_PANTHOR_USER_FLUSH_ID_MMIO_OFFSET, Number(PAGE), PROT_READ, MAP_SHARED),
       ).toBe(-EINVAL);
       expect(
-        t.fd.mmap(DRM_PANTHOR_USER_MMIO_OFFSET_64BIT, Number(PAGE), PROT_READ, MAP_SHARED),
+        t.fd.mmap(DRM_PANTHOR_USER_FLUSH_ID_MMIO_OFFSET, Number(PAGE), PROT_READ, MAP_SHARED),
       ).toBeInstanceOf(DrmVma);
 
       // BO offsets sit below both windows and still map.

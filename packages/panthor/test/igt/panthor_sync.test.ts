@@ -423,11 +423,14 @@ describe("panthor_sync", () => {
       expect(early).toBe(false);
 
       assertCompleted(t, otherFd, remote, "transferred timeline point");
+      // The transferred point is a dma_fence_chain, which signals without the job fence's
+      // error: a job killed by the timeout would pass the check above too. It was released.
+      expect(t.dev.sched?.counters.timeouts).toBe(0);
 
       syncobjDestroy(otherFd, remote);
       expect(otherFd.close()).toBe(0);
       syncobjDestroy(t.fd, binary);
       syncobjDestroy(t.fd, timeline);
       blockedJobFini(t, job);
-    }));
+    }, "on"));
 });
