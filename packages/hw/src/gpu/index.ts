@@ -1,5 +1,6 @@
 export { CsfJobIrqBlock } from "./csf-job-irq.js";
 export {
+  GPU_CYCLE_COUNTER_HZ,
   GpuControlBlock,
   type GpuControlHooks,
   type GpuControlTiming,

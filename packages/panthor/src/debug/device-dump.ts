@@ -2,9 +2,16 @@
  * The whole debug view of a panthor device — AS slots, VMs (gpuva lists), files (fdinfo
  * memory), faults, counters — as data and as text, like panfrost's `deviceDump`/`formatDump`.
  */
+import { GPU_CYCLE_COUNTER_HZ, SYSTEM_COUNTER_FREQUENCY_HZ } from "@panmmu/hw";
 import type { PanthorDevice } from "../device/device.js";
 import { formatPanthorFault, type PanthorFaultRecord } from "./fault-log.js";
-import { type FileMemoryStats, fileMemoryStats, formatFdinfo } from "./fdinfo.js";
+import {
+  type FileEngineStats,
+  type FileMemoryStats,
+  fileEngineStats,
+  fileMemoryStats,
+  formatFdinfo,
+} from "./fdinfo.js";
 import { dumpGroups, formatGroupDump, type GroupDump } from "./group-dump.js";
 import { dumpVm, formatVmDump, type VmDump } from "./vm-dump.js";
 
@@ -32,6 +39,8 @@ export interface PanthorDeviceDump {
   readonly vms: readonly { readonly holder: string; readonly dump: VmDump }[];
   /** Every open file's memory statistics. */
   readonly files: readonly FileMemoryStats[];
+  /** Every open file's GPU usage (fdinfo's engine/cycles/frequency keys), in `files`' order; empty without firmware. */
+  readonly engines: readonly FileEngineStats[];
   /** Every open file's groups, by file name. */
   readonly groups: readonly { readonly file: string; readonly groups: readonly GroupDump[] }[];
   /** Faults kept in the log. */
@@ -45,6 +54,7 @@ export function panthorDeviceDump(dev: PanthorDevice): PanthorDeviceDump {
   const names = new Map<object, string>([[dev.mcuVm, "MCU"]]);
   const vms: { holder: string; dump: VmDump }[] = [{ holder: "MCU", dump: dumpVm(dev.mcuVm) }];
   const files: FileMemoryStats[] = [];
+  const engines: FileEngineStats[] = [];
   const groups: { file: string; groups: GroupDump[] }[] = [];
   for (const file of [...dev.drm.files].reverse()) {
     const priv = file.driverPriv;
@@ -59,6 +69,11 @@ export function panthorDeviceDump(dev: PanthorDevice): PanthorDeviceDump {
       vms.push({ holder, dump: dumpVm(vm, handleOf) });
     }
     files.push(fileMemoryStats({ file, priv }));
+    if (dev.fw !== null) {
+      engines.push(
+        fileEngineStats(priv, dev.profileMask, SYSTEM_COUNTER_FREQUENCY_HZ, GPU_CYCLE_COUNTER_HZ),
+      );
+    }
     groups.push({ file: priv.name, groups: dumpGroups(priv) });
   }
   const name = (vm: object): string => names.get(vm) ?? "(unknown VM)";
@@ -79,6 +94,7 @@ export function panthorDeviceDump(dev: PanthorDevice): PanthorDeviceDump {
     lru: dev.mmu.lru.map((vm) => name(vm)),
     vms,
     files,
+    engines,
     groups,
     faults: dev.faultLog.records,
     counters: {
@@ -110,10 +126,10 @@ export function formatPanthorDump(d: PanthorDeviceDump): string {
     out.push(`VM ${v.holder}:`);
     out.push(formatVmDump(v.dump).replace(/^/gm, "  "));
   }
-  for (const f of d.files) {
+  d.files.forEach((f, i) => {
     out.push(`file "${f.name}":`);
-    out.push(formatFdinfo(f).replace(/^/gm, "  "));
-  }
+    out.push(formatFdinfo(f, d.engines[i] ?? null).replace(/^/gm, "  "));
+  });
   for (const g of d.groups) {
     if (g.groups.length === 0) continue;
     out.push(`groups of "${g.file}":`);

@@ -5,9 +5,15 @@
  */
 import { DmaResv, DmaResvUsage, type DrmGemObject } from "@panmmu/drm";
 import type { PanthorFileHandle } from "../device/device.js";
+import type { PanthorFilePriv } from "../file/file-priv.js";
 import { PanthorBo } from "../gem/bo.js";
 import type { PanthorKernelBo } from "../gem/kernel-bo.js";
 import { panthorVmHeapsSizes } from "../heap/vm-heap-pool.js";
+import {
+  PANTHOR_DEVICE_PROFILING_ALL,
+  PANTHOR_DEVICE_PROFILING_CYCLES,
+  PANTHOR_DEVICE_PROFILING_TIMESTAMP,
+} from "../sched/job-instrs.js";
 import { groupMemInfo } from "./group-dump.js";
 
 /** GEM status bit: the object has its pages. Mirrors DRM_GEM_OBJECT_RESIDENT. */
@@ -160,14 +166,69 @@ export function fdinfoSizeLine(prefix: string, stat: string, region: string, siz
   return `${prefix}-${stat}-${region}:\t${sz}${units[u]}`;
 }
 
+/** The GPU-usage lines of a file's fdinfo. */
+export interface FileEngineStats {
+  /** GPU time of the file's profiled jobs in ns (`drm-engine-panthor`), or null when timestamps are not profiled. */
+  readonly timeNs: number | null;
+  /** GPU cycles of its profiled jobs (`drm-cycles-panthor`), or null when cycles are not profiled. */
+  readonly cycles: number | null;
+  /** The GPU clock's highest rate (`drm-maxfreq-panthor`). */
+  readonly maxFreqHz: number;
+  /** Its current rate (`drm-curfreq-panthor`). */
+  readonly curFreqHz: number;
+}
+
+/**
+ * Moves the usage each of the file's groups accumulated since the last call into the file's
+ * totals (the groups' counters start again from 0). Mirrors panthor_fdinfo_gather_group_samples().
+ */
+export function panthorFdinfoGatherGroupSamples(priv: PanthorFilePriv): void {
+  for (const [, g] of priv.groups.entries()) {
+    priv.stats.cycles += g.usage.cycles;
+    priv.stats.time += g.usage.time;
+    g.usage.cycles = 0;
+    g.usage.time = 0;
+  }
+}
+
+/**
+ * The file's GPU usage as fdinfo prints it: with profiling on (`profileMask`, the device's
+ * sysfs `profiling` knob) the groups' samples are gathered first; time is converted from
+ * system-counter ticks (`timestampHz`) to ns, rounded up; the clock's rates are `clockHz` (no
+ * devfreq: the rate never changes). Mirrors panthor_gpu_show_fdinfo().
+ */
+export function fileEngineStats(
+  priv: PanthorFilePriv,
+  profileMask: number,
+  timestampHz: number,
+  clockHz: number,
+): FileEngineStats {
+  if ((profileMask & PANTHOR_DEVICE_PROFILING_ALL) !== 0) panthorFdinfoGatherGroupSamples(priv);
+  return {
+    timeNs:
+      (profileMask & PANTHOR_DEVICE_PROFILING_TIMESTAMP) !== 0
+        ? Math.ceil((priv.stats.time * 1e9) / timestampHz)
+        : null,
+    cycles: (profileMask & PANTHOR_DEVICE_PROFILING_CYCLES) !== 0 ? priv.stats.cycles : null,
+    maxFreqHz: clockHz,
+    curFreqHz: clockHz,
+  };
+}
+
 /**
  * The memory part of the file's fdinfo, line for line: driver and client id, panthor's
  * internal memory, then drm_print_memory_stats() (total, shared, and active/resident/purgeable
- * only when some object reports that status). Mirrors drm_show_fdinfo() + panthor_show_fdinfo()
- * without the GPU cycle/frequency keys (no devfreq or profiling model yet).
+ * only when some object reports that status), with the GPU-usage keys of `engine` after the
+ * client id when given. Mirrors drm_show_fdinfo() + panthor_show_fdinfo().
  */
-export function formatFdinfo(s: FileMemoryStats): string {
+export function formatFdinfo(s: FileMemoryStats, engine: FileEngineStats | null = null): string {
   const out = [`drm-driver:\t${s.driver}`, `drm-client-id:\t${s.clientId}`];
+  if (engine !== null) {
+    if (engine.timeNs !== null) out.push(`drm-engine-${s.driver}:\t${engine.timeNs} ns`);
+    if (engine.cycles !== null) out.push(`drm-cycles-${s.driver}:\t${engine.cycles}`);
+    out.push(`drm-maxfreq-${s.driver}:\t${engine.maxFreqHz} Hz`);
+    out.push(`drm-curfreq-${s.driver}:\t${engine.curFreqHz} Hz`);
+  }
   out.push(fdinfoSizeLine(s.driver, "resident", "memory", s.internal.resident));
   out.push(fdinfoSizeLine(s.driver, "active", "memory", s.internal.active));
   const m = s.memory;

@@ -22,10 +22,13 @@ export {
   DRM_GEM_OBJECT_RESIDENT,
   type DrmMemoryStats,
   drmMemoryStats,
+  type FileEngineStats,
   type FileMemoryStats,
   fdinfoSizeLine,
+  fileEngineStats,
   fileMemoryStats,
   formatFdinfo,
+  panthorFdinfoGatherGroupSamples,
   panthorGemStatus,
   type VmMemoryStats,
 } from "./fdinfo.js";

@@ -67,6 +67,11 @@ export interface PanthorGroupEnv {
 
 /** A group. Mirrors `struct panthor_group`. */
 export class PanthorGroup {
+  /**
+   * GPU time (system-counter ticks) and cycles of the group's profiled jobs since fdinfo last
+   * gathered them. Mirrors `group->fdinfo.data`.
+   */
+  readonly usage: PanthorGpuUsage = { time: 0, cycles: 0 };
   /** Life-cycle state. */
   state = PanthorGroupState.Created;
   /** The CSG slot it is on, or -1. */
@@ -171,6 +176,14 @@ export class PanthorGroup {
       !this.timedout
     );
   }
+}
+
+/** GPU usage of profiled jobs. Mirrors `struct panthor_gpu_usage`. */
+export interface PanthorGpuUsage {
+  /** GPU time, in ticks of the system counter (the job's timestamps after − before). */
+  time: number;
+  /** GPU cycles (the job's cycle counts after − before). */
+  cycles: number;
 }
 
 /** A file's groups. Mirrors `struct panthor_group_pool`. */

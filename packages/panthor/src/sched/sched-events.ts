@@ -32,8 +32,13 @@ import { PanthorBo } from "../gem/bo.js";
 import { panthorHeapGrow, panthorHeapReturnChunk } from "../heap/heap.js";
 import { panthorVmHeapPool } from "../heap/vm-heap-pool.js";
 import type { PanthorGroup } from "./group.js";
-import { PANTHOR_SYNCOBJ_64B_SIZE } from "./job-instrs.js";
-import type { PanthorQueue } from "./queue.js";
+import {
+  PANTHOR_DEVICE_PROFILING_CYCLES,
+  PANTHOR_DEVICE_PROFILING_TIMESTAMP,
+  PANTHOR_JOB_PROFILING_DATA_SIZE,
+  PANTHOR_SYNCOBJ_64B_SIZE,
+} from "./job-instrs.js";
+import type { PanthorQueue, QueueJob } from "./queue.js";
 import { PANTHOR_CSG_PRIORITY_RT } from "./sched-base.js";
 import { SchedSlots } from "./sched-slots.js";
 
@@ -220,6 +225,7 @@ export abstract class SchedEvents extends SchedSlots {
     }
     const finished = queue.inFlight.splice(0, done);
     this.counters.jobsDone += finished.length;
+    for (const job of finished) if (job.profiling.mask !== 0) updateFdinfoStats(group, queue, job);
     if (queue.inFlight.length === 0) {
       this.suspendTimeout(queue, group);
       progress = true;
@@ -391,4 +397,21 @@ export abstract class SchedEvents extends SchedSlots {
       "panthor-sched:group-term",
     );
   }
+}
+
+/**
+ * Adds a finished profiled job's GPU cycles and time (after − before in its profiling slot,
+ * each only if its flag was set when the job was made) to its group's usage. Mirrors
+ * update_fdinfo_stats().
+ */
+function updateFdinfoStats(group: PanthorGroup, queue: PanthorQueue, job: QueueJob): void {
+  const kmap = queue.profilingSlots.kmap;
+  if (kmap === null) return;
+  const at = job.profiling.slot * PANTHOR_JOB_PROFILING_DATA_SIZE;
+  const u64 = (off: number): number =>
+    kmap.readU32(at + off + 4) * 2 ** 32 + kmap.readU32(at + off);
+  if ((job.profiling.mask & PANTHOR_DEVICE_PROFILING_CYCLES) !== 0)
+    group.usage.cycles += u64(8) - u64(0);
+  if ((job.profiling.mask & PANTHOR_DEVICE_PROFILING_TIMESTAMP) !== 0)
+    group.usage.time += u64(24) - u64(16);
 }
