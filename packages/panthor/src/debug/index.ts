@@ -32,6 +32,14 @@ export {
   panthorGemStatus,
   type VmMemoryStats,
 } from "./fdinfo.js";
+export {
+  dumpGems,
+  formatGemsDump,
+  type GemDumpRow,
+  type GemsDump,
+  PANTHOR_GEM_STATE_FLAG_EXPORTED,
+  PANTHOR_GEM_STATE_FLAG_IMPORTED,
+} from "./gems-dump.js";
 export * from "./group-dump.js";
 export {
   dumpVm,

@@ -28,6 +28,14 @@ export class PanthorBo extends DrmGemShmemObject implements PanthorVmBo {
   label: string | null = null;
   /** CPU cache maintenance operations BO_SYNC carried out on the BO. */
   cacheSyncs = 0;
+  /**
+   * Who made it, as the GEM list prints it: `<file name>/<client id>` for BO_CREATE, "kernel"
+   * for kernel BOs (the model does not track the process an ioctl that makes one runs in).
+   * Mirrors `bo->debugfs.creator`.
+   */
+  creator = "kernel";
+  /** Debug usage flags (PANTHOR_GEM_USAGE_FLAG_*: made by the kernel, mapped in the MCU's VM). Mirrors `bo->debugfs.flags`. */
+  usageFlags = 0;
 
   /**
    * @param dev - DRM device.

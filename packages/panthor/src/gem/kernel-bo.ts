@@ -32,6 +32,7 @@ export class PanthorKernelBo {
   ) {
     this.usageFlags =
       PANTHOR_GEM_USAGE_FLAG_KERNEL | (vm.forMcu ? PANTHOR_GEM_USAGE_FLAG_FW_MAPPED : 0);
+    obj.usageFlags = this.usageFlags;
   }
 
   /** GPU VA of the BO's first byte. Mirrors panthor_kernel_bo_gpuva(). */

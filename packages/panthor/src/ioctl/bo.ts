@@ -61,6 +61,7 @@ export function boCreate(
     const shared = root instanceof DrmGemObject ? { root, resv: root.resv } : null;
     if (exclusive !== null && shared === null) return -EINVAL;
     const bo = new PanthorBo(dev.drm, Number(rounded), a.flags, shared, dev.shmemHugeFolios);
+    bo.creator = `${file.driverPriv?.name ?? "?"}/${file.clientId}`;
     const handle = file.gemHandleCreate(bo);
     bo.put();
     if (handle < 0) return handle;
